@@ -1,0 +1,22 @@
+# The two commands of the README, and what they stand on.
+SWIFT ?= swift
+BBX = .build/debug/bbx
+
+.PHONY: deps build demo test format
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+# The main job on the built-in sandbox. Until --sandbox lands, the static check of every example.
+demo: build
+	$(BBX) check examples/*.bbx
+
+test: deps
+	$(SWIFT) test
+
+# Reformat the examples in place (the tests fail if they are not formatted).
+format: build
+	$(BBX) fmt examples/*.bbx

@@ -1,0 +1,259 @@
+import BBXSyntax
+
+/// What the checker knows of the world outside the script.
+public struct CheckOptions: Sendable {
+    /// Names bound before the script runs (`--var NAME=VALUE`), all strings.
+    public var predefinedNames: [String]
+    /// A default repository exists before the first `use` (`BITBUCKET_REPO_FULL_NAME` in
+    /// Bitbucket Pipelines, or the REPL's current repository).
+    public var hasDefaultRepository: Bool
+
+    public init(predefinedNames: [String] = [], hasDefaultRepository: Bool = false) {
+        self.predefinedNames = predefinedNames
+        self.hasDefaultRepository = hasDefaultRepository
+    }
+}
+
+/// Static checks over a parsed script: names, kinds of values, repositories. Nothing is read
+/// from the network or the file system, so `bbx check` is safe to run anywhere.
+public struct Checker {
+    struct Binding {
+        let kind: ValueKind
+        let range: SourceRange?
+    }
+
+    /// One `{ }` level: its names and whether a repository is in effect.
+    struct Scope {
+        var names: [String: Binding] = [:]
+        var hasRepository: Bool
+    }
+
+    var scopes: [Scope]
+    var diagnostics: [Diagnostic] = []
+
+    /// Every problem the checks find in a script that parsed.
+    public static func check(_ script: Script, options: CheckOptions = CheckOptions()) -> [Diagnostic] {
+        var checker = Checker(options: options)
+        checker.checkStatements(script.statements)
+        return checker.diagnostics
+    }
+
+    /// Parses and checks a source file, reporting everything at once.
+    ///
+    /// After syntax errors the checks still run on the statements that parsed, but leave out
+    /// what a dropped statement could have caused (a name its `let` would bind, a repository its
+    /// `use` would set), so every message points at a real mistake.
+    public static func diagnose(_ source: SourceFile, options: CheckOptions = CheckOptions()) -> [Diagnostic] {
+        let parsed = Parser.parse(source)
+        var checks = check(parsed.script, options: options)
+        if parsed.diagnostics.hasErrors {
+            checks.removeAll { $0.id == "unbound" || $0.id == "needs-repository" }
+        }
+        return (parsed.diagnostics + checks).sorted { $0.range.start < $1.range.start }
+    }
+
+    init(options: CheckOptions) {
+        var globals = Scope(hasRepository: options.hasDefaultRepository)
+        for name in options.predefinedNames {
+            globals.names[name] = Binding(kind: .string, range: nil)
+        }
+        scopes = [globals]
+    }
+
+    // MARK: - Scopes
+
+    func lookup(_ name: String) -> Binding? {
+        for scope in scopes.reversed() {
+            if let binding = scope.names[name] { return binding }
+        }
+        return nil
+    }
+
+    var visibleNames: [String] { scopes.flatMap { $0.names.keys } }
+
+    var hasRepository: Bool { scopes[scopes.count - 1].hasRepository }
+
+    mutating func bind(_ identifier: Identifier, _ kind: ValueKind) {
+        if let existing = scopes[scopes.count - 1].names[identifier.name] {
+            if let first = existing.range {
+                diagnostics.append(.rebound(identifier.name, at: identifier.range, first: first))
+            } else {
+                diagnostics.append(
+                    Diagnostic(
+                        "'\(identifier.name)' is already defined by --var", at: identifier.range, id: "rebound"))
+            }
+            return
+        }
+        scopes[scopes.count - 1].names[identifier.name] = Binding(kind: kind, range: identifier.range)
+    }
+
+    mutating func inScope(bindings: [(Identifier, ValueKind)] = [], _ body: (inout Checker) -> Void) {
+        scopes.append(Scope(hasRepository: hasRepository))
+        for (identifier, kind) in bindings { bind(identifier, kind) }
+        body(&self)
+        scopes.removeLast()
+    }
+
+    // MARK: - Statements
+
+    mutating func checkStatements(_ statements: [Statement]) {
+        for statement in statements { checkStatement(statement) }
+    }
+
+    mutating func checkBlock(_ block: Block, bindings: [(Identifier, ValueKind)] = []) {
+        inScope(bindings: bindings) { $0.checkStatements(block.statements) }
+    }
+
+    mutating func checkStatement(_ statement: Statement) {
+        let keyword = keywordRange(statement)
+        switch statement.kind {
+        case .use(let repository):
+            checkRepository(repository)
+            scopes[scopes.count - 1].hasRepository = true
+
+        case .let(let name, let value):
+            let kind = kindOf(value)
+            bind(name, kind)
+
+        case .upload(let pattern, let asName, let to, _):
+            expect(pattern, .string, "a file pattern (a string)")
+            if let asName {
+                expect(asName, .string, "the artifact's name (a string)")
+                if let text = pattern.literalText, hasGlobCharacters(text) {
+                    diagnostics.append(.globWithAs(text, at: pattern.range, asRange: asName.range))
+                }
+            }
+            requireRepository(to, "'upload'", clause: "to", at: keyword)
+
+        case .download(let pattern, let from, let directory, _):
+            expect(pattern, .string, "an artifact pattern (a string)")
+            if let directory { expect(directory, .string, "a directory (a string)") }
+            requireRepository(from, "'download'", clause: "from", at: keyword)
+
+        case .delete(let pattern, let from):
+            expect(pattern, .string, "an artifact pattern (a string)")
+            requireRepository(from, "'delete'", clause: "from", at: keyword)
+
+        case .prune(let pattern, let repository, let keep, let olderThan):
+            if let pattern { expect(pattern, .string, "an artifact pattern (a string)") }
+            if let keep { expect(keep, .integer, "how many to keep (an integer)") }
+            if let olderThan { expect(olderThan, .duration, "a duration (such as 30d)") }
+            requireRepository(repository, "'prune'", clause: "in", at: keyword)
+
+        case .list(let pattern, let repository):
+            if let pattern { expect(pattern, .string, "an artifact pattern (a string)") }
+            requireRepository(repository, "'list'", clause: "in", at: keyword)
+
+        case .print(let values):
+            for value in values { _ = kindOf(value) }
+
+        case .assert(let condition, let message):
+            expectCondition(condition)
+            if let message { expect(message, .string, "a message (a string)") }
+
+        case .fail(let message):
+            expect(message, .string, "a message (a string)")
+
+        case .if(let branches, let elseBlock):
+            for branch in branches {
+                expectCondition(branch.condition)
+                checkBlock(branch.body)
+            }
+            if let elseBlock { checkBlock(elseBlock) }
+
+        case .for(let name, let sequence, let body):
+            let kind = kindOf(sequence)
+            var element = ValueKind.unknown
+            switch kind {
+            case .list(let inner): element = inner
+            case .unknown: break
+            default:
+                diagnostics.append(
+                    .wrongKind(expected: "a list to loop over (such as files(\"*.zip\"))", found: kind, at: sequence.range))
+            }
+            checkBlock(body, bindings: [(name, element)])
+
+        case .addonUpdate(.registered), .addonDelete, .linkers:
+            break
+
+        case .addonUpdate(.descriptor(let file)):
+            expect(file, .string, "the descriptor's file name (a string)")
+
+        case .addonUpdate(.url(let url)):
+            expect(url, .string, "the descriptor's URL (a string)")
+            if let text = url.literalText, !(text.hasPrefix("https://") || text.hasPrefix("http://")) {
+                diagnostics.append(.invalidURL(text, at: url.range))
+            }
+
+        case .linker(let key, let action):
+            expect(key, .string, "the linker's key (a string)")
+            if key.literalText == "" {
+                diagnostics.append(Diagnostic("the linker's key is empty", at: key.range, id: "empty-linker-key"))
+            }
+            checkLinkerAction(action)
+        }
+    }
+
+    mutating func checkLinkerAction(_ action: LinkerAction) {
+        switch action {
+        case .show, .values, .clear:
+            break
+        case .value(let id), .remove(let id):
+            expect(id, .integer, "the value's id (an integer)")
+        case .add(let value):
+            expect(value, .string, "the value to add (a string)")
+            checkLinkerValue(value)
+        case .set(let values):
+            expect(values, .list(.string), "a list of strings")
+            if case .list(let items) = values.kind { items.forEach { checkLinkerValue($0) } }
+        }
+    }
+
+    mutating func checkLinkerValue(_ value: Expression) {
+        guard let text = value.literalText else { return }
+        let valid = !text.isEmpty && text.unicodeScalars.allSatisfy { $0 == "_" || $0 == "-" || $0.properties.isAlphabetic || $0.properties.numericType == .decimal }
+        if !valid { diagnostics.append(.invalidLinkerValue(text, at: value.range)) }
+    }
+
+    /// The range of a statement's first word, where "needs a repository" points.
+    func keywordRange(_ statement: Statement) -> SourceRange {
+        let word: String
+        switch statement.kind {
+        case .upload: word = "upload"
+        case .download: word = "download"
+        case .delete: word = "delete"
+        case .prune: word = "prune"
+        case .list: word = "list"
+        default: word = " "
+        }
+        return SourceRange(statement.range.start, statement.range.start + word.utf8.count)
+    }
+
+    mutating func requireRepository(_ given: Expression?, _ statement: String, clause: String, at range: SourceRange) {
+        if let given {
+            checkRepository(given)
+        } else if !hasRepository {
+            diagnostics.append(.needsRepository(statement, hint: "add '\(clause) workspace/slug'", at: range))
+        }
+    }
+
+    /// A repository is written bare (`acme/app`), as a string, or through a name bound to either.
+    mutating func checkRepository(_ expression: Expression) {
+        let kind = kindOf(expression)
+        switch kind {
+        case .repository, .unknown:
+            break
+        case .string:
+            if let text = expression.literalText, RepositoryName(parsing: text) == nil {
+                diagnostics.append(.invalidRepository(text, at: expression.range))
+            }
+        default:
+            diagnostics.append(.wrongKind(expected: "a repository (workspace/slug)", found: kind, at: expression.range))
+        }
+    }
+}
+
+/// Whether a name holds glob characters (`*`, `?`, `[`, `{`), so it cannot name one file.
+func hasGlobCharacters(_ text: String) -> Bool {
+    text.contains { "*?[{".contains($0) }
+}

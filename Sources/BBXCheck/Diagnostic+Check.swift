@@ -1,0 +1,86 @@
+import BBXSyntax
+
+/// Every message of the static checks, in the voice of the parser's. Alphabetical by identifier.
+extension Diagnostic {
+    static func conditionNotBoolean(_ kind: ValueKind, at range: SourceRange) -> Diagnostic {
+        Diagnostic("expected a condition (true or false), found \(kind)", at: range, id: "condition-not-boolean")
+    }
+
+    static func globWithAs(_ pattern: String, at range: SourceRange, asRange: SourceRange) -> Diagnostic {
+        Diagnostic(
+            "'as' renames a single file, but the pattern \"\(pattern)\" has glob characters", at: range,
+            id: "glob-with-as", notes: [Note("'as' given here", at: asRange)])
+    }
+
+    static func invalidLinkerValue(_ value: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(
+            "linker value \"\(value)\" may only contain letters, digits, '_' and '-'", at: range,
+            id: "invalid-linker-value")
+    }
+
+    static func invalidRepository(_ text: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(
+            "\"\(text)\" is not a repository; write workspace/slug (as in acme/app)", at: range,
+            id: "invalid-repository")
+    }
+
+    static func invalidURL(_ text: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic("\"\(text)\" is not an http(s) URL", at: range, id: "invalid-url")
+    }
+
+    static func mixedList(first: ValueKind, other: ValueKind, at range: SourceRange) -> Diagnostic {
+        Diagnostic("list items must all be of one kind: this is \(other), the first is \(first)", at: range, id: "mixed-list")
+    }
+
+    static func needsRepository(_ statement: String, hint: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(
+            "\(statement) needs a repository: \(hint), or put a 'use' statement before it", at: range,
+            id: "needs-repository")
+    }
+
+    static func noSuchField(_ name: String, of kind: ValueKind, fields: [String], at range: SourceRange) -> Diagnostic {
+        let suggestion = closestMatch(to: name, among: fields).map { "; did you mean '\($0)'?" }
+        let message =
+            fields.isEmpty
+            ? "\(kind) has no fields"
+            : "\(kind) has no field '\(name)'" + (suggestion ?? "; its fields are " + fields.joined(separator: ", "))
+        return Diagnostic(message, at: range, id: "no-such-field")
+    }
+
+    static func notComparable(_ op: String, _ left: ValueKind, _ right: ValueKind, at range: SourceRange) -> Diagnostic {
+        if left == right {
+            return Diagnostic("'\(op)' cannot order \(left.plural)", at: range, id: "not-comparable")
+        }
+        return Diagnostic("'\(op)' cannot compare \(left) with \(right)", at: range, id: "not-comparable")
+    }
+
+    static func rebound(_ name: String, at range: SourceRange, first: SourceRange) -> Diagnostic {
+        Diagnostic(
+            "'\(name)' is already defined in this scope", at: range, id: "rebound",
+            notes: [Note("first defined here", at: first)])
+    }
+
+    static func unbound(_ name: String, candidates: [String], at range: SourceRange) -> Diagnostic {
+        let suggestion = closestMatch(to: name, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
+        return Diagnostic("'\(name)' is not defined\(suggestion)", at: range, id: "unbound")
+    }
+
+    static func unknownFunction(_ name: String, at range: SourceRange) -> Diagnostic {
+        let names = Builtins.functions.keys.sorted()
+        let suggestion = closestMatch(to: name, among: names).map { "did you mean '\($0)'?" }
+        return Diagnostic(
+            "unknown function '\(name)'; " + (suggestion ?? "the functions are " + names.joined(separator: ", ")),
+            at: range, id: "unknown-function")
+    }
+
+    static func wrongArgumentCount(_ function: Builtins.Function, given: Int, at range: SourceRange) -> Diagnostic {
+        Diagnostic(
+            "'\(function.name)' takes \(function.required == function.parameters.count ? "" : "\(function.required) to ")"
+                + "\(function.parameters.count) argument\(function.parameters.count == 1 ? "" : "s"), found \(given): write \(function.signature)",
+            at: range, id: "wrong-argument-count")
+    }
+
+    static func wrongKind(expected: String, found: ValueKind, at range: SourceRange) -> Diagnostic {
+        Diagnostic("expected \(expected), found \(found)", at: range, id: "wrong-kind")
+    }
+}

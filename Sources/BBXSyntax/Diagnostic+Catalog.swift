@@ -1,0 +1,98 @@
+/// Every message the lexer and parser can give, in one voice: lower case, what was expected,
+/// and where. Alphabetical by identifier.
+extension Diagnostic {
+    static func badDurationUnit(_ suffix: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(
+            "'\(suffix)' is not a duration unit; use s, m, h, d or w (as in 30d)", at: range, id: "bad-duration-unit")
+    }
+
+    static func duplicateClause(_ clause: String, at range: SourceRange, first: SourceRange) -> Diagnostic {
+        Diagnostic(
+            "'\(clause)' is given twice in this statement", at: range, id: "duplicate-clause",
+            notes: [Note("first given here", at: first)])
+    }
+
+    static func expected(_ what: String, after context: String? = nil, found: Token, opener: (String, SourceRange)? = nil)
+        -> Diagnostic
+    {
+        let place = context.map { " after \($0)" } ?? ""
+        let notes = opener.map { [Note("'\($0.0)' opened here", at: $0.1)] } ?? []
+        return Diagnostic(
+            "expected \(what)\(place), found \(found.kind.spelling)", at: found.range, id: "expected", notes: notes)
+    }
+
+    static func expectedStatement(found: Token) -> Diagnostic {
+        let hint: String
+        switch found.kind {
+        case .identifier: hint = "; a script is made of statements such as 'let', 'upload' or 'if'"
+        case .rightBrace: hint = " ('}' closes nothing here)"
+        default: hint = ""
+        }
+        return Diagnostic("expected a statement, found \(found.kind.spelling)\(hint)", at: found.range, id: "expected-statement")
+    }
+
+    static func expectedStatementEnd(found: Token) -> Diagnostic {
+        Diagnostic(
+            "expected a newline or ';' after the statement, found \(found.kind.spelling)", at: found.range,
+            id: "expected-statement-end")
+    }
+
+    static func integerTooLarge(at range: SourceRange) -> Diagnostic {
+        Diagnostic("number is too large", at: range, id: "integer-too-large")
+    }
+
+    static func invalidUTF8InString(at range: SourceRange) -> Diagnostic {
+        Diagnostic("string is not valid UTF-8", at: range, id: "invalid-utf8")
+    }
+
+    static func missingLinkerKey(found: Token) -> Diagnostic {
+        Diagnostic(
+            "expected the linker's key (a string) after 'linker', found \(found.kind.spelling)", at: found.range,
+            id: "missing-linker-key")
+    }
+
+    static func nestingTooDeep(limit: Int, at range: SourceRange) -> Diagnostic {
+        Diagnostic("nesting is too deep (more than \(limit) levels); the rest of the input was not read", at: range, id: "nesting-too-deep")
+    }
+
+    static func nulInString(at range: SourceRange) -> Diagnostic {
+        Diagnostic("string contains a NUL character", at: range, id: "nul-in-string")
+    }
+
+    static func pruneNeedsRule(found: Token) -> Diagnostic {
+        Diagnostic(
+            "expected 'keep N' or 'older than DURATION' in 'prune', found \(found.kind.spelling)", at: found.range,
+            id: "prune-needs-rule")
+    }
+
+    static func tooManyErrors(at range: SourceRange) -> Diagnostic {
+        Diagnostic("too many errors; stopping here", at: range, id: "too-many-errors")
+    }
+
+    static func unexpectedCharacter(_ what: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic("unexpected character \(what)", at: range, id: "unexpected-character")
+    }
+
+    static func unknownConflictPolicy(found: Token) -> Diagnostic {
+        Diagnostic(
+            "expected 'replace', 'skip' or 'fail' after 'on conflict', found \(found.kind.spelling)", at: found.range,
+            id: "unknown-conflict-policy")
+    }
+
+    static func unknownEscape(_ text: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(
+            "unknown escape sequence '\(text)'; use \\\" \\\\ \\n \\t or \\$", at: range, id: "unknown-escape")
+    }
+
+    static func unterminatedInterpolation(at range: SourceRange) -> Diagnostic {
+        Diagnostic("'${' is never closed; expected '}'", at: range, id: "unterminated-interpolation")
+    }
+
+    static func unterminatedString(at range: SourceRange) -> Diagnostic {
+        Diagnostic("string is never closed; expected a closing quote", at: range, id: "unterminated-string")
+    }
+
+    static func wrongOperator(_ written: String, use replacement: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic("'\(written)' is not an operator here; use '\(replacement)'", at: range, id: "wrong-operator")
+    }
+}

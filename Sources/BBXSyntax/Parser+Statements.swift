@@ -1,0 +1,369 @@
+extension Parser {
+    // script = { separator } [ statement { separator { separator } statement } ] { separator } ;
+    // separator = NEWLINE | ";" ;
+    mutating func parseStatementList() throws -> [Statement] {
+        try parseStatements(inBlock: false)
+    }
+
+    /// Statements up to the end of input, or up to the `}` of the enclosing block.
+    mutating func parseStatements(inBlock: Bool) throws -> [Statement] {
+        var statements: [Statement] = []
+        while true {
+            while check(.newline) || check(.semicolon) { advance() }
+            if isAtEnd || (inBlock && check(.rightBrace)) { break }
+            try checkErrorLimit()
+            let start = current
+            do {
+                if !inBlock, check(.rightBrace) {
+                    record(.expectedStatement(found: peek))
+                    advance()
+                    continue
+                }
+                let statement = try parseStatement()
+                statements.append(statement)
+                if !inBlock { partialStatements.append(statement) }
+                if !(check(.newline) || check(.semicolon) || isAtEnd || check(.rightBrace)) {
+                    record(.expectedStatementEnd(found: peek))
+                    synchronize()
+                }
+            } catch is StatementError {
+                synchronize()
+            }
+            // Progress guard: whatever happened, never look at the same token twice.
+            if current == start { advance() }
+        }
+        return statements
+    }
+
+    // statement = use_stmt | let_stmt | upload_stmt | download_stmt | delete_stmt | prune_stmt
+    //           | list_stmt | print_stmt | assert_stmt | fail_stmt | if_stmt | for_stmt
+    //           | addon_stmt | linkers_stmt | linker_stmt ;
+    mutating func parseStatement() throws -> Statement {
+        switch peek.kind {
+        case .keyword(.use): return try parseUse()
+        case .keyword(.let): return try parseLet()
+        case .keyword(.upload): return try parseUpload()
+        case .keyword(.download): return try parseDownload()
+        case .keyword(.delete): return try parseDelete()
+        case .keyword(.prune): return try parsePrune()
+        case .keyword(.list): return try parseList()
+        case .keyword(.print): return try parsePrint()
+        case .keyword(.assert): return try parseAssert()
+        case .keyword(.fail): return try parseFail()
+        case .keyword(.if): return try parseIf()
+        case .keyword(.for): return try parseFor()
+        case .keyword(.addon): return try parseAddon()
+        case .keyword(.linkers): return Statement(.linkers, range: advance().range)
+        case .keyword(.linker): return try parseLinker()
+        default:
+            throw error(.expectedStatement(found: peek))
+        }
+    }
+
+    /// The range from a statement's first token to the last token consumed.
+    func range(from start: Token) -> SourceRange {
+        SourceRange(start.range.start, tokens[max(0, current - 1)].range.end)
+    }
+
+    // use_stmt = "use" expression ;
+    mutating func parseUse() throws -> Statement {
+        let keyword = advance()
+        let repo = try parseOperand("a repository (workspace/slug)", after: "'use'")
+        return Statement(.use(repo), range: range(from: keyword))
+    }
+
+    // let_stmt = "let" IDENTIFIER "=" expression ;
+    mutating func parseLet() throws -> Statement {
+        let keyword = advance()
+        guard check(.identifier), case .text(let name)? = peek.value else {
+            throw error(.expected("a name", after: "'let'", found: peek))
+        }
+        let identifier = Identifier(name, advance().range)
+        _ = try consume(.assign, "'='", after: "'let \(name)'")
+        let value = try parseOperand("a value", after: "'='")
+        return Statement(.let(identifier, value), range: range(from: keyword))
+    }
+
+    // upload_stmt = "upload" expression { "as" expression | "to" expression | conflict_clause } ;
+    mutating func parseUpload() throws -> Statement {
+        let keyword = advance()
+        let pattern = try parseOperand("a file pattern (a string)", after: "'upload'")
+        var clauses = Clauses()
+        while true {
+            if let token = match(.as) {
+                try clauses.note("as", token.range, &self)
+                clauses.asName = try parseOperand("the artifact's name", after: "'as'")
+            } else if let token = match(.to) {
+                try clauses.note("to", token.range, &self)
+                clauses.repository = try parseOperand("a repository", after: "'to'")
+            } else if check(.on) {
+                clauses.conflict = try parseConflictClause(&clauses)
+            } else {
+                break
+            }
+        }
+        return Statement(
+            .upload(pattern: pattern, as: clauses.asName, to: clauses.repository, conflict: clauses.conflict),
+            range: range(from: keyword))
+    }
+
+    // download_stmt = "download" expression { "from" expression | "to" expression | conflict_clause } ;
+    mutating func parseDownload() throws -> Statement {
+        let keyword = advance()
+        let pattern = try parseOperand("an artifact pattern (a string)", after: "'download'")
+        var clauses = Clauses()
+        while true {
+            if let token = match(.from) {
+                try clauses.note("from", token.range, &self)
+                clauses.repository = try parseOperand("a repository", after: "'from'")
+            } else if let token = match(.to) {
+                try clauses.note("to", token.range, &self)
+                clauses.directory = try parseOperand("a directory (a string)", after: "'to'")
+            } else if check(.on) {
+                clauses.conflict = try parseConflictClause(&clauses)
+            } else {
+                break
+            }
+        }
+        return Statement(
+            .download(pattern: pattern, from: clauses.repository, to: clauses.directory, conflict: clauses.conflict),
+            range: range(from: keyword))
+    }
+
+    // conflict_clause = "on" "conflict" ( "replace" | "skip" | "fail" ) ;
+    mutating func parseConflictClause(_ clauses: inout Clauses) throws -> Located<ConflictPolicy> {
+        let on = advance()
+        try clauses.note("on conflict", on.range, &self)
+        guard matchWord("conflict") != nil else {
+            throw error(.expected("'conflict'", after: "'on'", found: peek))
+        }
+        let token = peek
+        let policy: ConflictPolicy?
+        switch token.kind {
+        case .keyword(.fail): policy = .fail
+        case .identifier where token.value == .text("replace"): policy = .replace
+        case .identifier where token.value == .text("skip"): policy = .skip
+        default: policy = nil
+        }
+        guard let policy else { throw error(.unknownConflictPolicy(found: token)) }
+        advance()
+        return Located(policy, token.range)
+    }
+
+    // delete_stmt = "delete" expression [ "from" expression ] ;
+    mutating func parseDelete() throws -> Statement {
+        let keyword = advance()
+        let pattern = try parseOperand("an artifact pattern (a string)", after: "'delete'")
+        var repository: Expression?
+        if match(.from) != nil {
+            repository = try parseOperand("a repository", after: "'from'")
+        }
+        return Statement(.delete(pattern: pattern, from: repository), range: range(from: keyword))
+    }
+
+    // prune_stmt = "prune" [ expression ] { "in" expression | "keep" expression | "older" "than" expression } ;
+    //   (at least one of keep and older than)
+    mutating func parsePrune() throws -> Statement {
+        let keyword = advance()
+        var pattern: Expression?
+        if canStartExpression {
+            pattern = try parseExpression()
+        }
+        var clauses = Clauses()
+        while true {
+            if let token = match(.in) {
+                try clauses.note("in", token.range, &self)
+                clauses.repository = try parseOperand("a repository", after: "'in'")
+            } else if let token = match(.keep) {
+                try clauses.note("keep", token.range, &self)
+                clauses.keep = try parseOperand("how many artifacts to keep (an integer)", after: "'keep'")
+            } else if let token = match(.older) {
+                try clauses.note("older than", token.range, &self)
+                _ = try consume(.keyword(.than), "'than'", after: "'older'")
+                clauses.olderThan = try parseOperand("a duration (such as 30d)", after: "'older than'")
+            } else {
+                break
+            }
+        }
+        if clauses.keep == nil, clauses.olderThan == nil {
+            throw error(.pruneNeedsRule(found: peek))
+        }
+        return Statement(
+            .prune(pattern: pattern, in: clauses.repository, keep: clauses.keep, olderThan: clauses.olderThan),
+            range: range(from: keyword))
+    }
+
+    // list_stmt = "list" [ expression ] [ "in" expression ] ;
+    mutating func parseList() throws -> Statement {
+        let keyword = advance()
+        var pattern: Expression?
+        if canStartExpression {
+            pattern = try parseExpression()
+        }
+        var repository: Expression?
+        if match(.in) != nil {
+            repository = try parseOperand("a repository", after: "'in'")
+        }
+        return Statement(.list(pattern: pattern, in: repository), range: range(from: keyword))
+    }
+
+    // print_stmt = "print" expression { "," expression } ;
+    mutating func parsePrint() throws -> Statement {
+        let keyword = advance()
+        var values = [try parseOperand("a value to print", after: "'print'")]
+        while match(.comma) != nil {
+            values.append(try parseOperand("a value to print", after: "','"))
+        }
+        return Statement(.print(values), range: range(from: keyword))
+    }
+
+    // assert_stmt = "assert" expression [ "," expression ] ;
+    mutating func parseAssert() throws -> Statement {
+        let keyword = advance()
+        let condition = try parseOperand("a condition", after: "'assert'")
+        var message: Expression?
+        if match(.comma) != nil {
+            message = try parseOperand("a message (a string)", after: "','")
+        }
+        return Statement(.assert(condition, message: message), range: range(from: keyword))
+    }
+
+    // fail_stmt = "fail" expression ;
+    mutating func parseFail() throws -> Statement {
+        let keyword = advance()
+        let message = try parseOperand("a message (a string)", after: "'fail'")
+        return Statement(.fail(message), range: range(from: keyword))
+    }
+
+    // if_stmt = "if" expression block { "else" "if" expression block } [ "else" block ] ;
+    mutating func parseIf() throws -> Statement {
+        let keyword = advance()
+        var branches: [ConditionalBranch] = []
+        var elseBlock: Block?
+        let condition = try parseOperand("a condition", after: "'if'", continuable: true)
+        branches.append(ConditionalBranch(condition: condition, body: try parseBlock(after: "the condition")))
+        // `else` may start the next line; look past newlines without consuming them otherwise.
+        while true {
+            var lookahead = current
+            while tokens[lookahead].kind == .newline { lookahead += 1 }
+            guard tokens[lookahead].kind == .keyword(.else) else { break }
+            current = lookahead + 1
+            if match(.if) != nil {
+                let condition = try parseOperand("a condition", after: "'else if'", continuable: true)
+                branches.append(ConditionalBranch(condition: condition, body: try parseBlock(after: "the condition")))
+            } else {
+                elseBlock = try parseBlock(after: "'else'")
+                break
+            }
+        }
+        return Statement(.if(branches: branches, else: elseBlock), range: range(from: keyword))
+    }
+
+    // for_stmt = "for" IDENTIFIER "in" expression block ;
+    mutating func parseFor() throws -> Statement {
+        let keyword = advance()
+        guard check(.identifier), case .text(let name)? = peek.value else {
+            throw error(.expected("a loop variable name", after: "'for'", found: peek), incomplete: isAtEnd)
+        }
+        let variable = Identifier(name, advance().range)
+        if match(.in) == nil {
+            throw error(.expected("'in'", after: "'for \(name)'", found: peek), incomplete: isAtEnd)
+        }
+        let sequence = try parseOperand("what to loop over", after: "'in'", continuable: true)
+        let body = try parseBlock(after: "the loop's list")
+        return Statement(.for(variable, in: sequence, body: body), range: range(from: keyword))
+    }
+
+    // block = "{" { separator } [ statement { separator { separator } statement } ] { separator } "}" ;
+    mutating func parseBlock(after context: String) throws -> Block {
+        skipNewlines()
+        guard let open = match(.leftBrace) else {
+            // A header with its block still to come: more input could complete it.
+            throw error(.expected("'{'", after: context, found: peek), incomplete: isAtEnd)
+        }
+        try nest()
+        defer { unnest() }
+        openers.append(("{", open.range))
+        blockDepth += 1
+        let statements = try parseStatements(inBlock: true)
+        blockDepth -= 1
+        guard let close = match(.rightBrace) else {
+            let diagnostic = Diagnostic.expected("'}' to close the block", found: peek, opener: ("{", open.range))
+            openers.removeLast()
+            record(diagnostic, incomplete: isAtEnd)
+            return Block(statements: statements, range: SourceRange(open.range.start, peek.range.start))
+        }
+        openers.removeLast()
+        return Block(statements: statements, range: open.range.union(close.range))
+    }
+
+    // addon_stmt = "addon" ( "update" [ "descriptor" expression | "url" expression ] | "delete" ) ;
+    mutating func parseAddon() throws -> Statement {
+        let keyword = advance()
+        if matchWord("update") != nil {
+            if matchWord("descriptor") != nil {
+                let file = try parseOperand("the descriptor's file name (a string)", after: "'descriptor'")
+                return Statement(.addonUpdate(.descriptor(file)), range: range(from: keyword))
+            }
+            if matchWord("url") != nil {
+                let url = try parseOperand("the descriptor's URL (a string)", after: "'url'")
+                return Statement(.addonUpdate(.url(url)), range: range(from: keyword))
+            }
+            return Statement(.addonUpdate(.registered), range: range(from: keyword))
+        }
+        if match(.delete) != nil {
+            return Statement(.addonDelete, range: range(from: keyword))
+        }
+        throw error(.expected("'update' or 'delete'", after: "'addon'", found: peek))
+    }
+
+    // linkers_stmt = "linkers" ;
+    // linker_stmt = "linker" postfix [ "values" | "value" expression | "add" expression
+    //             | "set" expression | "remove" expression | "clear" ] ;
+    mutating func parseLinker() throws -> Statement {
+        let keyword = advance()
+        let actions = ["values", "value", "add", "set", "remove", "clear"]
+        if !canStartExpression || actions.contains(where: checkWord) {
+            throw error(.missingLinkerKey(found: peek))
+        }
+        let key = try parsePostfix()
+        let action: LinkerAction
+        if matchWord("values") != nil {
+            action = .values
+        } else if matchWord("value") != nil {
+            action = .value(try parseOperand("the value's id (an integer)", after: "'value'"))
+        } else if matchWord("add") != nil {
+            action = .add(try parseOperand("the value to add (a string)", after: "'add'"))
+        } else if matchWord("set") != nil {
+            action = .set(try parseOperand("the values to set (a list of strings)", after: "'set'"))
+        } else if matchWord("remove") != nil {
+            action = .remove(try parseOperand("the value's id (an integer)", after: "'remove'"))
+        } else if matchWord("clear") != nil {
+            action = .clear
+        } else if check(.identifier) {
+            throw error(
+                .expected("'values', 'value', 'add', 'set', 'remove' or 'clear'", after: "the linker's key", found: peek))
+        } else {
+            action = .show
+        }
+        return Statement(.linker(key: key, action: action), range: range(from: keyword))
+    }
+
+    /// Which clauses a statement has seen, to report one given twice.
+    struct Clauses {
+        var seen: [String: SourceRange] = [:]
+        var asName: Expression?
+        var repository: Expression?
+        var directory: Expression?
+        var conflict: Located<ConflictPolicy>?
+        var keep: Expression?
+        var olderThan: Expression?
+
+        mutating func note(_ clause: String, _ range: SourceRange, _ parser: inout Parser) throws {
+            if let first = seen[clause] {
+                throw parser.error(.duplicateClause(clause, at: range, first: first))
+            }
+            seen[clause] = range
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import BBXFormat
+import BBXSyntax
+import Foundation
+
+struct FormatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fmt",
+        abstract: "Rewrite scripts in the canonical layout (only whitespace changes).",
+        discussion: """
+            Rewrites each file in place; formatting twice changes nothing, and every comment is kept.
+            With --check nothing is written: the files that would change are named, and the exit
+            code is 1 if there are any. A file with syntax errors is left alone (exit 65). '-'
+            reads standard input and writes the result to standard output.
+            """
+    )
+
+    @Argument(help: "The scripts to format ('-' for standard input).")
+    var files: [String]
+
+    @Flag(help: "Write nothing; list the files that are not formatted and exit 1 if any.")
+    var check = false
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("name at least one script to format") }
+    }
+
+    func run() throws {
+        var unreadable = false
+        var syntaxErrors = false
+        var unformatted: [String] = []
+        for path in files {
+            let source: SourceFile
+            do {
+                source = try ScriptFiles.read(path)
+            } catch {
+                Console.fail("\(error)")
+                unreadable = true
+                continue
+            }
+            switch Formatter.format(source) {
+            case .syntaxErrors(let diagnostics):
+                Console.report(diagnostics, in: source)
+                syntaxErrors = true
+            case .formatted(let text):
+                if path == "-" {
+                    if check { if text != source.text { unformatted.append(path) } } else { Console.out(text) }
+                    continue
+                }
+                guard Array(text.utf8) != source.bytes else { continue }
+                unformatted.append(path)
+                if !check {
+                    do {
+                        try ScriptFiles.replaceContents(of: path, with: text)
+                    } catch {
+                        Console.fail("could not write '\(path)': \(error)")
+                        unreadable = true
+                    }
+                }
+            }
+        }
+        if check {
+            for path in unformatted { Console.out("would reformat \(path)\n") }
+        } else {
+            for path in unformatted { Console.error("formatted \(path)\n") }
+        }
+        if unreadable { throw ExitStatus.usage }
+        if syntaxErrors { throw ExitStatus.scriptError }
+        if check, !unformatted.isEmpty { throw ExitStatus.applyFailed }
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages bbx needs to build and test, only those missing. Quiet when all
+# are present, so `make test` can call it every time.
+#   libedit-dev, pkg-config  line editing for `bbx repl` (the CEditLine system library)
+set -euo pipefail
+
+packages=(libedit-dev pkg-config)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "bbx needs these packages, and this is not a Debian-like system: ${missing[*]}" >&2
+    exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
