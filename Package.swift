@@ -27,10 +27,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "BBXSyntaxTests", dependencies: ["BBXSyntax"]),
-        .testTarget(name: "BBXCheckTests", dependencies: ["BBXCheck", "BBXSyntax"]),
-        .testTarget(name: "BBXFormatTests", dependencies: ["BBXFormat", "BBXSyntax"]),
-        .testTarget(name: "bbxTests", dependencies: ["bbx"]),
+        // Helpers shared by the tests: location markers, golden files, running the built bbx.
+        .target(name: "BBXTestSupport", dependencies: ["BBXSyntax"]),
+        .testTarget(name: "BBXSyntaxTests", dependencies: ["BBXSyntax", "BBXTestSupport"]),
+        .testTarget(name: "BBXCheckTests", dependencies: ["BBXCheck", "BBXSyntax", "BBXTestSupport"]),
+        .testTarget(name: "BBXFormatTests", dependencies: ["BBXFormat", "BBXSyntax", "BBXTestSupport"]),
+        .testTarget(name: "bbxTests", dependencies: ["bbx", "BBXTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -31,6 +31,7 @@ public struct Lexer {
     private var tokens: [Token] = []
     private var diagnostics: [Diagnostic] = []
     private var endsInsideString = false
+    private var gaveUp = false
 
     public static func lex(_ source: SourceFile) -> LexResult {
         var lexer = Lexer(bytes: source.bytes)
@@ -50,8 +51,9 @@ public struct Lexer {
             case .string(let opener): lexStringContent(opener: opener)
             }
         }
-        // Report every construct the input ended inside, innermost first.
-        for mode in modes.reversed() {
+        // Report every construct the input ended inside, innermost first (unless lexing gave up
+        // on deep nesting: then these are only its echo).
+        for mode in modes.reversed() where !gaveUp {
             switch mode {
             case .string(let opener):
                 endsInsideString = true
@@ -190,6 +192,7 @@ public struct Lexer {
             diagnostics.append(.nestingTooDeep(limit: Lexer.maximumNesting, at: SourceRange(start, start + 1)))
             // Give up on the rest of the input: anything after this point would only cascade.
             position = bytes.count
+            gaveUp = true
             return
         }
         modes.append(mode)

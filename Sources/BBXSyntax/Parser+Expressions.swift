@@ -124,7 +124,7 @@ extension Parser {
     }
 
     // primary = string | RAW_STRING | INTEGER | DURATION | "true" | "false" | list | REPOSITORY
-    //         | call | IDENTIFIER | "(" expression ")" | exists_expr ;
+    //         | call | IDENTIFIER | parenthesized | exists_expr ;
     mutating func parsePrimary() throws -> Expression {
         let token = peek
         switch token.kind {

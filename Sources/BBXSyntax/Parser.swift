@@ -37,6 +37,7 @@ public struct Parser {
     var blockDepth = 0
     var depth = 0
     var incompleteErrors = 0
+    var stoppedAtErrorLimit = false
     var otherErrors = 0
 
     public static func parse(_ source: SourceFile) -> ParseResult {
@@ -52,7 +53,7 @@ public struct Parser {
         }
         var diagnostics = lexed.diagnostics + parser.diagnostics
         diagnostics.sort { $0.range.start < $1.range.start }
-        if diagnostics.count > maximumErrors {
+        if diagnostics.count > maximumErrors || parser.stoppedAtErrorLimit {
             diagnostics = Array(diagnostics.prefix(maximumErrors))
             diagnostics.append(.tooManyErrors(at: diagnostics[diagnostics.count - 1].range))
         }
@@ -123,6 +124,8 @@ public struct Parser {
 
     mutating func record(_ diagnostic: Diagnostic, incomplete: Bool = false) {
         if incomplete { incompleteErrors += 1 } else { otherErrors += 1 }
+        // The lexer has already reported what it could not read; saying it twice helps no one.
+        if diagnostic.range == peek.range, peek.kind == .invalid { return }
         diagnostics.append(diagnostic)
     }
 
@@ -138,7 +141,10 @@ public struct Parser {
     mutating func unnest() { depth -= 1 }
 
     mutating func checkErrorLimit() throws {
-        if diagnostics.count >= Parser.maximumErrors { throw Abort() }
+        if diagnostics.count >= Parser.maximumErrors {
+            stoppedAtErrorLimit = true
+            throw Abort()
+        }
     }
 
     /// Panic mode: skip to where the next statement can start — after a newline or `;` at this
