@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BBX = .build/debug/bbx
 
-.PHONY: deps build demo test format
+.PHONY: deps build demo test lint format
 
 deps:
 	@scripts/install-deps.sh
@@ -14,8 +14,12 @@ build: deps
 demo: build
 	$(BBX) check examples/*.bbx
 
-test: deps
-	$(SWIFT) test
+test: deps lint
+	$(SWIFT) test --disable-xctest
+
+# Style, by the formatter that ships with the toolchain (.swift-format holds the settings).
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests Package.swift
 
 # Reformat the examples in place (the tests fail if they are not formatted).
 format: build

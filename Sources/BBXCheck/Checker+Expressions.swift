@@ -91,7 +91,8 @@ extension Checker {
                 checkRepository(argument)
             case .list:
                 let kind = kindOf(argument)
-                if case .list = kind {} else if kind != .unknown {
+                if case .list = kind {
+                } else if kind != .unknown {
                     diagnostics.append(.wrongKind(expected: "a list", found: kind, at: argument.range))
                 }
             default:

@@ -169,7 +169,8 @@ public struct Checker {
             case .unknown: break
             default:
                 diagnostics.append(
-                    .wrongKind(expected: "a list to loop over (such as files(\"*.zip\"))", found: kind, at: sequence.range))
+                    .wrongKind(
+                        expected: "a list to loop over (such as files(\"*.zip\"))", found: kind, at: sequence.range))
             }
             checkBlock(body, bindings: [(name, element)])
 
@@ -211,7 +212,11 @@ public struct Checker {
 
     mutating func checkLinkerValue(_ value: Expression) {
         guard let text = value.literalText else { return }
-        let valid = !text.isEmpty && text.unicodeScalars.allSatisfy { $0 == "_" || $0 == "-" || $0.properties.isAlphabetic || $0.properties.numericType == .decimal }
+        let valid =
+            !text.isEmpty
+            && text.unicodeScalars.allSatisfy {
+                $0 == "_" || $0 == "-" || $0.properties.isAlphabetic || $0.properties.numericType == .decimal
+            }
         if !valid { diagnostics.append(.invalidLinkerValue(text, at: value.range)) }
     }
 

@@ -29,7 +29,8 @@ extension Diagnostic {
     }
 
     static func mixedList(first: ValueKind, other: ValueKind, at range: SourceRange) -> Diagnostic {
-        Diagnostic("list items must all be of one kind: this is \(other), the first is \(first)", at: range, id: "mixed-list")
+        Diagnostic(
+            "list items must all be of one kind: this is \(other), the first is \(first)", at: range, id: "mixed-list")
     }
 
     static func needsRepository(_ statement: String, hint: String, at range: SourceRange) -> Diagnostic {
@@ -47,7 +48,8 @@ extension Diagnostic {
         return Diagnostic(message, at: range, id: "no-such-field")
     }
 
-    static func notComparable(_ op: String, _ left: ValueKind, _ right: ValueKind, at range: SourceRange) -> Diagnostic {
+    static func notComparable(_ op: String, _ left: ValueKind, _ right: ValueKind, at range: SourceRange) -> Diagnostic
+    {
         if left == right {
             return Diagnostic("'\(op)' cannot order \(left.plural)", at: range, id: "not-comparable")
         }

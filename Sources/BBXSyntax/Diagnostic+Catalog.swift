@@ -12,7 +12,9 @@ extension Diagnostic {
             notes: [Note("first given here", at: first)])
     }
 
-    static func expected(_ what: String, after context: String? = nil, found: Token, opener: (String, SourceRange)? = nil)
+    static func expected(
+        _ what: String, after context: String? = nil, found: Token, opener: (String, SourceRange)? = nil
+    )
         -> Diagnostic
     {
         let place = context.map { " after \($0)" } ?? ""
@@ -28,7 +30,8 @@ extension Diagnostic {
         case .rightBrace: hint = " ('}' closes nothing here)"
         default: hint = ""
         }
-        return Diagnostic("expected a statement, found \(found.kind.spelling)\(hint)", at: found.range, id: "expected-statement")
+        return Diagnostic(
+            "expected a statement, found \(found.kind.spelling)\(hint)", at: found.range, id: "expected-statement")
     }
 
     static func expectedStatementEnd(found: Token) -> Diagnostic {
@@ -51,8 +54,16 @@ extension Diagnostic {
             id: "missing-linker-key")
     }
 
+    static func nonASCIIName(_ what: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(
+            "unexpected character \(what) in a name; names use ASCII letters, digits and '_'", at: range,
+            id: "unexpected-character")
+    }
+
     static func nestingTooDeep(limit: Int, at range: SourceRange) -> Diagnostic {
-        Diagnostic("nesting is too deep (more than \(limit) levels); the rest of the input was not read", at: range, id: "nesting-too-deep")
+        Diagnostic(
+            "nesting is too deep (more than \(limit) levels); the rest of the input was not read", at: range,
+            id: "nesting-too-deep")
     }
 
     static func nulInString(at range: SourceRange) -> Diagnostic {

@@ -34,7 +34,8 @@ public struct DiagnosticRenderer: Sendable {
         -> String
     {
         let start = source.location(of: range.start)
-        let header = paint("\(source.name):\(start.line):\(start.column):", style: .bold) + " "
+        let header =
+            paint("\(source.name):\(start.line):\(start.column):", style: .bold) + " "
             + paint("\(severity.rawValue):", severity) + " " + paint(message, style: .bold)
         let lineText = source.line(start.line)
         let gutterWidth = String(start.line).count

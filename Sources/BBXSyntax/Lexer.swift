@@ -145,7 +145,11 @@ public struct Lexer {
         case UInt8(ascii: "<"):
             if peek(1) == UInt8(ascii: "=") { position += 2; emit(.lessEqual, from: start) } else { single(.less) }
         case UInt8(ascii: ">"):
-            if peek(1) == UInt8(ascii: "=") { position += 2; emit(.greaterEqual, from: start) } else { single(.greater) }
+            if peek(1) == UInt8(ascii: "=") {
+                position += 2; emit(.greaterEqual, from: start)
+            } else {
+                single(.greater)
+            }
         case UInt8(ascii: "?"):
             if peek(1) == UInt8(ascii: "?") {
                 position += 2
@@ -253,7 +257,16 @@ public struct Lexer {
             position += max(1, decodeScalar(at: position).length)
         }
         emit(.invalid, from: start)
-        diagnostics.append(.unexpectedCharacter(first.description, at: SourceRange(start, position)))
+        let range = SourceRange(start, position)
+        if start > 0,
+            Lexer.isIdentifierContinue(bytes[start - 1])
+                || (start + first.length < bytes.count && Lexer.isIdentifierContinue(bytes[start + first.length])),
+            first.isLetter
+        {
+            diagnostics.append(.nonASCIIName(first.description, at: range))
+        } else {
+            diagnostics.append(.unexpectedCharacter(first.description, at: range))
+        }
     }
 
     private static func startsToken(_ b: UInt8) -> Bool {
@@ -271,18 +284,21 @@ public struct Lexer {
 
     /// The Unicode scalar at an offset, for naming it in a message, and how many bytes it spans.
     /// Invalid UTF-8 is named by its byte value.
-    private func decodeScalar(at offset: Int) -> (description: String, length: Int) {
+    private func decodeScalar(at offset: Int) -> (description: String, length: Int, isLetter: Bool) {
         var iterator = bytes[offset..<min(bytes.count, offset + 4)].makeIterator()
         var decoder = UTF8()
         switch decoder.decode(&iterator) {
         case .scalarValue(let scalar):
             let length = UTF8.width(scalar)
             if scalar.value < 0x20 || scalar.value == 0x7F || scalar.properties.generalCategory == .format {
-                return ("U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4), length)
+                return ("U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4), length, false)
             }
-            return ("'\(Character(scalar))'", length)
+            return ("'\(Character(scalar))'", length, scalar.properties.isAlphabetic)
         case .error, .emptyInput:
-            return ("byte 0x" + String(bytes[offset], radix: 16, uppercase: true).leftPadded(to: 2) + " (not UTF-8)", 1)
+            return (
+                "byte 0x" + String(bytes[offset], radix: 16, uppercase: true).leftPadded(to: 2) + " (not UTF-8)", 1,
+                false
+            )
         }
     }
 
@@ -327,7 +343,8 @@ public struct Lexer {
                 default:
                     let length = max(1, decodeScalar(at: position + 1).length)
                     let range = SourceRange(position, position + 1 + length)
-                    diagnostics.append(.unknownEscape(String(decoding: bytes[range.start..<range.end], as: UTF8.self), at: range))
+                    diagnostics.append(
+                        .unknownEscape(String(decoding: bytes[range.start..<range.end], as: UTF8.self), at: range))
                     text.append(contentsOf: bytes[range.start..<range.end])
                     position = range.end
                     continue

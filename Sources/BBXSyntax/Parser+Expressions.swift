@@ -14,7 +14,8 @@ extension Parser {
     /// `continuable`: at the end of input this is a header that more lines could finish.
     mutating func parseOperand(_ what: String, after context: String, continuable: Bool = false) throws -> Expression {
         guard canStartExpression else {
-            throw error(.expected(what, after: context, found: peek, opener: openerNote()), incomplete: continuable && isAtEnd)
+            throw error(
+                .expected(what, after: context, found: peek, opener: openerNote()), incomplete: continuable && isAtEnd)
         }
         return try parseExpression()
     }
@@ -103,7 +104,9 @@ extension Parser {
     }
 
     /// The right operand of an operator, or `expected a value after '<op>'`.
-    mutating func parseOperandAfterOperator(_ op: String, _ parse: (inout Parser) throws -> Expression) throws -> Expression {
+    mutating func parseOperandAfterOperator(_ op: String, _ parse: (inout Parser) throws -> Expression) throws
+        -> Expression
+    {
         guard canStartExpression else {
             throw error(.expected("a value", after: "'\(op)'", found: peek, opener: openerNote()))
         }
@@ -141,7 +144,9 @@ extension Parser {
             return Expression(.integer(n), range: token.range)
         case .duration:
             advance()
-            guard case .duration(let s)? = token.value else { return Expression(.duration(seconds: 0), range: token.range) }
+            guard case .duration(let s)? = token.value else {
+                return Expression(.duration(seconds: 0), range: token.range)
+            }
             return Expression(.duration(seconds: s), range: token.range)
         case .keyword(.true):
             advance()
@@ -187,7 +192,10 @@ extension Parser {
                 openers.append(("${", token.range))
                 defer { openers.removeLast() }
                 if check(.interpolationEnd) {
-                    record(Diagnostic("expected an expression inside '${}'", at: token.range.union(peek.range), id: "empty-interpolation"))
+                    record(
+                        Diagnostic(
+                            "expected an expression inside '${}'", at: token.range.union(peek.range),
+                            id: "empty-interpolation"))
                     advance()
                     continue
                 }
@@ -196,7 +204,8 @@ extension Parser {
                     let expression = try parseExpression()
                     skipNewlines()
                     if match(.interpolationEnd) == nil {
-                        throw error(.expected("'}' to close '${'", found: peek, opener: openerNote() ?? ("${", token.range)))
+                        throw error(
+                            .expected("'}' to close '${'", found: peek, opener: openerNote() ?? ("${", token.range)))
                     }
                     parts.append(.interpolation(expression))
                 } catch is StatementError {
@@ -238,7 +247,8 @@ extension Parser {
     // call = IDENTIFIER "(" [ expression { "," expression } [ "," ] ] ")" ;
     mutating func parseCall(_ function: Identifier) throws -> Expression {
         let open = advance()
-        let arguments = try parseCommaSeparated(open: open, close: .rightParen, closeSpelling: "')'", what: "an argument")
+        let arguments = try parseCommaSeparated(
+            open: open, close: .rightParen, closeSpelling: "')'", what: "an argument")
         return Expression(.call(function, arguments.values), range: function.range.union(arguments.close.range))
     }
 
@@ -295,4 +305,3 @@ extension Parser {
         return Expression(.exists(pattern: pattern, in: repository), range: keyword.range.union(end))
     }
 }
-

@@ -342,7 +342,8 @@ extension Parser {
             action = .clear
         } else if check(.identifier) {
             throw error(
-                .expected("'values', 'value', 'add', 'set', 'remove' or 'clear'", after: "the linker's key", found: peek))
+                .expected(
+                    "'values', 'value', 'add', 'set', 'remove' or 'clear'", after: "the linker's key", found: peek))
         } else {
             action = .show
         }

@@ -43,7 +43,8 @@ public struct Parser {
     public static func parse(_ source: SourceFile) -> ParseResult {
         let lexed = Lexer.lex(source)
         var parser = Parser(source: source, tokens: lexed.tokens.filter { !$0.kind.isTrivia })
-        parser.otherErrors = lexed.diagnostics.filter { $0.id != "unterminated-string" && $0.id != "unterminated-interpolation" }.count
+        parser.otherErrors =
+            lexed.diagnostics.filter { $0.id != "unterminated-string" && $0.id != "unterminated-interpolation" }.count
         var statements: [Statement] = []
         do {
             statements = try parser.parseStatementList()

@@ -24,7 +24,8 @@ extension Statement {
         case .prune(let pattern, let repo, let keep, let older):
             return "(prune" + (pattern.map { " \($0.dump)" } ?? "") + opt("in", repo) + opt("keep", keep)
                 + opt("older-than", older) + ")"
-        case .list(let pattern, let repo): return "(list" + (pattern.map { " \($0.dump)" } ?? "") + opt("in", repo) + ")"
+        case .list(let pattern, let repo):
+            return "(list" + (pattern.map { " \($0.dump)" } ?? "") + opt("in", repo) + ")"
         case .print(let values): return "(print " + values.map(\.dump).joined(separator: " ") + ")"
         case .assert(let condition, let message): return "(assert \(condition.dump)\(opt("message", message)))"
         case .fail(let message): return "(fail \(message.dump))"
@@ -57,12 +58,13 @@ extension Expression {
     public var dump: String {
         switch kind {
         case .string(let parts):
-            return "\"" + parts.map { part -> String in
-                switch part {
-                case .text(let text, _): return text.debugEscaped
-                case .interpolation(let e): return "${\(e.dump)}"
-                }
-            }.joined() + "\""
+            return "\""
+                + parts.map { part -> String in
+                    switch part {
+                    case .text(let text, _): return text.debugEscaped
+                    case .interpolation(let e): return "${\(e.dump)}"
+                    }
+                }.joined() + "\""
         case .integer(let n): return "\(n)"
         case .duration(let s): return formatDuration(seconds: s)
         case .boolean(let b): return "\(b)"
@@ -91,7 +93,11 @@ extension String {
             case "\t": out += "\\t"
             case "$": out += "\\$"
             default:
-                if scalar.value < 0x20 { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 {
+                    out += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out

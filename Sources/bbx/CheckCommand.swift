@@ -18,7 +18,9 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "The scripts to check ('-' reads standard input).")
     var files: [String]
 
-    @Option(name: .customLong("var"), help: ArgumentHelp("Bind NAME before the script runs, as 'bbx run' would.", valueName: "NAME=VALUE"))
+    @Option(
+        name: .customLong("var"),
+        help: ArgumentHelp("Bind NAME before the script runs, as 'bbx run' would.", valueName: "NAME=VALUE"))
     var variables: [String] = []
 
     func validate() throws {
@@ -28,7 +30,8 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let names = try VariableBinding.parse(variables).map(\.name)
-        let pipelineRepository = ProcessInfo.processInfo.environment["BITBUCKET_REPO_FULL_NAME"].map { !$0.isEmpty } ?? false
+        let pipelineRepository =
+            ProcessInfo.processInfo.environment["BITBUCKET_REPO_FULL_NAME"].map { !$0.isEmpty } ?? false
         let options = CheckOptions(predefinedNames: names, hasDefaultRepository: pipelineRepository)
         var errorCount = 0
         var filesWithErrors = 0
@@ -51,7 +54,8 @@ struct CheckCommand: ParsableCommand {
         let fileWord = files.count == 1 ? "file" : "files"
         if errorCount > 0 {
             Console.error(
-                "\(errorCount) error\(errorCount == 1 ? "" : "s") in \(filesWithErrors) of \(files.count) \(fileWord)\n")
+                "\(errorCount) error\(errorCount == 1 ? "" : "s") in \(filesWithErrors) of \(files.count) \(fileWord)\n"
+            )
         }
         if unreadable { throw ExitStatus.usage }
         if errorCount > 0 { throw ExitStatus.scriptError }
@@ -70,7 +74,8 @@ struct VariableBinding: Equatable {
                 throw ValidationError("--var takes NAME=VALUE, found '\(argument)'")
             }
             let name = String(argument[..<equals])
-            let valid = name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } ?? false
+            let valid =
+                name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } ?? false
                 && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
             guard valid else { throw ValidationError("--var: '\(name)' is not a name (letters, digits and '_')") }
             return VariableBinding(name: name, value: String(argument[argument.index(after: equals)...]))

@@ -35,7 +35,9 @@ struct HostileInputTests {
         let blocks = String(repeating: "if x {\n", count: 10_000)
         #expect(Parser.parse(SourceFile(name: "deep", text: blocks)).diagnostics.map(\.id).contains("nesting-too-deep"))
         let strings = String(repeating: "\"${", count: 10_000)
-        #expect(Parser.parse(SourceFile(name: "deep", text: "print " + strings)).diagnostics.map(\.id).contains("nesting-too-deep"))
+        #expect(
+            Parser.parse(SourceFile(name: "deep", text: "print " + strings)).diagnostics.map(\.id).contains(
+                "nesting-too-deep"))
     }
 
     @Test func aThousandErrorsAreCapped() {
@@ -51,8 +53,10 @@ struct HostileInputTests {
         let fragments = [
             "use", "let", "upload", "download", "delete", "prune", "list", "print", "assert", "fail", "if", "else",
             "for", "in", "exists", "and", "or", "not", "matches", "as", "to", "from", "on", "conflict", "keep", "older",
-            "than", "addon", "update", "linker", "linkers", "values", "add", "{", "}", "[", "]", "(", ")", ",", ".", ";",
-            "\n", "\"", "'", "${", "\\", "==", "<", "??", "=", "acme/app", "x", "5", "30d", "\"a${b}\"", "#c\n", "\u{0}",
+            "than", "addon", "update", "linker", "linkers", "values", "add", "{", "}", "[", "]", "(", ")", ",", ".",
+            ";",
+            "\n", "\"", "'", "${", "\\", "==", "<", "??", "=", "acme/app", "x", "5", "30d", "\"a${b}\"", "#c\n",
+            "\u{0}",
             "é", "\u{FF}",
         ]
         var generator = SplitMix64(seed: 0xB0B)

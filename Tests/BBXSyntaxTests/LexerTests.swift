@@ -38,13 +38,20 @@ struct LexerCase: CustomTestStringConvertible, Sendable {
 @Suite("Lexer")
 struct LexerTests {
     static let cases: [LexerCase] = [
-        .init(name: "keywords and names", source: "use let upload version _x1", tokens: "kw:use kw:let kw:upload id:version id:_x1"),
-        .init(name: "contextual words are names", source: "replace skip values add", tokens: "id:replace id:skip id:values id:add"),
+        .init(
+            name: "keywords and names", source: "use let upload version _x1",
+            tokens: "kw:use kw:let kw:upload id:version id:_x1"),
+        .init(
+            name: "contextual words are names", source: "replace skip values add",
+            tokens: "id:replace id:skip id:values id:add"),
         .init(name: "integer", source: "0 5 1234", tokens: "int:0 int:5 int:1234"),
-        .init(name: "durations", source: "90s 15m 12h 30d 2w", tokens: "dur:90 dur:900 dur:43200 dur:2592000 dur:1209600"),
+        .init(
+            name: "durations", source: "90s 15m 12h 30d 2w", tokens: "dur:90 dur:900 dur:43200 dur:2592000 dur:1209600"),
         .init(name: "bad duration unit", source: "10days", tokens: "invalid:10days"),
         .init(name: "bare repository", source: "use acme/app", tokens: "kw:use repo:acme/app"),
-        .init(name: "repository with dots, dashes, underscores", source: "acme-corp/web.site_2", tokens: "repo:acme-corp/web.site_2"),
+        .init(
+            name: "repository with dots, dashes, underscores", source: "acme-corp/web.site_2",
+            tokens: "repo:acme-corp/web.site_2"),
         .init(name: "repository starting with a digit", source: "30d/app", tokens: "repo:30d/app"),
         .init(name: "member access is not a repository", source: "a.name", tokens: "id:a . id:name"),
         .init(name: "simple string", source: #""app.zip""#, tokens: #"str( text:"app.zip" )str"#),
@@ -66,10 +73,15 @@ struct LexerTests {
         .init(name: "string spans lines", source: "\"a\nb\"", tokens: #"str( text:"a\nb" )str"#),
         .init(name: "operators", source: "== != < <= > >= ?? =", tokens: "== != < <= > >= ?? ="),
         .init(name: "punctuation", source: "{ } [ ] ( ) , . ;", tokens: "{ } [ ] ( ) , . ;"),
-        .init(name: "comments and newlines", source: "print 1 # note\n# own line\n", tokens: "kw:print int:1 comment:# note nl comment:# own line nl"),
+        .init(
+            name: "comments and newlines", source: "print 1 # note\n# own line\n",
+            tokens: "kw:print int:1 comment:# note nl comment:# own line nl"),
         .init(name: "CRLF line ends", source: "print 1\r\nprint 2", tokens: "kw:print int:1 nl kw:print int:2"),
-        .init(name: "unexpected characters form one token", source: "print @@@ 1", tokens: "kw:print invalid:@@@ int:1"),
-        .init(name: "C operators are not operators", source: "a && b || !c", tokens: "id:a invalid:&& id:b invalid:|| invalid:! id:c"),
+        .init(
+            name: "unexpected characters form one token", source: "print @@@ 1", tokens: "kw:print invalid:@@@ int:1"),
+        .init(
+            name: "C operators are not operators", source: "a && b || !c",
+            tokens: "id:a invalid:&& id:b invalid:|| invalid:! id:c"),
     ]
 
     @Test(arguments: cases)

@@ -13,28 +13,70 @@ struct ParserErrorCase: CustomTestStringConvertible, Sendable {
 @Suite("Parser errors")
 struct ParserErrorTests {
     static let cases: [ParserErrorCase] = [
-        .init(name: "missing repository after to", marked: "upload \"x\" to1️⃣\n", message: "expected a repository after 'to', found a newline"),
-        .init(name: "missing pattern", marked: "upload 1️⃣\n", message: "expected a file pattern (a string) after 'upload', found a newline"),
-        .init(name: "junk after a statement", marked: "delete \"x\" 1️⃣extra", message: "expected a newline or ';' after the statement, found a name"),
-        .init(name: "not a statement", marked: "1️⃣version = 3", message: "expected a statement, found a name; a script is made of statements such as 'let', 'upload' or 'if'"),
-        .init(name: "stray closing brace", marked: "print 1\n1️⃣}", message: "expected a statement, found '}' ('}' closes nothing here)"),
+        .init(
+            name: "missing repository after to", marked: "upload \"x\" to1️⃣\n",
+            message: "expected a repository after 'to', found a newline"),
+        .init(
+            name: "missing pattern", marked: "upload 1️⃣\n",
+            message: "expected a file pattern (a string) after 'upload', found a newline"),
+        .init(
+            name: "junk after a statement", marked: "delete \"x\" 1️⃣extra",
+            message: "expected a newline or ';' after the statement, found a name"),
+        .init(
+            name: "not a statement", marked: "1️⃣version = 3",
+            message:
+                "expected a statement, found a name; a script is made of statements such as 'let', 'upload' or 'if'"),
+        .init(
+            name: "stray closing brace", marked: "print 1\n1️⃣}",
+            message: "expected a statement, found '}' ('}' closes nothing here)"),
         .init(name: "let without a name", marked: "let 1️⃣= 3", message: "expected a name after 'let', found '='"),
-        .init(name: "let without a value", marked: "let x =1️⃣", message: "expected a value after '=', found the end of the input"),
-        .init(name: "prune without a rule", marked: "prune \"a-*\"1️⃣\n", message: "expected 'keep N' or 'older than DURATION' in 'prune', found a newline"),
-        .init(name: "older without than", marked: "prune older 1️⃣30d", message: "expected 'than' after 'older', found a duration"),
-        .init(name: "bad conflict policy", marked: "upload \"a\" on conflict 1️⃣overwrite", message: "expected 'replace', 'skip' or 'fail' after 'on conflict', found a name"),
-        .init(name: "on without conflict", marked: "upload \"a\" on 1️⃣replace", message: "expected 'conflict' after 'on', found a name"),
-        .init(name: "clause given twice", marked: "upload \"a\" as \"b\" 1️⃣as \"c\"", message: "'as' is given twice in this statement"),
-        .init(name: "linker without a key", marked: "linker 1️⃣values", message: "expected the linker's key (a string) after 'linker', found a name"),
-        .init(name: "linker with unknown action", marked: "linker \"k\" 1️⃣drop", message: "expected 'values', 'value', 'add', 'set', 'remove' or 'clear' after the linker's key, found a name"),
-        .init(name: "addon without action", marked: "addon 1️⃣install", message: "expected 'update' or 'delete' after 'addon', found a name"),
-        .init(name: "chained comparison", marked: "assert 1 < 2 1️⃣< 3", message: "comparisons cannot be chained; join them with 'and'"),
-        .init(name: "operator without right side", marked: "assert a and1️⃣\n", message: "expected a value after 'and', found a newline"),
-        .init(name: "if without a block", marked: "if x 1️⃣print 1", message: "expected '{' after the condition, found 'print'"),
-        .init(name: "for without in", marked: "for a 1️⃣artifacts(\"*\") {}", message: "expected 'in' after 'for a', found a name"),
+        .init(
+            name: "let without a value", marked: "let x =1️⃣",
+            message: "expected a value after '=', found the end of the input"),
+        .init(
+            name: "prune without a rule", marked: "prune \"a-*\"1️⃣\n",
+            message: "expected 'keep N' or 'older than DURATION' in 'prune', found a newline"),
+        .init(
+            name: "older without than", marked: "prune older 1️⃣30d",
+            message: "expected 'than' after 'older', found a duration"),
+        .init(
+            name: "bad conflict policy", marked: "upload \"a\" on conflict 1️⃣overwrite",
+            message: "expected 'replace', 'skip' or 'fail' after 'on conflict', found a name"),
+        .init(
+            name: "on without conflict", marked: "upload \"a\" on 1️⃣replace",
+            message: "expected 'conflict' after 'on', found a name"),
+        .init(
+            name: "clause given twice", marked: "upload \"a\" as \"b\" 1️⃣as \"c\"",
+            message: "'as' is given twice in this statement"),
+        .init(
+            name: "linker without a key", marked: "linker 1️⃣values",
+            message: "expected the linker's key (a string) after 'linker', found a name"),
+        .init(
+            name: "linker with unknown action", marked: "linker \"k\" 1️⃣drop",
+            message:
+                "expected 'values', 'value', 'add', 'set', 'remove' or 'clear' after the linker's key, found a name"),
+        .init(
+            name: "addon without action", marked: "addon 1️⃣install",
+            message: "expected 'update' or 'delete' after 'addon', found a name"),
+        .init(
+            name: "chained comparison", marked: "assert 1 < 2 1️⃣< 3",
+            message: "comparisons cannot be chained; join them with 'and'"),
+        .init(
+            name: "operator without right side", marked: "assert a and1️⃣\n",
+            message: "expected a value after 'and', found a newline"),
+        .init(
+            name: "if without a block", marked: "if x 1️⃣print 1",
+            message: "expected '{' after the condition, found 'print'"),
+        .init(
+            name: "for without in", marked: "for a 1️⃣artifacts(\"*\") {}",
+            message: "expected 'in' after 'for a', found a name"),
         .init(name: "empty interpolation", marked: "print \"a1️⃣${}\"", message: "expected an expression inside '${}'"),
-        .init(name: "unclosed list", marked: "print [1, 2 1️⃣3]", message: "expected ']' after the last item, found an integer"),
-        .init(name: "member needs a name", marked: "print a.1️⃣5", message: "expected a field name after '.', found an integer"),
+        .init(
+            name: "unclosed list", marked: "print [1, 2 1️⃣3]",
+            message: "expected ']' after the last item, found an integer"),
+        .init(
+            name: "member needs a name", marked: "print a.1️⃣5",
+            message: "expected a field name after '.', found an integer"),
     ]
 
     @Test(arguments: cases)
