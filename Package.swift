@@ -5,8 +5,10 @@ import PackageDescription
 //   BBXSyntax  source → tokens → syntax tree + diagnostics (pure, no I/O)
 //   BBXCheck   static checks over the syntax tree (pure, no I/O)
 //   BBXFormat  canonical formatting over the token stream (pure, no I/O)
-//   bbx        the command-line tool (the only layer here that reads files)
-// Later layers (the Bitbucket client, the emulator, the engine, the REPL) join as their issues land.
+//   ConnectJWT         Connect app JWTs: the query string hash, signing, verifying (pure)
+//   BitbucketEmulator  `bbx serve`: a local Bitbucket (Downloads, Connect, storage host) on Hummingbird
+//   bbx        the command-line tool
+// Later layers (the Bitbucket client, the engine, the REPL) join as their issues land.
 let package = Package(
     name: "bbx",
     platforms: [.macOS(.v13)],
@@ -14,24 +16,55 @@ let package = Package(
         .executable(name: "bbx", targets: ["bbx"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.20.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         .target(name: "BBXSyntax"),
         .target(name: "BBXCheck", dependencies: ["BBXSyntax"]),
         .target(name: "BBXFormat", dependencies: ["BBXSyntax"]),
+        .target(name: "ConnectJWT", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "BitbucketEmulator",
+            dependencies: [
+                "ConnectJWT",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "bbx",
             dependencies: [
-                "BBXSyntax", "BBXCheck", "BBXFormat",
+                "BBXSyntax", "BBXCheck", "BBXFormat", "BitbucketEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Helpers shared by the tests: location markers, golden files, running the built bbx.
         .target(name: "BBXTestSupport", dependencies: ["BBXSyntax"]),
         .testTarget(name: "BBXSyntaxTests", dependencies: ["BBXSyntax", "BBXTestSupport"]),
-        .testTarget(name: "BBXCheckTests", dependencies: ["BBXCheck", "BBXSyntax", "BBXTestSupport"]),
+        .testTarget(
+            name: "BBXCheckTests", dependencies: ["BBXCheck", "BBXSyntax", "BBXTestSupport"], exclude: ["Diagnostics"]),
         .testTarget(name: "BBXFormatTests", dependencies: ["BBXFormat", "BBXSyntax", "BBXTestSupport"]),
+        .testTarget(name: "ConnectJWTTests", dependencies: ["ConnectJWT"]),
+        .testTarget(
+            name: "BitbucketEmulatorTests", dependencies: ["BitbucketEmulator", "ConnectJWT", "BBXTestSupport"]),
         .testTarget(name: "bbxTests", dependencies: ["bbx", "BBXTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

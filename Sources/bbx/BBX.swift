@@ -18,6 +18,6 @@ struct BBX: AsyncParsableCommand {
             rejected.
             """,
         version: "0.1.0",
-        subcommands: [CheckCommand.self, FormatCommand.self]
+        subcommands: [CheckCommand.self, FormatCommand.self, ServeCommand.self]
     )
 }

@@ -1,0 +1,133 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/_emulator/…`: the request log, fault injection and seeding, for tests. No credentials.
+struct AdminRoutes {
+    let state: EmulatorState
+
+    func respond(_ request: Request, path: String) async throws -> Response {
+        switch (request.method, path) {
+        case (.get, "/_emulator/requests"):
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let data = try encoder.encode(await state.log.entries)
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        case (.delete, "/_emulator/requests"):
+            await state.log.clear()
+            return Response(status: .noContent)
+        case (.post, "/_emulator/faults"):
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            do {
+                let fault = try JSONDecoder().decode(Fault.self, from: Data(body.readableBytesView))
+                try fault.validate()
+                await state.faults.add(fault)
+                return Reply.json([:], status: .created)
+            } catch {
+                return Reply.error(.badRequest, "Invalid fault: \(error)")
+            }
+        case (.delete, "/_emulator/faults"):
+            await state.faults.removeAll()
+            return Response(status: .noContent)
+        case (.post, "/_emulator/artifacts"):
+            return try await seed(request)
+        default:
+            return Reply.error(.notFound, "No admin endpoint \(request.method.rawValue) \(path)")
+        }
+    }
+
+    struct Seed: Decodable {
+        let repo: String
+        let name: String
+        let size: Int64
+        let created_on: String?
+    }
+
+    /// An artifact with generated content (the same for the same name) and a chosen `created_on`.
+    func seed(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        guard let seed = try? JSONDecoder().decode(Seed.self, from: Data(body.readableBytesView)), seed.size >= 0,
+            !seed.name.isEmpty
+        else {
+            return Reply.error(.badRequest, "Expected {\"repo\", \"name\", \"size\", \"created_on\"}")
+        }
+        let parts = seed.repo.split(separator: "/").map(String.init)
+        guard parts.count == 2,
+            let repository = await state.store.repository(workspace: parts[0], slug: parts[1])
+        else {
+            return Reply.error(.notFound, "Unknown repository \(seed.repo): declare it with --repo")
+        }
+        var created = Date()
+        if let text = seed.created_on {
+            guard let date = BitbucketTime.parse(text) else { return Reply.error(.badRequest, "Invalid created_on") }
+            created = date
+        }
+        let file = state.store.uploads.appendingPathComponent(UUID().uuidString + ".part")
+        try SeedContent.write(name: seed.name, size: seed.size, to: file)
+        let artifacts = try await state.store.commit(
+            [.init(name: seed.name, file: file, size: seed.size)], in: repository, by: .named("Seeded"),
+            createdOn: created)
+        return Reply.json(
+            ["name": artifacts[0].name, "size": artifacts[0].size, "created_on": artifacts[0].createdOn],
+            status: .created)
+    }
+}
+
+/// Deterministic bytes for a seeded artifact: a generator seeded from the name's hash.
+public enum SeedContent {
+    public static func write(name: String, size: Int64, to file: URL) throws {
+        guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        let handle = try FileHandle(forWritingTo: file)
+        defer { try? handle.close() }
+        var generator = generator(for: name)
+        var remaining = size
+        let chunk = 1 << 20
+        var bytes = [UInt8](repeating: 0, count: chunk)
+        while remaining > 0 {
+            let count = Int(min(Int64(chunk), remaining))
+            bytes.withUnsafeMutableBytes { raw in
+                let words = raw.bindMemory(to: UInt64.self)
+                for i in 0..<(count + 7) / 8 where i < words.count { words[i] = generator.next() }
+            }
+            try handle.write(contentsOf: bytes[0..<count])
+            remaining -= Int64(count)
+        }
+    }
+
+    /// The content itself, for tests that compare downloads with what was seeded.
+    public static func bytes(name: String, size: Int) -> [UInt8] {
+        var generator = generator(for: name)
+        var out: [UInt8] = []
+        out.reserveCapacity(size)
+        while out.count < size {
+            var word = generator.next()
+            for _ in 0..<8 where out.count < size {
+                out.append(UInt8(truncatingIfNeeded: word))
+                word >>= 8
+            }
+        }
+        return out
+    }
+
+    static func generator(for name: String) -> SplitMix64 {
+        let digest = Array(SHA256.hash(data: Data(name.utf8)))
+        let seed = digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return SplitMix64(state: seed)
+    }
+}
+
+struct SplitMix64 {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

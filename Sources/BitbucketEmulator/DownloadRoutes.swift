@@ -1,0 +1,262 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/2.0/repositories/{workspace}/{repo_slug}/downloads[/{name}]`.
+struct DownloadRoutes {
+    let state: EmulatorState
+
+    static let repositoryNotFound =
+        "The requested repository either does not exist or you do not have access. If you believe this repository exists and you have access, make sure you're authenticated."
+
+    func respond(_ exchange: Exchange, workspace rawWorkspace: String, slug rawSlug: String, encodedName: String?) async
+        -> Response
+    {
+        let caller: Caller
+        switch state.authenticator.authenticate(exchange.request.headers) {
+        case .success(let accepted): caller = accepted
+        case .failure(let response): return response
+        }
+        let workspace = rawWorkspace.removingPercentEncoding ?? rawWorkspace
+        let slug = rawSlug.removingPercentEncoding ?? rawSlug
+        guard let repository = await state.store.repository(workspace: workspace, slug: slug) else {
+            return Reply.error(.notFound, Self.repositoryNotFound, cut: exchange.cut)
+        }
+        let method = exchange.request.method
+        let needs: Scopes = method == .get || method == .head ? .read : .write
+        if !caller.scopes.isSuperset(of: needs) {
+            return Authenticator.missingScope(caller, needs: needs)
+        }
+        let workspaceKey = String(repository.split(separator: "/")[0])
+        if state.configuration.freePlanWorkspaces.contains(where: { $0.lowercased() == workspaceKey }) {
+            return Reply.error(
+                .init(code: 402),
+                "This workspace is on the free plan, which does not include this feature. Upgrade the workspace's plan to use Downloads.",
+                cut: exchange.cut)
+        }
+        do {
+            switch (method, encodedName) {
+            case (.get, nil): return try await list(exchange, repository)
+            case (.post, nil): return try await upload(exchange, repository, caller)
+            case (.get, let encoded?): return try await redirect(exchange, repository, encoded)
+            case (.delete, let encoded?): return try await delete(exchange, repository, encoded)
+            default: return Reply.error(.methodNotAllowed, "Method not allowed", cut: exchange.cut)
+            }
+        } catch {
+            state.logger.error("request failed: \(error)")
+            return Reply.error(.internalServerError, "Something went wrong", cut: exchange.cut)
+        }
+    }
+
+    // MARK: - List
+
+    /// A page of artifacts, newest first, with real `next` and `previous` links.
+    func list(_ exchange: Exchange, _ repository: String) async throws -> Response {
+        var pagelen = 10
+        var page = 1
+        if let text = exchange.queryValue("pagelen") {
+            guard let value = Int(text), (1...100).contains(value) else {
+                return Reply.error(.badRequest, "Invalid pagelen", cut: exchange.cut)
+            }
+            pagelen = value
+        }
+        if let text = exchange.queryValue("page") {
+            guard let value = Int(text), value >= 1 else {
+                return Reply.error(.badRequest, "Invalid page", cut: exchange.cut)
+            }
+            page = value
+        }
+        let all = await state.store.artifacts(in: repository)
+        let base = await apiBase(exchange) + exchange.path
+        let first = min(all.count, (page - 1) * pagelen)
+        let last = min(all.count, first + pagelen)
+        var envelope: [String: Any] = [
+            "pagelen": pagelen, "page": page, "size": all.count,
+            "values": all[first..<last].map { json($0, repository: repository, base: base) },
+        ]
+        if last < all.count { envelope["next"] = "\(base)?page=\(page + 1)&pagelen=\(pagelen)" }
+        if page > 1 { envelope["previous"] = "\(base)?page=\(page - 1)&pagelen=\(pagelen)" }
+        return Reply.json(envelope, cut: exchange.cut)
+    }
+
+    func json(_ artifact: StoredArtifact, repository: String, base: String) -> [String: Any] {
+        [
+            "type": "download",
+            "name": artifact.name,
+            "size": artifact.size,
+            "created_on": artifact.createdOn,
+            "downloads": artifact.downloads,
+            "user": [
+                "type": "user",
+                "display_name": artifact.uploader.displayName,
+                "uuid": artifact.uploader.uuid,
+                "account_id": artifact.uploader.accountID,
+                "links": [
+                    "avatar": ["href": "https://avatar-management.example.com/\(artifact.uploader.accountID)/128"]
+                ],
+            ],
+            "links": ["self": ["href": base + "/" + percentEncodeSegment(artifact.name)]],
+        ]
+    }
+
+    func apiBase(_ exchange: Exchange) async -> String {
+        await state.listeners.api ?? "http://\(state.configuration.host):\(state.configuration.port)"
+    }
+
+    // MARK: - Upload
+
+    /// Streams every `files` part to its own temporary file, then makes them all visible at once.
+    /// A body that fails or ends early leaves nothing behind and changes nothing.
+    func upload(_ exchange: Exchange, _ repository: String, _ caller: Caller) async throws -> Response {
+        guard let contentType = exchange.request.headers[.contentType],
+            let boundary = MultipartParser.boundary(fromContentType: contentType)
+        else {
+            return Reply.error(.notAcceptable, "The request body must be multipart/form-data.", cut: exchange.cut)
+        }
+        var receiver = UploadReceiver(
+            directory: state.store.uploads, underscoreSpaces: state.configuration.underscoreSpaces)
+        defer { receiver.discard() }
+        var parser = MultipartParser(boundary: boundary)
+        do {
+            for try await buffer in exchange.request.body {
+                try buffer.withUnsafeReadableBytes { bytes in
+                    try parser.feed(bytes) { event in try receiver.handle(event) }
+                }
+            }
+            try parser.finish()
+        } catch let failure as MultipartParser.Failure {
+            return Reply.error(.badRequest, "Malformed multipart body: \(failure)", cut: exchange.cut)
+        }
+        guard !receiver.completed.isEmpty else {
+            return Reply.error(
+                .badRequest, "No file was uploaded: send one or more parts named 'files'.", cut: exchange.cut)
+        }
+        let created = try await state.store.commit(receiver.completed, in: repository, by: caller.uploader)
+        receiver.completed.removeAll()
+        let base = await apiBase(exchange) + exchange.path
+        return Reply.json(
+            ["type": "page", "values": created.map { json($0, repository: repository, base: base) }], status: .created,
+            cut: exchange.cut)
+    }
+
+    // MARK: - Download and delete
+
+    /// 302 to the storage listener, signed and expiring like Bitbucket's links to S3.
+    func redirect(_ exchange: Exchange, _ repository: String, _ encodedName: String) async throws -> Response {
+        guard let name = encodedName.removingPercentEncoding,
+            let artifact = try await state.store.recordDownload(name, in: repository)
+        else {
+            return Reply.error(.notFound, "The specified download does not exist.", cut: exchange.cut)
+        }
+        guard let storage = await state.listeners.storage else {
+            return Reply.error(.serviceUnavailable, "Storage is not ready", cut: exchange.cut)
+        }
+        let expires = Int(Date().timeIntervalSince1970 + state.configuration.storageLinkLifetime)
+        let signature = StorageSignature.sign(
+            blob: artifact.blob, name: artifact.name, expires: expires, key: await state.store.storageKey)
+        let location =
+            "\(storage)/\(artifact.blob)/\(percentEncodeSegment(artifact.name))?expires=\(expires)&signature=\(signature)"
+        return Reply.empty(.found, headers: [.location: location], cut: exchange.cut)
+    }
+
+    func delete(_ exchange: Exchange, _ repository: String, _ encodedName: String) async throws -> Response {
+        guard let name = encodedName.removingPercentEncoding, try await state.store.delete(name, in: repository) else {
+            return Reply.error(.notFound, "The specified download does not exist.", cut: exchange.cut)
+        }
+        return Reply.empty(.noContent, cut: exchange.cut)
+    }
+}
+
+/// Receives the parser's events: one temporary file per `files` part.
+struct UploadReceiver {
+    let directory: URL
+    let underscoreSpaces: Bool
+    var completed: [ArtifactStore.Upload] = []
+    private var current: (name: String, file: URL, descriptor: Int32, size: Int64)?
+    private var skipping = false
+
+    init(directory: URL, underscoreSpaces: Bool) {
+        self.directory = directory
+        self.underscoreSpaces = underscoreSpaces
+    }
+
+    mutating func handle(_ event: MultipartParser.Event) throws {
+        switch event {
+        case .begin(let headers):
+            let (field, filename) = MultipartParser.disposition(headers["content-disposition"] ?? "")
+            guard field == "files", var name = filename.map(baseName), !name.isEmpty else {
+                skipping = true
+                return
+            }
+            if underscoreSpaces { name = name.replacingOccurrences(of: " ", with: "_") }
+            let file = directory.appendingPathComponent(UUID().uuidString + ".part")
+            let descriptor = open(file.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+            guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown) }
+            current = (name, file, descriptor, 0)
+            skipping = false
+        case .data(let bytes):
+            guard !skipping, var part = current else { return }
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(part.descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw CocoaError(.fileWriteUnknown)
+                }
+                offset += written
+            }
+            part.size += Int64(bytes.count)
+            current = part
+        case .end:
+            if let part = current {
+                close(part.descriptor)
+                completed.append(.init(name: part.name, file: part.file, size: part.size))
+            }
+            current = nil
+            skipping = false
+        }
+    }
+
+    /// Removes whatever was not committed: a cut upload leaves no file behind.
+    mutating func discard() {
+        if let part = current {
+            close(part.descriptor)
+            unlink(part.file.path)
+            current = nil
+        }
+        for upload in completed { unlink(upload.file.path) }
+        completed.removeAll()
+    }
+}
+
+/// Browsers and some clients send a path as the file name; the artifact takes its last part.
+func baseName(_ filename: String) -> String {
+    let last = filename.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? filename
+    return last
+}
+
+/// A name as one path segment: only unreserved characters stay as they are.
+func percentEncodeSegment(_ text: String) -> String {
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    var out = ""
+    for byte in text.utf8 {
+        let scalar = Unicode.Scalar(byte)
+        if byte < 0x80, allowed.contains(scalar) {
+            out.unicodeScalars.append(scalar)
+        } else {
+            out += String(format: "%%%02X", byte)
+        }
+    }
+    return out
+}
+
+/// The signature of a storage link: HMAC-SHA256 over the blob, name and expiry.
+enum StorageSignature {
+    static func sign(blob: String, name: String, expires: Int, key: String) -> String {
+        let message = "\(blob)\n\(name)\n\(expires)"
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: Data(key.utf8)))
+        return mac.map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+
+/// A local stand-in for Bitbucket Cloud: the API listener (Downloads, Connect, admin) and the
+/// storage listener that downloads redirect to.
+public struct Emulator: Sendable {
+    public let configuration: EmulatorConfiguration
+    let logger: Logger
+
+    public init(configuration: EmulatorConfiguration, logger: Logger = Logger(label: "bbx.serve")) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public struct StartFailure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Runs until the task is cancelled or, with `handleSignals`, until SIGINT or SIGTERM.
+    /// `onListening(api, storage)` is called once both listeners accept connections.
+    public func run(handleSignals: Bool = false, onListening: @escaping @Sendable (String, String) -> Void) async throws
+    {
+        let fileManager = FileManager.default
+        let root: URL
+        let temporary: Bool
+        if let data = configuration.dataDirectory {
+            root = URL(fileURLWithPath: data)
+            temporary = false
+        } else {
+            root = fileManager.temporaryDirectory.appendingPathComponent("bbx-serve-\(UUID().uuidString)")
+            temporary = true
+        }
+        defer { if temporary { try? fileManager.removeItem(at: root) } }
+        let store = try ArtifactStore(
+            root: root, repositories: configuration.repositories, linkers: configuration.linkers)
+        let listeners = Listeners(announce: onListening)
+        let state = EmulatorState(configuration: configuration, store: store, listeners: listeners, logger: logger)
+
+        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()]))
+        var apiServer = http1
+        var apiScheme = "http"
+        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            do {
+                let chain = try NIOSSLCertificate.fromPEMFile(certificate).map {
+                    NIOSSLCertificateSource.certificate($0)
+                }
+                let privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+                let tls = TLSConfiguration.makeServerConfiguration(
+                    certificateChain: chain, privateKey: .privateKey(privateKey))
+                apiServer = try .tls(http1, tlsConfiguration: tls)
+                apiScheme = "https"
+            } catch {
+                throw StartFailure(description: "cannot use the TLS certificate or key: \(error)")
+            }
+        }
+        let scheme = apiScheme
+        let host = configuration.host
+        let urlHost = host.contains(":") ? "[\(host)]" : host
+        var quiet = logger
+        quiet.logLevel = .warning
+        let api = Application(
+            responder: APIResponder(state: state), server: apiServer,
+            configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in
+                await listeners.apiStarted("\(scheme)://\(urlHost):\(channel.localAddress?.port ?? 0)")
+            }, logger: quiet)
+        let storage = Application(
+            responder: StorageResponder(state: state), server: http1,
+            configuration: .init(address: .hostname(host, port: configuration.storagePort), serverName: nil),
+            onServerRunning: { channel in
+                await listeners.storageStarted("http://\(urlHost):\(channel.localAddress?.port ?? 0)")
+            }, logger: quiet)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [api, storage], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+                logger: quiet))
+        try await group.run()
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+
+/// The addresses the two listeners ended up on (ports may have been chosen by the system).
+actor Listeners {
+    private(set) var api: String?
+    private(set) var storage: String?
+    private var announced = false
+    private let announce: @Sendable (String, String) -> Void
+
+    init(announce: @escaping @Sendable (String, String) -> Void) {
+        self.announce = announce
+    }
+
+    func apiStarted(_ url: String) {
+        api = url
+        announceWhenBothListen()
+    }
+
+    func storageStarted(_ url: String) {
+        storage = url
+        announceWhenBothListen()
+    }
+
+    private func announceWhenBothListen() {
+        guard !announced, let api, let storage else { return }
+        announced = true
+        announce(api, storage)
+    }
+}
+
+/// What every handler of the emulator shares.
+final class EmulatorState: Sendable {
+    let configuration: EmulatorConfiguration
+    let store: ArtifactStore
+    let log = RequestLog()
+    let faults: FaultInjector
+    let listeners: Listeners
+    let authenticator: Authenticator
+    let logger: Logger
+
+    init(configuration: EmulatorConfiguration, store: ArtifactStore, listeners: Listeners, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.faults = FaultInjector(configuration.faults)
+        self.listeners = listeners
+        self.authenticator = Authenticator(tokens: configuration.tokens, apiTokens: configuration.apiTokens)
+        self.logger = logger
+    }
+
+    /// Records a request in the admin log and writes one line to the log. The `Authorization`
+    /// header's value appears in neither.
+    func record(host: String, exchange: Exchange, status: Int, started: ContinuousClock.Instant) async {
+        let hasAuthorization = exchange.request.headers[.authorization] != nil
+        await log.append(
+            LoggedRequest(
+                method: exchange.method, path: exchange.path, query: exchange.query, status: status, host: host,
+                authorization: hasAuthorization))
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        let scheme = exchange.request.headers[.authorization]?.split(separator: " ").first.map { String($0) } ?? "none"
+        logger.info(
+            "\(host) \(exchange.method) \(exchange.path)\(exchange.query.isEmpty ? "" : "?…") \(status) \(milliseconds)ms auth=\(scheme)"
+        )
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// What a handler knows of the request it answers.
+struct Exchange: Sendable {
+    let request: Request
+    /// The path as received, still percent-encoded.
+    let path: String
+    let query: String
+    /// A `cut` fault applies: the response body stops halfway and the connection closes.
+    let cut: Bool
+
+    var method: String { request.method.rawValue }
+
+    func queryValue(_ name: String) -> String? {
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts.first.map(String.init)?.removingPercentEncoding == name {
+                return parts.count > 1 ? String(parts[1]).removingPercentEncoding ?? "" : ""
+            }
+        }
+        return nil
+    }
+}
+
+/// The error that closes a connection on purpose, for `cut` faults.
+struct ConnectionCut: Error {}
+
+/// Building responses in Bitbucket's shapes.
+enum Reply {
+    static func json(_ object: Any, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], cut: Bool = false)
+        -> Response
+    {
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        return bytes(Array(data), status: status, headers: fields, cut: cut)
+    }
+
+    /// `{"type": "error", "error": {"message": …, "detail": …}}`.
+    static func error(
+        _ status: HTTPResponse.Status, _ message: String, detail: Any? = nil, headers: HTTPFields = [:],
+        cut: Bool = false
+    ) -> Response {
+        var error: [String: Any] = ["message": message]
+        if let detail { error["detail"] = detail }
+        return json(["type": "error", "error": error], status: status, headers: headers, cut: cut)
+    }
+
+    static func text(_ text: String, status: HTTPResponse.Status, contentType: String = "text/plain", cut: Bool = false)
+        -> Response
+    {
+        bytes(Array(text.utf8), status: status, headers: [.contentType: contentType], cut: cut)
+    }
+
+    static func empty(_ status: HTTPResponse.Status, headers: HTTPFields = [:], cut: Bool = false) -> Response {
+        if cut { return bytes([], status: status, headers: headers, cut: true) }
+        return Response(status: status, headers: headers)
+    }
+
+    static func bytes(_ bytes: [UInt8], status: HTTPResponse.Status, headers: HTTPFields, cut: Bool) -> Response {
+        guard cut else {
+            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        // Promise the whole body (at least a few bytes), send half, then close the connection.
+        let promised = max(bytes.count, 16)
+        let half = Array(bytes.prefix(bytes.count / 2))
+        return Response(
+            status: status, headers: headers,
+            body: ResponseBody(contentLength: promised) { writer in
+                if !half.isEmpty { try await writer.write(ByteBuffer(bytes: half)) }
+                throw ConnectionCut()
+            })
+    }
+}
+
+extension HTTPField.Name {
+    static let wwwAuthenticate = HTTPField.Name("WWW-Authenticate")!
+    static let expect = HTTPField.Name("Expect")!
+}

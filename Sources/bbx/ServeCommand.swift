@@ -1,0 +1,131 @@
+import ArgumentParser
+import BitbucketEmulator
+import Foundation
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run a local emulator of the Bitbucket Downloads and Connect API.",
+        discussion: """
+            Serves the Downloads endpoints, the Connect app endpoints and a storage host that
+            downloads redirect to, with Bitbucket's shapes, status codes and error bodies. The
+            first line on standard output is
+
+                bbx serve listening api=URL storage=URL
+
+            printed once both listeners accept connections; logs go to standard error, without
+            secrets. Admin endpoints for tests live under /_emulator (request log, faults,
+            seeding). SIGINT or SIGTERM stops it; an upload in progress then leaves no trace.
+
+            Example:
+                bbx serve --port 0 --repo acme/app --token secret-token
+                curl -H 'Authorization: Bearer secret-token' -F files=@app.zip \\
+                     http://127.0.0.1:PORT/2.0/repositories/acme/app/downloads
+            """
+    )
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port of the API listener (0 picks a free one).") var port = 7990
+    @Option(name: .customLong("storage-port"), help: "Port of the storage listener (0 picks a free one).")
+    var storagePort = 0
+    @Option(help: "Keep artifacts and state in DIR across restarts (default: a temporary folder removed on exit).")
+    var data: String?
+    @Option(name: .customLong("repo"), help: ArgumentHelp("A repository that exists.", valueName: "WORKSPACE/REPO"))
+    var repositories: [String] = []
+    @Option(
+        name: .customLong("token"),
+        help: ArgumentHelp(
+            "An access token (Bearer); SCOPES: repository, repository:write (default both).",
+            valueName: "TOKEN[:SCOPES]"))
+    var tokens: [String] = []
+    @Option(
+        name: .customLong("basic"),
+        help: ArgumentHelp("An email with an API token (Basic), same scopes.", valueName: "EMAIL:API_TOKEN[:SCOPES]"))
+    var basics: [String] = []
+    @Option(help: ArgumentHelp("Install a Connect app.", valueName: "APP_KEY:CLIENT_KEY:SHARED_SECRET"))
+    var connect: String?
+    @Option(name: .customLong("linker"), help: ArgumentHelp("A linker of the Connect app.", valueName: "KEY"))
+    var linkers: [String] = []
+    @Option(
+        name: .customLong("free-plan"),
+        help: ArgumentHelp("Answer 402 for this workspace's Downloads.", valueName: "WORKSPACE"))
+    var freePlan: [String] = []
+    @Flag(
+        name: .customLong("underscore-spaces"),
+        help: "Store spaces in artifact names as '_', as Bitbucket has been seen to.")
+    var underscoreSpaces = false
+    @Option(
+        name: .customLong("fault"),
+        help: ArgumentHelp(
+            "Inject a fault: status=N|cut=true|delay_ms=N[,count=N][,method=M][,path=GLOB].", valueName: "SPEC"))
+    var faults: [String] = []
+    @Option(
+        name: .customLong("tls-cert"),
+        help: ArgumentHelp("Serve the API over HTTPS with this certificate.", valueName: "PEM"))
+    var tlsCertificate: String?
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The certificate's private key.", valueName: "PEM"))
+    var tlsKey: String?
+
+    func validate() throws {
+        _ = try makeConfiguration()
+    }
+
+    func makeConfiguration() throws -> EmulatorConfiguration {
+        var configuration = EmulatorConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.storagePort = storagePort
+        configuration.dataDirectory = data
+        for repository in repositories {
+            let parts = repository.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--repo takes WORKSPACE/REPO, found '\(repository)'")
+            }
+        }
+        configuration.repositories = repositories
+        configuration.tokens = try tokens.map {
+            guard let token = AccessToken(parsing: $0) else { throw ValidationError("--token takes TOKEN[:SCOPES]") }
+            return token
+        }
+        configuration.apiTokens = try basics.map {
+            guard let credential = APITokenCredential(parsing: $0) else {
+                throw ValidationError("--basic takes EMAIL:API_TOKEN[:SCOPES]")
+            }
+            return credential
+        }
+        if let connect {
+            guard let installation = ConnectInstallation(parsing: connect) else {
+                throw ValidationError("--connect takes APP_KEY:CLIENT_KEY:SHARED_SECRET")
+            }
+            configuration.connect = installation
+        }
+        configuration.linkers = linkers
+        configuration.freePlanWorkspaces = freePlan
+        configuration.underscoreSpaces = underscoreSpaces
+        configuration.faults = try faults.map { spec in
+            do { return try Fault(parsing: spec) } catch { throw ValidationError("--fault: \(error)") }
+        }
+        if (tlsCertificate == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+        configuration.tlsCertificate = tlsCertificate
+        configuration.tlsKey = tlsKey
+        return configuration
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let emulator = Emulator(configuration: try makeConfiguration())
+        do {
+            try await emulator.run(handleSignals: true) { api, storage in
+                FileHandle.standardOutput.write(Data("bbx serve listening api=\(api) storage=\(storage)\n".utf8))
+            }
+        } catch {
+            Console.fail("bbx serve: \(error)")
+            throw ExitStatus.applyFailed
+        }
+    }
+}
