@@ -57,7 +57,7 @@ let package = Package(
             ]
         ),
         // Helpers shared by the tests: location markers, golden files, running the built bbx.
-        .target(name: "BBXTestSupport", dependencies: ["BBXSyntax"]),
+        .target(name: "BBXTestSupport", dependencies: ["BBXSyntax", "BitbucketEmulator"]),
         .testTarget(name: "BBXSyntaxTests", dependencies: ["BBXSyntax", "BBXTestSupport"]),
         .testTarget(
             name: "BBXCheckTests", dependencies: ["BBXCheck", "BBXSyntax", "BBXTestSupport"], exclude: ["Diagnostics"]),

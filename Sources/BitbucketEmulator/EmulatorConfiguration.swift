@@ -61,10 +61,15 @@ public struct APITokenCredential: Sendable, Hashable {
     }
 }
 
-/// The secret, and the scopes after its last colon when they read as scopes.
+/// The secret, and the scopes after it: the first colon whose remainder reads as a scope list
+/// (scope names hold colons themselves: `repository:write`).
 private func splitScopes(_ text: String) -> (String, Scopes) {
-    if let colon = text.lastIndex(of: ":"), let scopes = Scopes(parsing: String(text[text.index(after: colon)...])) {
-        return (String(text[..<colon]), scopes)
+    var index = text.startIndex
+    while let colon = text[index...].firstIndex(of: ":") {
+        if let scopes = Scopes(parsing: String(text[text.index(after: colon)...])) {
+            return (String(text[..<colon]), scopes)
+        }
+        index = text.index(after: colon)
     }
     return (text, .all)
 }

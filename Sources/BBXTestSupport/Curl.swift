@@ -1,0 +1,71 @@
+import Foundation
+
+/// Runs curl, as the documentation's examples do, and returns what came back.
+public enum Curl {
+    public struct Result: Sendable {
+        /// curl's own exit code (0, or 18 for a body cut short, 7 for a refused connection, …).
+        public let exitCode: Int32
+        public let status: Int
+        public let headers: [String: String]
+        public let body: Data
+        public let stderr: String
+        public var text: String { String(decoding: body, as: UTF8.self) }
+        public var json: Any? { try? JSONSerialization.jsonObject(with: body) }
+
+        /// The `error.message` of a Bitbucket error body.
+        public var errorMessage: String? {
+            ((json as? [String: Any])?["error"] as? [String: Any])?["message"] as? String
+        }
+    }
+
+    /// Runs curl without blocking a thread: output goes to files, and the process's end resumes
+    /// the task. (Blocking here would starve an in-process emulator of the threads it needs.)
+    public static func run(_ arguments: [String], in directory: URL? = nil) async throws -> Result {
+        let folder = try BBXProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bodyFile = folder.appendingPathComponent("body")
+        let headerFile = folder.appendingPathComponent("headers")
+        let outFile = folder.appendingPathComponent("out")
+        let errFile = folder.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments =
+            ["curl", "-sS", "-o", bodyFile.path, "-D", headerFile.path, "-w", "%{http_code}"] + arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let out = try FileHandle(forWritingTo: outFile)
+        let err = try FileHandle(forWritingTo: errFile)
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
+        try? out.close()
+        try? err.close()
+        var headers: [String: String] = [:]
+        // With -L several responses are written; the last one's headers win.
+        for line in (try? String(contentsOf: headerFile, encoding: .utf8))?.components(separatedBy: "\r\n") ?? [] {
+            if line.hasPrefix("HTTP/") { headers = [:] }
+            if let colon = line.firstIndex(of: ":") {
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                    in: .whitespaces)
+            }
+        }
+        let status = (try? String(contentsOf: outFile, encoding: .utf8)) ?? ""
+        return Result(
+            exitCode: process.terminationStatus, status: Int(status) ?? 0,
+            headers: headers, body: (try? Data(contentsOf: bodyFile)) ?? Data(),
+            stderr: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "")
+    }
+
+    /// A JSON request to the emulator's admin endpoints.
+    @discardableResult
+    public static func admin(_ method: String, _ url: String, json: String? = nil) async throws -> Result {
+        var arguments = ["-X", method, url]
+        if let json { arguments += ["-H", "Content-Type: application/json", "--data-binary", json] }
+        return try await run(arguments)
+    }
+}

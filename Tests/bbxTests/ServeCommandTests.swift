@@ -1,0 +1,127 @@
+import BBXTestSupport
+import Foundation
+import Testing
+
+/// `bbx serve` as a user starts it: a separate process, read through its output.
+@Suite("bbx serve")
+struct ServeCommandTests {
+    final class Server {
+        let process = Process()
+        let stderrFile: URL
+        var firstLine = ""
+
+        init(_ arguments: [String]) throws {
+            stderrFile = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString).log")
+            FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+            process.executableURL = BBXProcess.executable
+            process.arguments = ["serve", "--port", "0"] + arguments
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = try FileHandle(forWritingTo: stderrFile)
+            try process.run()
+            var bytes = Data()
+            while !bytes.contains(UInt8(ascii: "\n")) {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                bytes += chunk
+            }
+            firstLine = String(decoding: bytes, as: UTF8.self).components(separatedBy: "\n")[0]
+        }
+
+        var api: String { field("api") }
+        var storage: String { field("storage") }
+
+        func field(_ name: String) -> String {
+            firstLine.split(separator: " ").first { $0.hasPrefix("\(name)=") }.map {
+                String($0.dropFirst(name.count + 1))
+            } ?? ""
+        }
+
+        func terminate() -> Int32 {
+            process.terminate()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+
+        var log: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
+    }
+
+    @Test func firstLineLogsAndCleanStop() async throws {
+        let server = try Server(["--repo", "acme/app", "--token", "s3cr3t-token-value:repository,repository:write"])
+        #expect(
+            server.firstLine.range(
+                of: #"^bbx serve listening api=http://127\.0\.0\.1:\d+ storage=http://127\.0\.0\.1:\d+$"#,
+                options: .regularExpression) != nil, "\(server.firstLine)")
+        let list = try await Curl.run([
+            "-H", "Authorization: Bearer s3cr3t-token-value", "\(server.api)/2.0/repositories/acme/app/downloads",
+        ])
+        #expect(list.status == 200)
+        #expect(
+            try await Curl.run([
+                "-H", "Authorization: Bearer wrong-token", "\(server.api)/2.0/repositories/acme/app/downloads",
+            ]).status == 401)
+        // SIGTERM: a clean stop, exit 0.
+        #expect(server.terminate() == 0)
+        let log = server.log
+        #expect(log.contains("api GET /2.0/repositories/acme/app/downloads 200"))
+        #expect(!log.contains("s3cr3t-token-value"))
+        #expect(!log.contains("wrong-token"))
+    }
+
+    @Test func badOptionsAreRefused() throws {
+        #expect(try BBXProcess.run(["serve", "--token", ""]).status == 64)
+        #expect(try BBXProcess.run(["serve", "--connect", "only-one-part"]).status == 64)
+        #expect(try BBXProcess.run(["serve", "--fault", "count=2"]).status == 64)
+        #expect(try BBXProcess.run(["serve", "--repo", "noslash"]).status == 64)
+    }
+
+    @Test func httpsWithASelfSignedCertificate() async throws {
+        let folder = try BBXProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", folder.appendingPathComponent("key.pem").path,
+            "-out", folder.appendingPathComponent("cert.pem").path,
+        ]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        let server = try Server([
+            "--repo", "acme/app", "--token", "t", "--tls-cert", folder.appendingPathComponent("cert.pem").path,
+            "--tls-key", folder.appendingPathComponent("key.pem").path,
+        ])
+        defer { _ = server.terminate() }
+        #expect(server.api.hasPrefix("https://"))
+        let url = "\(server.api)/2.0/repositories/acme/app/downloads"
+        // Refused by default: the certificate is signed by no one curl trusts.
+        let refused = try await Curl.run(["-H", "Authorization: Bearer t", url])
+        #expect(refused.exitCode == 60)
+        let trusted = try await Curl.run([
+            "--cacert", folder.appendingPathComponent("cert.pem").path, "-H", "Authorization: Bearer t", url,
+        ])
+        #expect(trusted.status == 200)
+        #expect(try await Curl.run(["-k", "-H", "Authorization: Bearer t", url]).status == 200)
+    }
+
+    @Test func withoutDataTheTemporaryStoreIsRemoved() async throws {
+        let before = Set(
+            try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter {
+                $0.hasPrefix("bbx-serve-")
+            })
+        let server = try Server(["--repo", "acme/app"])
+        let during = Set(
+            try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter {
+                $0.hasPrefix("bbx-serve-")
+            })
+        #expect(during.subtracting(before).count >= 1)
+        #expect(server.terminate() == 0)
+        let after = Set(
+            try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter {
+                $0.hasPrefix("bbx-serve-")
+            })
+        #expect(after.subtracting(before).subtracting(during.subtracting(before)).isEmpty)
+        #expect(during.subtracting(before).isDisjoint(with: after))
+    }
+}
