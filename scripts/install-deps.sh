@@ -2,9 +2,12 @@
 # Installs the Debian packages bbx needs to build and test, only those missing. Quiet when all
 # are present, so `make test` can call it every time.
 #   libedit-dev, pkg-config  line editing for `bbx repl` (the CEditLine system library)
+#   curl, openssl            the emulator's tests drive it with curl, and make a TLS certificate
+#   python3                  one test cuts an upload short from a raw socket
 set -euo pipefail
 
-packages=(libedit-dev pkg-config)
+packages=(libedit-dev pkg-config curl openssl ca-certificates)
+command -v python3 >/dev/null 2>&1 || packages+=(python3)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -20,8 +20,11 @@ struct ConnectRoutes {
         }
         let request = CanonicalRequest(method: exchange.method, path: exchange.path, rawQuery: exchange.query)
         do {
-            _ = try ConnectJWT.verify(token, request: request) { clientKey in
+            let claims = try ConnectJWT.verify(token, request: request) { clientKey in
                 clientKey == installation.clientKey ? installation.sharedSecret : nil
+            }
+            guard claims.issuer == installation.appKey else {
+                return Reply.error(.unauthorized, "Invalid JWT: the issuer is not the installed app", cut: exchange.cut)
             }
         } catch {
             return Reply.error(.unauthorized, "Invalid JWT: \(error)", cut: exchange.cut)

@@ -44,7 +44,8 @@ struct DownloadRoutes {
             default: return Reply.error(.methodNotAllowed, "Method not allowed", cut: exchange.cut)
             }
         } catch {
-            state.logger.error("request failed: \(error)")
+            // Most often the client went away mid-upload; nothing was stored.
+            state.logger.notice("\(exchange.method) \(exchange.path) abandoned: \(error)")
             return Reply.error(.internalServerError, "Something went wrong", cut: exchange.cut)
         }
     }
@@ -120,6 +121,9 @@ struct DownloadRoutes {
         var parser = MultipartParser(boundary: boundary)
         do {
             for try await buffer in exchange.request.body {
+                if state.isStopping {
+                    return Reply.error(.serviceUnavailable, "The server is shutting down; the upload was discarded.")
+                }
                 try buffer.withUnsafeReadableBytes { bytes in
                     try parser.feed(bytes) { event in try receiver.handle(event) }
                 }
@@ -127,6 +131,9 @@ struct DownloadRoutes {
             try parser.finish()
         } catch let failure as MultipartParser.Failure {
             return Reply.error(.badRequest, "Malformed multipart body: \(failure)", cut: exchange.cut)
+        }
+        if state.isStopping {
+            return Reply.error(.serviceUnavailable, "The server is shutting down; the upload was discarded.")
         }
         guard !receiver.completed.isEmpty else {
             return Reply.error(

@@ -76,10 +76,18 @@ public struct Emulator: Sendable {
             onServerRunning: { channel in
                 await listeners.storageStarted("http://\(urlHost):\(channel.localAddress?.port ?? 0)")
             }, logger: quiet)
+        // Services stop in reverse order: the watcher first, so uploads give up before the
+        // listeners wait for their requests to end.
         let group = ServiceGroup(
             configuration: .init(
-                services: [api, storage], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
-                logger: quiet))
-        try await group.run()
+                services: [api, storage, ShutdownWatcher(state: state)],
+                gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: quiet))
+        // Cancelling the caller's task shuts down gracefully too, rather than tearing sockets down.
+        let runner = Task { try await group.run() }
+        try await withTaskCancellationHandler {
+            try await runner.value
+        } onCancel: {
+            Task { await group.triggerGracefulShutdown() }
+        }
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
 
 /// The addresses the two listeners ended up on (ports may have been chosen by the system).
 actor Listeners {
@@ -38,6 +40,12 @@ final class EmulatorState: Sendable {
     let listeners: Listeners
     let authenticator: Authenticator
     let logger: Logger
+    private let stopping = NIOLockedValueBox(false)
+
+    /// Set when shutdown begins: uploads in progress then give up and leave nothing behind.
+    var isStopping: Bool { stopping.withLockedValue { $0 } }
+
+    func markStopping() { stopping.withLockedValue { $0 = true } }
 
     init(configuration: EmulatorConfiguration, store: ArtifactStore, listeners: Listeners, logger: Logger) {
         self.configuration = configuration
@@ -62,5 +70,16 @@ final class EmulatorState: Sendable {
         logger.info(
             "\(host) \(exchange.method) \(exchange.path)\(exchange.query.isEmpty ? "" : "?…") \(status) \(milliseconds)ms auth=\(scheme)"
         )
+    }
+}
+
+/// The first service told of a graceful shutdown: it flags it, so uploads in progress stop
+/// before the listeners wait for them.
+struct ShutdownWatcher: Service {
+    let state: EmulatorState
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        state.markStopping()
     }
 }

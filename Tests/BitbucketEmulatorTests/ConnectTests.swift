@@ -52,6 +52,12 @@ struct ConnectTests {
         ])
         #expect(expired.status == 401)
         #expect(expired.errorMessage == "Invalid JWT: the token has expired")
+        // Signed with the right secret, but claiming to be another app.
+        let otherApp = ConnectJWT.token(
+            for: CanonicalRequest(method: "GET", path: "/2.0/addon/linkers"), appKey: "com.example.other",
+            clientKey: Self.installation.clientKey, sharedSecret: Self.installation.sharedSecret)
+        let impostor = try await Curl.run(["-H", "Authorization: JWT \(otherApp)", "\(emulator.api)/2.0/addon/linkers"])
+        #expect(impostor.status == 401)
         let bearer = try await Curl.run(["-H", "Authorization: Bearer x", "\(emulator.api)/2.0/addon"])
         #expect(bearer.status == 403)
     }

@@ -125,3 +125,29 @@ struct ServeCommandTests {
         #expect(during.subtracting(before).isDisjoint(with: after))
     }
 }
+
+extension ServeCommandTests {
+    @Test func aStopDuringAnUploadLeavesNoTrace() async throws {
+        let data = try BBXProcess.temporaryDirectory()
+        let folder = try BBXProcess.temporaryDirectory()
+        defer {
+            try? FileManager.default.removeItem(at: data)
+            try? FileManager.default.removeItem(at: folder)
+        }
+        try Data(count: 8 << 20).write(to: folder.appendingPathComponent("slow.bin"))
+        let server = try Server(["--repo", "acme/app", "--token", "t", "--data", data.path])
+        // An upload slowed to 1 MiB/s is still running when the server is told to stop.
+        let url = "\(server.api)/2.0/repositories/acme/app/downloads"
+        async let upload = Curl.run(
+            ["--limit-rate", "1M", "-H", "Authorization: Bearer t", "-F", "files=@slow.bin", url], in: folder)
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(server.terminate() == 0)
+        let result = try await upload
+        #expect(result.status != 201)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("blobs").path).isEmpty)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("uploads").path).isEmpty)
+        let state = try String(contentsOf: data.appendingPathComponent("state.json"), encoding: .utf8)
+        #expect(!state.contains("slow.bin"))
+    }
+}
