@@ -244,6 +244,14 @@ public struct Checker {
 
     /// A repository is written bare (`acme/app`), as a string, or through a name bound to either.
     mutating func checkRepository(_ expression: Expression) {
+        // `use acme` is more likely a repository missing its slug than an unbound name.
+        if case .name(let name) = expression.kind, lookup(name) == nil {
+            diagnostics.append(
+                Diagnostic(
+                    "'\(name)' is not a repository or a defined name; write workspace/slug (as in \(name)/app)",
+                    at: expression.range, id: "unbound"))
+            return
+        }
         let kind = kindOf(expression)
         switch kind {
         case .repository, .unknown:

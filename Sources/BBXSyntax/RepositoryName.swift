@@ -20,9 +20,10 @@ public struct RepositoryName: Hashable, Sendable, CustomStringConvertible, Codab
     private static func isValid(_ part: String, allowingDot: Bool) -> Bool {
         guard !part.isEmpty else { return false }
         if part.hasPrefix("{") {
-            // A UUID in braces: hex digits and dashes.
+            // A UUID in braces (letters, digits and dashes: real ones are hex, documentation
+            // writes `{ws-uuid}`).
             guard part.hasSuffix("}"), part.count > 2 else { return false }
-            return part.dropFirst().dropLast().allSatisfy { $0.isHexDigit || $0 == "-" }
+            return part.dropFirst().dropLast().allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
         }
         return part.unicodeScalars.allSatisfy { scalar in
             switch scalar {

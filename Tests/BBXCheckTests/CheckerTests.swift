@@ -30,6 +30,10 @@ struct CheckerTests {
             message: nil),
         .init(name: "repository from a name", marked: "let r = acme/app\nlist in r", message: nil),
         .init(name: "repository as a string", marked: "use \"{0a1b}/{2c3d}\"\nlist", message: nil),
+        .init(name: "repository as the spec writes it", marked: "use \"{ws-uuid}/{repo-uuid}\"\nlist", message: nil),
+        .init(
+            name: "repository without a slug", marked: "use 1️⃣acme",
+            message: "'acme' is not a repository or a defined name; write workspace/slug (as in acme/app)"),
         .init(
             name: "for over artifacts",
             marked:
