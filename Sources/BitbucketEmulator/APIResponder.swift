@@ -42,7 +42,8 @@ struct APIResponder: HTTPResponder {
             return await ConnectRoutes(state: state).respond(exchange, segments: Array(segments.dropFirst(2)))
         }
         if segments.count >= 5, segments[1] == "repositories", segments[4] == "downloads", segments.count <= 6 {
-            let name = segments.count == 6 ? segments[5] : nil
+            // A trailing slash (`…/downloads/`) names the collection, not an artifact called "".
+            let name = segments.count == 6 && !segments[5].isEmpty ? segments[5] : nil
             return await DownloadRoutes(state: state).respond(
                 exchange, workspace: segments[2], slug: segments[3], encodedName: name)
         }

@@ -8,13 +8,18 @@ struct ConnectRoutes {
     let state: EmulatorState
 
     func respond(_ exchange: Exchange, segments: [String]) async -> Response {
+        // Connect sends the token as `Authorization: JWT …`, or as a `jwt` query parameter.
         let header = exchange.request.headers[.authorization] ?? ""
-        guard header.lowercased().hasPrefix("jwt ") else {
+        let token: String
+        if header.lowercased().hasPrefix("jwt ") {
+            token = String(header.dropFirst(4)).trimmingCharacters(in: .whitespaces)
+        } else if header.isEmpty, let parameter = exchange.queryValue("jwt"), !parameter.isEmpty {
+            token = parameter
+        } else {
             return Reply.error(
                 .forbidden, "This API is only accessible with the following authentication types: jwt",
                 cut: exchange.cut)
         }
-        let token = String(header.dropFirst(4)).trimmingCharacters(in: .whitespaces)
         guard let installation = state.configuration.connect, await state.store.appInstalled else {
             return Reply.error(.unauthorized, "Invalid JWT: no app is installed", cut: exchange.cut)
         }

@@ -8,10 +8,7 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check scripts for syntax and static errors, without any network access.",
         discussion: """
-            Reports every error of every file, each as file:line:col with the source line and a
-            caret. Exits 0 when all files are clean, 65 when any has an error, 64 when a file
-            cannot be read. Inside Bitbucket Pipelines, BITBUCKET_REPO_FULL_NAME counts as the
-            default repository.
+            Reports every error of every file, each as file:line:col with the source line and a caret. Exits 0 when all files are clean, 65 when any has an error, 64 when a file cannot be read. Inside Bitbucket Pipelines, BITBUCKET_REPO_FULL_NAME counts as the default repository.
             """
     )
 

@@ -8,10 +8,7 @@ struct FormatCommand: ParsableCommand {
         commandName: "fmt",
         abstract: "Rewrite scripts in the canonical layout (only whitespace changes).",
         discussion: """
-            Rewrites each file in place; formatting twice changes nothing, and every comment is kept.
-            With --check nothing is written: the files that would change are named, and the exit
-            code is 1 if there are any. A file with syntax errors is left alone (exit 65). '-'
-            reads standard input and writes the result to standard output.
+            Rewrites each file in place; formatting twice changes nothing, and every comment is kept. With --check nothing is written: the files that would change are named, and the exit code is 1 if there are any. A file with syntax errors is left alone (exit 65). '-' reads standard input and writes the result to standard output.
             """
     )
 

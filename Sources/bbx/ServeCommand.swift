@@ -8,15 +8,11 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run a local emulator of the Bitbucket Downloads and Connect API.",
         discussion: """
-            Serves the Downloads endpoints, the Connect app endpoints and a storage host that
-            downloads redirect to, with Bitbucket's shapes, status codes and error bodies. The
-            first line on standard output is
+            Serves the Downloads endpoints, the Connect app endpoints and a storage host that downloads redirect to, with Bitbucket's shapes, status codes and error bodies. The first line on standard output is
 
                 bbx serve listening api=URL storage=URL
 
-            printed once both listeners accept connections; logs go to standard error, without
-            secrets. Admin endpoints for tests live under /_emulator (request log, faults,
-            seeding). SIGINT or SIGTERM stops it; an upload in progress then leaves no trace.
+            printed once both listeners accept connections; logs go to standard error, without secrets. Admin endpoints for tests live under /_emulator (request log, faults, seeding). SIGINT or SIGTERM stops it; an upload in progress then leaves no trace.
 
             Example:
                 bbx serve --port 0 --repo acme/app --token secret-token

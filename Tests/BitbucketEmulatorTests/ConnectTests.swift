@@ -40,6 +40,12 @@ struct ConnectTests {
         #expect(((ok.json as? [String: Any])?["values"] as? [[String: Any]])?.first?["key"] as? String == "jira")
 
         #expect(try await Curl.run(Self.signed("GET", emulator, "/2.0/addon/linkers", secret: "wrong")).status == 401)
+        // The token may come as a query parameter too; it is left out of the query string hash.
+        let inQuery = ConnectJWT.token(
+            for: CanonicalRequest(method: "GET", path: "/2.0/addon/linkers", rawQuery: "pagelen=5"),
+            appKey: Self.installation.appKey, clientKey: Self.installation.clientKey,
+            sharedSecret: Self.installation.sharedSecret)
+        #expect(try await Curl.run(["\(emulator.api)/2.0/addon/linkers?pagelen=5&jwt=\(inQuery)"]).status == 200)
         // Signed for another request: the query string hash does not match.
         #expect(
             try await Curl.run(Self.signed("GET", emulator, "/2.0/addon/linkers", signedPath: "/2.0/addon")).status

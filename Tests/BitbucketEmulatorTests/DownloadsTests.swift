@@ -13,6 +13,7 @@ struct DownloadsTests {
         try await RunningEmulator.start { configuration in
             configuration.repositories = ["acme/app"]
             configuration.tokens = [AccessToken(token: "token-1")]
+            configuration.apiTokens = [APITokenCredential(email: "dev@example.com", apiToken: "api-token")]
             configure(&configuration)
         }
     }
@@ -40,6 +41,8 @@ struct DownloadsTests {
         let list = try await Curl.run(Self.auth + [downloads])
         let values = (list.json as? [String: Any])?["values"] as? [[String: Any]] ?? []
         #expect(values.count == 1)
+        let slash = try await Curl.run(Self.auth + [downloads + "/"])
+        #expect(((slash.json as? [String: Any])?["values"] as? [Any])?.count == 1)
         let artifact = values.first ?? [:]
         #expect(artifact["type"] as? String == "download")
         #expect(artifact["name"] as? String == "hello.txt")
@@ -53,6 +56,12 @@ struct DownloadsTests {
         let created = artifact["created_on"] as? String ?? ""
         #expect(
             created.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$"#, options: .regularExpression) != nil)
+
+        // The documentation's form, with the credentials in the URL (Basic; curl keeps them from
+        // the storage host it is redirected to).
+        let inURL = downloads.replacingOccurrences(of: "http://", with: "http://dev%40example.com:api-token@")
+        #expect(try await Curl.run(["-X", "POST", inURL, "-F", "files=@hello.txt"], in: folder).status == 201)
+        #expect(try await Curl.run(["-s", "-L", "\(inURL)/hello.txt"]).text == "Hello, Bitbucket!\n")
 
         let delete = try await Curl.run(Self.auth + ["-X", "DELETE", "\(downloads)/hello.txt"])
         #expect(delete.status == 204)
