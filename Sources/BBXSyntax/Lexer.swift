@@ -42,6 +42,8 @@ public struct Lexer {
     private init(bytes: [UInt8]) {
         self.bytes = bytes
         tokens.reserveCapacity(bytes.count / 3 + 1)
+        // A byte-order mark, as some Windows editors write, is not part of the script.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
     }
 
     private mutating func run() {
@@ -116,10 +118,10 @@ public struct Lexer {
             if opener != nil { modes[modes.count - 1] = .code(braces: braces + 1, opener: opener) }
         case UInt8(ascii: "}"):
             position += 1
-            if let opener, braces == 0 {
+            if opener != nil, braces == 0 {
+                // The `}` that closes `${`: back to the string.
                 emit(.interpolationEnd, from: start)
                 modes.removeLast()
-                _ = opener
             } else {
                 emit(.rightBrace, from: start)
                 if opener != nil { modes[modes.count - 1] = .code(braces: braces - 1, opener: opener) }

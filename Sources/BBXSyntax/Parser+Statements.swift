@@ -1,8 +1,8 @@
 extension Parser {
     // script = { separator } [ statement { separator { separator } statement } ] { separator } ;
     // separator = NEWLINE | ";" ;
-    mutating func parseStatementList() throws -> [Statement] {
-        try parseStatements(inBlock: false)
+    mutating func parseStatementList() throws {
+        _ = try parseStatements(inBlock: false)
     }
 
     /// Statements up to the end of input, or up to the `}` of the enclosing block.
@@ -21,7 +21,7 @@ extension Parser {
                 }
                 let statement = try parseStatement()
                 statements.append(statement)
-                if !inBlock { partialStatements.append(statement) }
+                if !inBlock { topLevelStatements.append(statement) }
                 if !(check(.newline) || check(.semicolon) || isAtEnd || check(.rightBrace)) {
                     record(.expectedStatementEnd(found: peek))
                     synchronize()
@@ -284,9 +284,7 @@ extension Parser {
         try nest()
         defer { unnest() }
         openers.append(("{", open.range))
-        blockDepth += 1
         let statements = try parseStatements(inBlock: true)
-        blockDepth -= 1
         guard let close = match(.rightBrace) else {
             let diagnostic = Diagnostic.expected("'}' to close the block", found: peek, opener: ("{", open.range))
             openers.removeLast()

@@ -33,8 +33,6 @@ public struct Parser {
     var diagnostics: [Diagnostic] = []
     /// Delimiters opened and not yet closed, innermost last, for notes and continuation.
     var openers: [(spelling: String, range: SourceRange)] = []
-    /// How many `{` blocks enclose the current position.
-    var blockDepth = 0
     var depth = 0
     var incompleteErrors = 0
     var stoppedAtErrorLimit = false
@@ -45,13 +43,10 @@ public struct Parser {
         var parser = Parser(source: source, tokens: lexed.tokens.filter { !$0.kind.isTrivia })
         parser.otherErrors =
             lexed.diagnostics.filter { $0.id != "unterminated-string" && $0.id != "unterminated-interpolation" }.count
-        var statements: [Statement] = []
-        do {
-            statements = try parser.parseStatementList()
-        } catch {
-            // Abort: the limit's diagnostic is recorded; keep the statements read so far.
-            statements = parser.partialStatements
-        }
+        // On an abort (nesting or error limit) the diagnostic is recorded and the statements read
+        // so far are kept.
+        try? parser.parseStatementList()
+        let statements = parser.topLevelStatements
         var diagnostics = lexed.diagnostics + parser.diagnostics
         diagnostics.sort { $0.range.start < $1.range.start }
         if diagnostics.count > maximumErrors || parser.stoppedAtErrorLimit {
@@ -64,8 +59,8 @@ public struct Parser {
             diagnostics: diagnostics, isIncomplete: incomplete)
     }
 
-    /// Statements completed at top level before an abort.
-    var partialStatements: [Statement] = []
+    /// Statements completed at top level (all of them, unless the parse was aborted).
+    var topLevelStatements: [Statement] = []
 
     init(source: SourceFile, tokens: [Token]) {
         self.source = source
@@ -160,11 +155,9 @@ public struct Parser {
             case .stringEnd: strings = max(0, strings - 1)
             case .leftBrace: braces += 1
             case .rightBrace:
-                if braces == 0 {
-                    if blockDepth > 0 { return }
-                    // A stray '}' at top level: the statement loop reports it.
-                    return
-                }
+                // The enclosing block's end, or a stray '}' at top level that the statement loop
+                // reports: either way, stop before it.
+                if braces == 0 { return }
                 braces -= 1
                 if braces == 0, strings == 0 {
                     advance()

@@ -120,7 +120,12 @@ struct ServeCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("bbx serve listening api=\(api) storage=\(storage)\n".utf8))
             }
         } catch {
-            Console.fail("bbx serve: \(error)")
+            if "\(error)".contains("Address already in use") {
+                Console.fail(
+                    "bbx serve: cannot listen on \(host) port \(port) or \(storagePort): the address is already in use")
+            } else {
+                Console.fail("bbx serve: \(error)")
+            }
             throw ExitStatus.applyFailed
         }
     }

@@ -77,6 +77,10 @@ struct LexerTests {
             name: "comments and newlines", source: "print 1 # note\n# own line\n",
             tokens: "kw:print int:1 comment:# note nl comment:# own line nl"),
         .init(name: "CRLF line ends", source: "print 1\r\nprint 2", tokens: "kw:print int:1 nl kw:print int:2"),
+        .init(name: "byte-order mark", source: "\u{FEFF}use acme/app", tokens: "kw:use repo:acme/app"),
+        .init(
+            name: "shebang line is a comment", source: "#!/usr/bin/env bbx run\nlist",
+            tokens: "comment:#!/usr/bin/env bbx run nl kw:list"),
         .init(
             name: "unexpected characters form one token", source: "print @@@ 1", tokens: "kw:print invalid:@@@ int:1"),
         .init(
