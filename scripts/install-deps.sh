@@ -4,9 +4,10 @@
 #   libedit-dev, pkg-config  line editing for `bbx repl` (the CEditLine system library)
 #   curl, openssl            the emulator's tests drive it with curl, and make a TLS certificate
 #   python3                  one test cuts an upload short from a raw socket
+#   bsdutils                 script(1): a test runs bbx in a pseudo-terminal
 set -euo pipefail
 
-packages=(libedit-dev pkg-config curl openssl ca-certificates)
+packages=(libedit-dev pkg-config curl openssl ca-certificates bsdutils)
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 
 missing=()

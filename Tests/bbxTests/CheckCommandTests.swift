@@ -87,3 +87,40 @@ struct CheckCommandTests {
         #expect(result.stderr.contains("braces.bbx:1:1: error:"))
     }
 }
+
+extension CheckCommandTests {
+    /// Runs `bbx check` inside a pseudo-terminal made by script(1), as a person at a terminal would.
+    static func inTerminal(_ file: URL, noColor: Bool) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let command = "\(BBXProcess.executable.path) check \(file.path)"
+        process.arguments = ["script", "-qc", command, "/dev/null"]
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "NO_COLOR")
+        environment["TERM"] = "xterm"
+        if noColor { environment["NO_COLOR"] = "1" }
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test func colourOnlyInATerminalAndNeverWithNoColor() throws {
+        let folder = try BBXProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("c.bbx")
+        try "upload\n".write(to: file, atomically: true, encoding: .utf8)
+        let terminal = try Self.inTerminal(file, noColor: false)
+        #expect(terminal.contains("\u{1B}[1;31merror:"))
+        let noColor = try Self.inTerminal(file, noColor: true)
+        #expect(noColor.contains("error: expected a file pattern"))
+        #expect(!noColor.contains("\u{1B}["))
+        // Through a pipe there is no colour either.
+        let piped = try BBXProcess.run(["check", file.path], environment: ["NO_COLOR": ""])
+        #expect(!piped.stderr.contains("\u{1B}["))
+    }
+}
