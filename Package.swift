@@ -58,7 +58,9 @@ let package = Package(
             ]
         ),
         // Helpers shared by the tests: location markers, golden files, running the built bbx.
-        .target(name: "BBXTestSupport", dependencies: ["BBXSyntax", "BitbucketEmulator"]),
+        .target(
+            name: "BBXTestSupport",
+            dependencies: ["BBXSyntax", "BitbucketEmulator", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BBXSyntaxTests", dependencies: ["BBXSyntax", "BBXTestSupport"]),
         .testTarget(
             name: "BBXCheckTests", dependencies: ["BBXCheck", "BBXSyntax", "BBXTestSupport"], exclude: ["Diagnostics"]),

@@ -1,5 +1,6 @@
 import BitbucketEmulator
 import Foundation
+import Logging
 
 /// An emulator running in this process on loopback ports chosen by the system, for tests.
 public final class RunningEmulator: Sendable {
@@ -20,7 +21,10 @@ public final class RunningEmulator: Sendable {
         configuration.port = 0
         configuration.storagePort = 0
         configure(&configuration)
-        let emulator = Emulator(configuration: configuration)
+        // Quiet: the tests read the emulator's request log instead (bbx serve's own output is
+        // tested through the command).
+        let emulator = Emulator(
+            configuration: configuration, logger: Logger(label: "bbx.serve.test") { _ in SwiftLogNoOpLogHandler() })
         let (addresses, continuation) = AsyncStream.makeStream(of: (String, String).self)
         let task = Task {
             defer { continuation.finish() }
