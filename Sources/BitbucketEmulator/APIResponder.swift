@@ -16,8 +16,7 @@ struct APIResponder: HTTPResponder {
         }
         var cut = false
         var response: Response?
-        if let fault = await state.faults.take(method: request.method.rawValue, path: path) {
-            if let delay = fault.delayMilliseconds { try await Task.sleep(for: .milliseconds(delay)) }
+        if let fault = try await state.fault(for: request) {
             cut = fault.cut == true
             if let status = fault.status { response = Self.faultResponse(status: status) }
             if cut, response == nil, request.method == .post || request.method == .put {

@@ -1,3 +1,4 @@
+import ConnectJWT
 import Crypto
 import Foundation
 import HTTPTypes
@@ -243,20 +244,10 @@ func baseName(_ filename: String) -> String {
     return last
 }
 
-/// A name as one path segment: only unreserved characters stay as they are.
+/// A name as one path segment: only RFC 3986's unreserved characters stay as they are (the
+/// same encoding a Connect JWT's canonical query uses).
 func percentEncodeSegment(_ text: String) -> String {
-    var allowed = CharacterSet.alphanumerics
-    allowed.insert(charactersIn: "-._~")
-    var out = ""
-    for byte in text.utf8 {
-        let scalar = Unicode.Scalar(byte)
-        if byte < 0x80, allowed.contains(scalar) {
-            out.unicodeScalars.append(scalar)
-        } else {
-            out += String(format: "%%%02X", byte)
-        }
-    }
-    return out
+    CanonicalRequest.percentEncode(text)
 }
 
 /// The signature of a storage link: HMAC-SHA256 over the blob, name and expiry.

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Logging
 import NIOConcurrencyHelpers
 import ServiceLifecycle
@@ -54,6 +55,13 @@ final class EmulatorState: Sendable {
         self.listeners = listeners
         self.authenticator = Authenticator(tokens: configuration.tokens, apiTokens: configuration.apiTokens)
         self.logger = logger
+    }
+
+    /// The fault that applies to a request, if any, after waiting out its delay.
+    func fault(for request: Request) async throws -> Fault? {
+        guard let fault = await faults.take(method: request.method.rawValue, path: request.uri.path) else { return nil }
+        if let delay = fault.delayMilliseconds { try await Task.sleep(for: .milliseconds(delay)) }
+        return fault
     }
 
     /// Records a request in the admin log and writes one line to the log. The `Authorization`

@@ -1,3 +1,4 @@
+import ConnectJWT
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -13,14 +14,9 @@ struct Exchange: Sendable {
 
     var method: String { request.method.rawValue }
 
+    /// The first value of a query parameter, decoded.
     func queryValue(_ name: String) -> String? {
-        for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            if parts.first.map(String.init)?.removingPercentEncoding == name {
-                return parts.count > 1 ? String(parts[1]).removingPercentEncoding ?? "" : ""
-            }
-        }
-        return nil
+        CanonicalRequest.decodeQuery(query).first { $0.name == name }?.value
     }
 }
 

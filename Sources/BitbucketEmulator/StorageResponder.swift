@@ -14,8 +14,7 @@ struct StorageResponder: HTTPResponder {
         let path = request.uri.path
         var cut = false
         var response: Response?
-        if let fault = await state.faults.take(method: request.method.rawValue, path: path) {
-            if let delay = fault.delayMilliseconds { try await Task.sleep(for: .milliseconds(delay)) }
+        if let fault = try await state.fault(for: request) {
             cut = fault.cut == true
             if let status = fault.status {
                 response = Self.xml(status: status, code: "InternalError", message: "Injected fault")

@@ -9,6 +9,12 @@ enum ScriptFiles {
         var description: String { "cannot read '\(path)': \(reason)" }
     }
 
+    /// Why a file could not be replaced (the caller names the file).
+    struct Unwritable: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { reason }
+    }
+
     static func read(_ path: String) throws -> SourceFile {
         if path == "-" {
             return SourceFile(name: "<stdin>", bytes: Array(FileHandle.standardInput.readDataToEndOfFile()))
@@ -37,7 +43,7 @@ enum ScriptFiles {
                 try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: temporary.path)
             }
             guard rename(temporary.path, path) == 0 else {
-                throw Unreadable(path: path, reason: String(cString: strerror(errno)))
+                throw Unwritable(reason: String(cString: strerror(errno)))
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
