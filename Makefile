@@ -19,7 +19,7 @@ test: deps lint
 
 # Style, by the formatter that ships with the toolchain (.swift-format holds the settings).
 lint:
-	$(SWIFT) format lint --strict -r Sources Tests Package.swift
+	$(SWIFT) format lint --strict -r Sources Tests Package.swift benchmarks/client-transfer
 
 # Reformat the examples in place (the tests fail if they are not formatted).
 format: build

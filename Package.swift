@@ -7,6 +7,7 @@ import PackageDescription
 //   BBXFormat  canonical formatting over the token stream (pure, no I/O)
 //   ConnectJWT         Connect app JWTs: the query string hash, signing, verifying (pure)
 //   BitbucketEmulator  `bbx serve`: a local Bitbucket (Downloads, Connect, storage host) on Hummingbird
+//   BitbucketAPI       the client every statement reaches Bitbucket through (async-http-client)
 //   bbx        the command-line tool
 // Later layers (the Bitbucket client, the engine, the REPL) join as their issues land.
 let package = Package(
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(name: "BBXSyntax"),
@@ -49,6 +51,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(
+            name: "BitbucketAPI",
+            dependencies: [
+                "ConnectJWT",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .executableTarget(
             name: "bbx",
             dependencies: [
@@ -57,6 +71,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Drives the client for benchmarks/client-transfer.sh (not shipped).
+        .executableTarget(
+            name: "bbx-bench-transfer", dependencies: ["BitbucketAPI"], path: "benchmarks/client-transfer"),
         // Helpers shared by the tests: location markers, golden files, running the built bbx.
         .target(
             name: "BBXTestSupport",
@@ -68,6 +85,12 @@ let package = Package(
         .testTarget(name: "ConnectJWTTests", dependencies: ["ConnectJWT"]),
         .testTarget(
             name: "BitbucketEmulatorTests", dependencies: ["BitbucketEmulator", "ConnectJWT", "BBXTestSupport"]),
+        .testTarget(
+            name: "BitbucketAPITests",
+            dependencies: [
+                "BitbucketAPI", "BitbucketEmulator", "ConnectJWT", "BBXTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "bbxTests", dependencies: ["bbx", "BBXTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,9 +5,11 @@
 #   curl, openssl            the emulator's tests drive it with curl, and make a TLS certificate
 #   python3                  one test cuts an upload short from a raw socket
 #   bsdutils                 script(1): a test runs bbx in a pseudo-terminal
+#   tinyproxy                the client's tests reach the emulator through a real HTTP proxy
+#   tmux                     the REPL's test drives bbx repl in a real terminal
 set -euo pipefail
 
-packages=(libedit-dev pkg-config curl openssl ca-certificates bsdutils)
+packages=(libedit-dev pkg-config curl openssl ca-certificates bsdutils tinyproxy tmux)
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 
 missing=()

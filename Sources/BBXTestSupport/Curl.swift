@@ -64,7 +64,8 @@ public enum Curl {
     /// A JSON request to the emulator's admin endpoints.
     @discardableResult
     public static func admin(_ method: String, _ url: String, json: String? = nil) async throws -> Result {
-        var arguments = ["-X", method, url]
+        // -k: the emulator may run with a self-signed certificate in a TLS test.
+        var arguments = ["-k", "-X", method, url]
         if let json { arguments += ["-H", "Content-Type: application/json", "--data-binary", json] }
         return try await run(arguments)
     }

@@ -16,7 +16,8 @@ struct APIResponder: HTTPResponder {
         }
         var cut = false
         var response: Response?
-        if let fault = try await state.fault(for: request) {
+        let fault = await state.fault(for: request)
+        if let fault {
             cut = fault.cut == true
             if let status = fault.status { response = Self.faultResponse(status: status) }
             if cut, response == nil, request.method == .post || request.method == .put {
@@ -27,6 +28,7 @@ struct APIResponder: HTTPResponder {
         }
         let exchange = Exchange(request: request, path: path, query: query, cut: cut)
         if response == nil { response = await route(exchange) }
+        try await state.delay(for: fault)
         await state.record(host: "api", exchange: exchange, status: response!.status.code, started: started)
         return response!
     }

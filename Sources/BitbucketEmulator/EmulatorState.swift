@@ -57,11 +57,16 @@ final class EmulatorState: Sendable {
         self.logger = logger
     }
 
-    /// The fault that applies to a request, if any, after waiting out its delay.
-    func fault(for request: Request) async throws -> Fault? {
-        guard let fault = await faults.take(method: request.method.rawValue, path: request.uri.path) else { return nil }
-        if let delay = fault.delayMilliseconds { try await Task.sleep(for: .milliseconds(delay)) }
-        return fault
+    /// The fault that applies to a request, if any.
+    func fault(for request: Request) async -> Fault? {
+        await faults.take(method: request.method.rawValue, path: request.uri.path)
+    }
+
+    /// Waits out a fault's delay. It comes after the request was handled, so that what it did
+    /// (an upload stored, an artifact deleted) stands even if the client stops waiting: a lost
+    /// response, as retrying clients must expect.
+    func delay(for fault: Fault?) async throws {
+        if let delay = fault?.delayMilliseconds { try await Task.sleep(for: .milliseconds(delay)) }
     }
 
     /// Records a request in the admin log and writes one line to the log. The `Authorization`

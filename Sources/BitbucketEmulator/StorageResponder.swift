@@ -14,7 +14,8 @@ struct StorageResponder: HTTPResponder {
         let path = request.uri.path
         var cut = false
         var response: Response?
-        if let fault = try await state.fault(for: request) {
+        let fault = await state.fault(for: request)
+        if let fault {
             cut = fault.cut == true
             if let status = fault.status {
                 response = Self.xml(status: status, code: "InternalError", message: "Injected fault")
@@ -22,6 +23,7 @@ struct StorageResponder: HTTPResponder {
         }
         let exchange = Exchange(request: request, path: path, query: request.uri.query ?? "", cut: cut)
         if response == nil { response = await serve(exchange) }
+        try await state.delay(for: fault)
         await state.record(host: "storage", exchange: exchange, status: response!.status.code, started: started)
         return response!
     }

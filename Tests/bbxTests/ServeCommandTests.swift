@@ -81,16 +81,7 @@ struct ServeCommandTests {
     @Test func httpsWithASelfSignedCertificate() async throws {
         let folder = try BBXProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", folder.appendingPathComponent("key.pem").path,
-            "-out", folder.appendingPathComponent("cert.pem").path,
-        ]
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
+        _ = try await Tools.selfSignedCertificate(in: folder)
         let server = try Server([
             "--repo", "acme/app", "--token", "t", "--tls-cert", folder.appendingPathComponent("cert.pem").path,
             "--tls-key", folder.appendingPathComponent("key.pem").path,

@@ -1,0 +1,131 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Other programs the tests run: openssl for a certificate, tinyproxy as a real HTTP proxy.
+/// Each waits for its process without blocking a thread.
+public enum Tools {
+    /// Runs a program to its end; its output goes to `log` (or nowhere).
+    @discardableResult
+    public static func run(_ arguments: [String], log: URL? = nil) async throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        let output = try log.map { url in
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+            return try FileHandle(forWritingTo: url)
+        }
+        process.standardOutput = output ?? FileHandle.nullDevice
+        process.standardError = output ?? FileHandle.nullDevice
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
+        try? output?.close()
+        return process.terminationStatus
+    }
+
+    /// A self-signed certificate for 127.0.0.1, valid one day: `(certificate, key)` PEM paths.
+    public static func selfSignedCertificate(in folder: URL) async throws -> (certificate: String, key: String) {
+        let certificate = folder.appendingPathComponent("cert.pem").path
+        let key = folder.appendingPathComponent("key.pem").path
+        let status = try await run([
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
+        ])
+        guard status == 0 else { throw CocoaError(.fileWriteUnknown) }
+        return (certificate, key)
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on right now.
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// tinyproxy (Debian's) on a loopback port, optionally asking for Basic credentials. Its log
+/// shows each request it relayed.
+public final class TinyProxy: @unchecked Sendable {
+    public let port: Int
+    public let url: String
+    private let process: Process
+    private let logFile: URL
+
+    private init(port: Int, url: String, process: Process, logFile: URL) {
+        self.port = port
+        self.url = url
+        self.process = process
+        self.logFile = logFile
+    }
+
+    public static func start(in folder: URL, username: String? = nil, password: String? = nil) async throws
+        -> TinyProxy
+    {
+        let port = try Tools.freePort()
+        var config = [
+            "Port \(port)", "Listen 127.0.0.1", "Timeout 60", "MaxClients 50", "LogLevel Connect",
+        ]
+        if let username, let password { config.append("BasicAuth \(username) \(password)") }
+        let configFile = folder.appendingPathComponent("tinyproxy.conf")
+        try (config.joined(separator: "\n") + "\n").write(to: configFile, atomically: true, encoding: .utf8)
+        let logFile = folder.appendingPathComponent("tinyproxy.log")
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logFile)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tinyproxy", "-d", "-c", configFile.path]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        let proxy = TinyProxy(port: port, url: "http://127.0.0.1:\(port)", process: process, logFile: logFile)
+        // Ready when it answers (a 400 or 407 to a bare request).
+        for _ in 0..<250 {
+            guard process.isRunning else { break }
+            let probe = try await Curl.run(["-m", "2", "-x", "http://127.0.0.1:\(port)", "http://127.0.0.1:1/"])
+            if probe.status != 0 { return proxy }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        proxy.stop()
+        throw CocoaError(
+            .featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "tinyproxy did not start: \(proxy.log)"])
+    }
+
+    /// What tinyproxy logged so far.
+    public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// The `CONNECT host:port` and plain requests it relayed, in order.
+    public var relayed: [String] {
+        log.components(separatedBy: "\n").compactMap { line in
+            // Not the probe that saw it start.
+            if line.contains("http://127.0.0.1:1/") { return nil }
+            guard let range = line.range(of: "]: Request (file descriptor ") else { return nil }
+            let rest = line[range.upperBound...]
+            guard let close = rest.range(of: "): ") else { return nil }
+            return String(rest[close.upperBound...])
+        }
+    }
+
+    /// Kills it. SIGKILL, because a child started by Foundation's Process may have SIGTERM
+    /// blocked; and no waiting, which would block a thread the tests share.
+    public func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+/// A file in a repository's Downloads.
+public struct Artifact: Sendable, Hashable, Codable {
+    public let name: String
+    public let size: Int64
+    public let created: Date
+    public let downloads: Int
+    public let uploader: Uploader?
+
+    public init(name: String, size: Int64, created: Date, downloads: Int = 0, uploader: Uploader? = nil) {
+        self.name = name
+        self.size = size
+        self.created = created
+        self.downloads = downloads
+        self.uploader = uploader
+    }
+
+    public struct Uploader: Sendable, Hashable, Codable {
+        public let displayName: String?
+        public let uuid: String?
+        public let accountID: String?
+        public init(displayName: String?, uuid: String?, accountID: String?) {
+            self.displayName = displayName
+            self.uuid = uuid
+            self.accountID = accountID
+        }
+    }
+}
+
+/// The JSON Bitbucket sends for an artifact, read leniently: only `name` is required, as a
+/// missing field elsewhere should not stop a listing.
+struct ArtifactJSON: Decodable, Sendable {
+    let name: String
+    let size: Int64?
+    let created_on: String?
+    let downloads: Int?
+    let user: User?
+
+    struct User: Decodable, Sendable {
+        let display_name: String?
+        let uuid: String?
+        let account_id: String?
+    }
+
+    var artifact: Artifact {
+        Artifact(
+            name: name, size: size ?? 0,
+            created: created_on.flatMap(ISOTimestamp.parse) ?? Date(timeIntervalSince1970: 0),
+            downloads: downloads ?? 0,
+            uploader: user.map {
+                Artifact.Uploader(displayName: $0.display_name, uuid: $0.uuid, accountID: $0.account_id)
+            })
+    }
+}
+
+/// A page of a paginated listing. Only `values` and `next` are relied on; a bare array is read
+/// as a single page (the Connect listings' shape is unconfirmed).
+struct Page<Element: Decodable & Sendable>: Decodable, Sendable {
+    let values: [Element]
+    let next: String?
+
+    init(from decoder: any Decoder) throws {
+        if let array = try? [Element](from: decoder) {
+            values = array
+            next = nil
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        values = try container.decodeIfPresent([Element].self, forKey: .values) ?? []
+        next = try container.decodeIfPresent(String.self, forKey: .next)
+    }
+
+    enum CodingKeys: String, CodingKey { case values, next }
+}
+
+/// ISO 8601 timestamps as Bitbucket writes them: `2023-10-25T08:19:49.123456+00:00`, with any
+/// number of fraction digits, and `Z` or an offset.
+enum ISOTimestamp {
+    static func parse(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        var index = 0
+        func number(_ digits: Int) -> Int? {
+            guard index + digits <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[index..<index + digits] {
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            index += digits
+            return value
+        }
+        func expect(_ character: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == character else { return false }
+            index += 1
+            return true
+        }
+        guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2) else {
+            return nil
+        }
+        guard index < bytes.count, bytes[index] == 84 || bytes[index] == 116 || bytes[index] == 32 else { return nil }
+        index += 1
+        guard let hour = number(2), expect(58), let minute = number(2), expect(58), let second = number(2) else {
+            return nil
+        }
+        var fraction = 0.0
+        if expect(46) {
+            var scale = 0.1
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+                fraction += Double(bytes[index] - 48) * scale
+                scale /= 10
+                index += 1
+            }
+        }
+        var offset = 0
+        if expect(90) || expect(122) {
+        } else if index < bytes.count, bytes[index] == 43 || bytes[index] == 45 {
+            let sign = bytes[index] == 45 ? -1 : 1
+            index += 1
+            guard let hours = number(2) else { return nil }
+            _ = expect(58)
+            guard let minutes = number(2) else { return nil }
+            offset = sign * (hours * 3600 + minutes * 60)
+        } else {
+            return nil
+        }
+        guard index == bytes.count else { return nil }
+        var components = DateComponents()
+        components.year = year
+        components.month = month
+        components.day = day
+        components.hour = hour
+        components.minute = minute
+        components.second = second
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard let date = calendar.date(from: components) else { return nil }
+        return date.addingTimeInterval(fraction - Double(offset))
+    }
+}

@@ -1,0 +1,214 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+extension BitbucketClient {
+    /// Every artifact, all pages (100 a page), `next` followed exactly as given.
+    public func artifacts(in repository: Repository) async throws -> [Artifact] {
+        var next: String? = url(repository.downloadsPath, query: "pagelen=100")
+        var requested = Set<String>()
+        var artifacts: [Artifact] = []
+        while let page = next, requested.insert(page).inserted {
+            let result = try await getJSON(
+                Page<ArtifactJSON>.self, page, signing: .credential, what: "listing \(repository)'s downloads")
+            artifacts += result.values.map(\.artifact)
+            next = result.next.map { resolve($0, against: page) }
+        }
+        return artifacts
+    }
+
+    /// Uploads files in one multipart request, streamed from disk. If an attempt fails, the
+    /// Downloads list is read before trying again: a file already there with the expected size
+    /// (and not the artifact that `previous` says was there before) was stored by the attempt
+    /// whose answer was lost, and is not sent again.
+    @discardableResult
+    public func upload(
+        _ files: [UploadFile], to repository: Repository, previous: [String: Artifact] = [:],
+        progress: ProgressHandler? = nil
+    ) async throws -> UploadResult {
+        var remaining = try files.map { file in (path: file.path, name: file.name, size: try Self.fileSize(file.path)) }
+        guard !remaining.isEmpty else { return UploadResult(uploaded: [], confirmedByListing: []) }
+        let target = url(repository.downloadsPath)
+        var confirmed: [String] = []
+        let label = files.count == 1 ? files[0].name : "\(files.count) files"
+        try await withRetries(
+            "uploading \(label) to \(repository)",
+            beforeRetry: { _ in
+                let stored = Dictionary(
+                    try await self.artifacts(in: repository).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+                remaining.removeAll { file in
+                    // Bitbucket has been seen storing spaces as `_`.
+                    guard
+                        let artifact = stored[file.name] ?? stored[file.name.replacingOccurrences(of: " ", with: "_")],
+                        artifact.size == file.size, previous[file.name]?.created != artifact.created
+                    else { return false }
+                    confirmed.append(file.name)
+                    return true
+                }
+                if !confirmed.isEmpty {
+                    self.logger.notice("already in \(repository)'s downloads: \(confirmed.joined(separator: ", "))")
+                }
+                return remaining.isEmpty ? () : nil
+            }
+        ) { _ in
+            let body = MultipartBody(files: remaining)
+            let total = remaining.reduce(Int64(0)) { $0 + $1.size }
+            let stream = body.stream(chunkSize: configuration.uploadChunkSize) { sent in
+                progress?(TransferProgress(name: label, bytes: sent, total: total))
+            }
+            let response = try await send(
+                .POST, target, signing: .credential,
+                headers: [("Accept", "application/json"), ("Content-Type", body.contentType)],
+                body: .stream(stream, length: .known(body.length)))
+            guard (200..<300).contains(response.status.code) else {
+                throw await statusFailure(response, method: .POST, url: target)
+            }
+            _ = try? await response.body.collect(upTo: 1024 * 1024)
+        }
+        let uploaded = files.map(\.name).filter { !confirmed.contains($0) }
+        return UploadResult(uploaded: uploaded, confirmedByListing: confirmed)
+    }
+
+    /// Downloads an artifact to `destination`: the API's 302 is followed by hand to the storage
+    /// host with neither `Authorization` nor a JSON `Accept`; bytes go to a hidden file beside the
+    /// destination, renamed into place once the byte count matches. A retry resumes with a
+    /// `Range` request from a fresh storage link. Returns the number of bytes.
+    @discardableResult
+    public func download(
+        _ name: String, from repository: Repository, to destination: String, expectedSize: Int64? = nil,
+        progress: ProgressHandler? = nil
+    ) async throws -> Int64 {
+        let apiURL = url(repository.artifactPath(name))
+        let partial = try PartialFile(beside: destination)
+        defer { partial.discard() }
+        let size = try await withRetries("downloading \(name) from \(repository)") { _ in
+            let response = try await fetchArtifact(apiURL, offset: partial.size)
+            let announced: Int64?
+            switch response.status.code {
+            case 200:
+                try partial.truncate()
+                announced = response.headers.first(name: "Content-Length").flatMap { Int64($0) }
+            case 206:
+                guard let range = ContentRange(response.headers.first(name: "Content-Range") ?? ""),
+                    range.start == partial.size
+                else {
+                    try partial.truncate()
+                    throw BitbucketError.incompleteDownload(name: name, expected: expectedSize ?? 0, received: 0)
+                }
+                announced = range.total
+            case 416 where expectedSize == partial.size:
+                return partial.size
+            default:
+                try partial.truncate()
+                throw await statusFailure(response, method: .GET, url: response.url ?? apiURL)
+            }
+            do {
+                for try await chunk in response.body {
+                    try partial.write(chunk)
+                    progress?(TransferProgress(name: name, bytes: partial.size, total: announced ?? expectedSize))
+                }
+            } catch let error as BitbucketError {
+                throw error
+            } catch {
+                let storage = response.url ?? apiURL
+                throw connectionFailure(
+                    error, method: "GET", origin: Origin(storage) ?? apiOrigin, path: storage.pathAndQuery.path,
+                    viaProxy: false)
+            }
+            if let announced, partial.size != announced {
+                throw BitbucketError.incompleteDownload(name: name, expected: announced, received: partial.size)
+            }
+            return partial.size
+        }
+        if let expectedSize, size != expectedSize {
+            throw BitbucketError.unexpectedResponse(
+                method: "GET", path: apiURL.pathAndQuery.path,
+                reason: "\(name) has \(size) bytes, not the \(expectedSize) listed; it may have been replaced meanwhile"
+            )
+        }
+        try partial.commit(to: destination)
+        return size
+    }
+
+    /// Deletes an artifact. A 404 after an attempt whose answer was lost means that attempt
+    /// deleted it.
+    public func delete(_ name: String, from repository: Repository) async throws {
+        _ = try await call(
+            .DELETE, url(repository.artifactPath(name)), signing: .credential, expected: [200, 204],
+            alreadyDone: [404], what: "deleting \(name) from \(repository)")
+    }
+
+    // MARK: - Helpers
+
+    /// The response that carries an artifact's bytes: the API's redirect followed (up to five
+    /// hops) without credentials, or the API's own 200 if it answers with the file.
+    private func fetchArtifact(_ apiURL: String, offset: Int64) async throws -> HTTPClientResponseWithURL {
+        var response = try await send(.GET, apiURL, signing: .credential, headers: [("Accept", "application/json")])
+        var current = apiURL
+        var hops = 0
+        while [301, 302, 303, 307, 308].contains(response.status.code) {
+            guard hops < 5, let location = response.headers.first(name: "Location") else {
+                throw BitbucketError.unexpectedResponse(
+                    method: "GET", path: current.pathAndQuery.path,
+                    reason: hops < 5 ? "a redirect without a Location" : "more than five redirects")
+            }
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            current = resolve(location, against: current)
+            hops += 1
+            // The storage link is signed in its query: sending credentials there is refused
+            // (and would leak them), and a JSON Accept header is not what it serves.
+            var headers = [("Accept", "*/*")]
+            if offset > 0 { headers.append(("Range", "bytes=\(offset)-")) }
+            response = try await send(.GET, current, signing: .none, headers: headers)
+        }
+        return HTTPClientResponseWithURL(response: response, url: hops > 0 ? current : nil)
+    }
+
+    static func fileSize(_ path: String) throws -> Int64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw BitbucketError.file(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw BitbucketError.file(path: path, reason: "not a regular file")
+        }
+        return Int64(info.st_size)
+    }
+
+    /// A `next` link or `Location` resolved against the URL it came from.
+    func resolve(_ reference: String, against base: String) -> String {
+        guard let baseURL = URL(string: base), let resolved = URL(string: reference, relativeTo: baseURL) else {
+            return reference
+        }
+        return resolved.absoluteString
+    }
+}
+
+/// A response and, when it came from a redirect's target, that URL.
+struct HTTPClientResponseWithURL {
+    let response: HTTPClientResponse
+    let url: String?
+    var status: HTTPResponseStatus { response.status }
+    var headers: HTTPHeaders { response.headers }
+    var body: HTTPClientResponse.Body { response.body }
+}
+
+/// `Content-Range: bytes START-END/TOTAL`.
+struct ContentRange: Equatable {
+    let start: Int64
+    let end: Int64
+    let total: Int64?
+
+    init?(_ text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasPrefix("bytes ") else { return nil }
+        let parts = trimmed.dropFirst(6).split(separator: "/")
+        guard parts.count == 2 else { return nil }
+        let bounds = parts[0].split(separator: "-")
+        guard bounds.count == 2, let start = Int64(bounds[0]), let end = Int64(bounds[1]) else { return nil }
+        self.start = start
+        self.end = end
+        total = parts[1] == "*" ? nil : Int64(parts[1])
+    }
+}

@@ -1,0 +1,323 @@
+import AsyncHTTPClient
+import ConnectJWT
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// The one way bbx reaches Bitbucket: Downloads and Connect calls over async-http-client, with
+/// credentials kept to the API's host, retries with backoff, streaming transfers and a dry-run
+/// mode that refuses every change before it is sent.
+///
+/// Call `shutdown()` when done: it closes the connection pools.
+public final class BitbucketClient: Sendable {
+    public let configuration: ClientConfiguration
+    let logger: Logger
+    let base: String
+    let apiOrigin: Origin
+    private let direct: HTTPClient
+    private let proxied: HTTPClient?
+
+    public init(
+        configuration: ClientConfiguration,
+        logger: Logger = Logger(label: "bbx.client") { _ in SwiftLogNoOpLogHandler() }
+    ) throws(ClientConfiguration.Invalid) {
+        try configuration.validate()
+        self.configuration = configuration
+        self.logger = logger
+        var base = configuration.baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.base = base
+        self.apiOrigin = Origin(base)!
+        direct = Self.makeHTTPClient(configuration, proxy: nil)
+        proxied = configuration.proxy.map { Self.makeHTTPClient(configuration, proxy: $0) }
+    }
+
+    public func shutdown() async throws {
+        try await direct.shutdown()
+        try await proxied?.shutdown()
+    }
+
+    private static func makeHTTPClient(_ configuration: ClientConfiguration, proxy: ProxySettings?) -> HTTPClient {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if !configuration.verifiesTLS { tls.certificateVerification = .none }
+        var settings = HTTPClient.Configuration(
+            tlsConfiguration: tls,
+            // Redirects are followed by hand: the storage request must differ from the API's.
+            redirectConfiguration: .disallow,
+            timeout: .init(
+                connect: configuration.connectTimeout.timeAmount, read: configuration.readTimeout.timeAmount),
+            proxy: proxy.map { proxy in
+                let authorization = proxy.username.map { user in
+                    HTTPClient.Authorization.basic(username: user, password: proxy.password?.revealed ?? "")
+                }
+                return .server(host: proxy.host, port: proxy.port, authorization: authorization)
+            },
+            decompression: .disabled)
+        // Without this a refused connection, a failed certificate or a proxy's 407 surfaces only
+        // after the connect timeout; the retry policy below decides about second attempts.
+        settings.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: settings)
+    }
+
+    // MARK: - Requests
+
+    /// Who a request is signed as.
+    enum Signing {
+        /// The Downloads credential (Bearer or Basic), if one is configured.
+        case credential
+        /// A Connect JWT for exactly this request.
+        case connect
+        /// Nothing: the storage host, and any host that is not the API's.
+        case none
+    }
+
+    /// Who lacks a scope, and what to check on a 401, for a request signed as `signing`.
+    func credentialWords(_ signing: Signing) -> (noun: String, hint: String) {
+        if case .connect = signing {
+            return (
+                "the Connect app",
+                "check the Connect credentials (BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY, BITBUCKET_CONNECT_SHARED_SECRET)"
+            )
+        }
+        guard let credential = configuration.credential else {
+            return (
+                "no credential",
+                "no credential was given: set BITBUCKET_TOKEN, or BITBUCKET_EMAIL with BITBUCKET_API_TOKEN"
+            )
+        }
+        return (credential.noun, credential.hint)
+    }
+
+    func url(_ path: String, query: String? = nil) -> String {
+        base + path + (query.map { "?" + $0 } ?? "")
+    }
+
+    /// Sends one request and returns the response head (its body still to be read). Refuses
+    /// changes in dry-run mode before anything leaves the machine, and attaches credentials only
+    /// when the URL's origin is the API's.
+    func send(
+        _ method: HTTPMethod, _ url: String, signing: Signing, headers extra: [(String, String)] = [],
+        body: HTTPClientRequest.Body? = nil
+    ) async throws -> HTTPClientResponse {
+        let (path, query) = url.pathAndQuery
+        if configuration.dryRun, method != .GET, method != .HEAD {
+            throw BitbucketError.refusedInDryRun(method: method.rawValue, path: path)
+        }
+        guard let origin = Origin(url) else {
+            throw BitbucketError.unexpectedResponse(
+                method: method.rawValue, path: url.withoutQuery, reason: "not a URL that can be requested")
+        }
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "User-Agent", value: configuration.userAgent)
+        for (name, value) in extra { request.headers.add(name: name, value: value) }
+        if origin == apiOrigin {
+            switch signing {
+            case .credential:
+                if let credential = configuration.credential {
+                    request.headers.add(name: "Authorization", value: credential.authorization)
+                }
+            case .connect:
+                guard let connect = configuration.connect else { throw BitbucketError.missingConnectCredentials }
+                let canonical = CanonicalRequest(method: method.rawValue, path: path, rawQuery: query)
+                let token = ConnectJWT.token(
+                    for: canonical, appKey: connect.appKey, clientKey: connect.clientKey,
+                    sharedSecret: connect.sharedSecret.revealed)
+                request.headers.add(name: "Authorization", value: "JWT \(token)")
+            case .none:
+                break
+            }
+        }
+        request.body = body
+        let client = proxied.flatMap {
+            configuration.noProxy.bypassesProxy(host: origin.host, port: origin.port) ? nil : $0
+        }
+        let started = ContinuousClock.now
+        do {
+            // No deadline: for an upload it would cover the whole body. Connect and read
+            // timeouts catch a dead peer instead.
+            let response = try await (client ?? direct).execute(request, deadline: .distantFuture, logger: nil)
+            logger.debug(
+                "\(method.rawValue) \(origin.host)\(path) → \(response.status.code) (\(ContinuousClock.now - started))")
+            return response
+        } catch let error as BitbucketError {
+            throw error
+        } catch {
+            throw connectionFailure(error, method: method.rawValue, origin: origin, path: path, viaProxy: client != nil)
+        }
+    }
+
+    /// Turns async-http-client's and NIO's errors into a sentence naming the host.
+    func connectionFailure(_ error: any Error, method: String, origin: Origin, path: String, viaProxy: Bool)
+        -> any Error
+    {
+        if error is CancellationError { return error }
+        let target = "\(origin.scheme)://\(origin.host):\(origin.port)\(path)"
+        let proxy = configuration.proxy?.description ?? "the proxy"
+        func failure(_ kind: ConnectionFailure.Kind, _ reason: String) -> BitbucketError {
+            .connection(ConnectionFailure(kind: kind, method: method, target: target, reason: reason))
+        }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .cancelled: return CancellationError()
+            case .connectTimeout, .httpProxyHandshakeTimeout, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout:
+                return failure(.timedOut, "no connection within \(configuration.connectTimeout.seconds) s")
+            case .readTimeout:
+                return failure(.silent, "the server sent nothing for \(configuration.readTimeout.seconds) s")
+            case .remoteConnectionClosed:
+                return failure(.closed, "the connection was closed before the response was complete")
+            case .proxyAuthenticationRequired:
+                return failure(
+                    .proxyAuthentication,
+                    "\(proxy) asked for credentials (407 Proxy Authentication Required); give them in the proxy URL: http://USER:PASSWORD@HOST:PORT"
+                )
+            case .invalidProxyResponse:
+                return failure(
+                    .proxyRefused,
+                    "\(proxy) refused to open a tunnel to \(origin.host):\(origin.port); check the proxy credentials and the hosts it allows"
+                )
+            case .bodyLengthMismatch:
+                return BitbucketError.file(path: path, reason: "a file changed size while it was being uploaded")
+            default:
+                return failure(.other, "\(error)")
+            }
+        }
+        if let error = error as? NIOSSLError {
+            return failure(
+                .tls,
+                "the TLS certificate of \(origin.host) was not accepted (\(error)); --insecure turns verification off, for a server you trust"
+            )
+        }
+        if let error = error as? BoringSSLError {
+            return failure(.tls, "TLS failed with \(origin.host) (\(error))")
+        }
+        let text = "\(error)"
+        if text.contains("refused") || text.contains("ECONNREFUSED") || (error as? IOError)?.errnoCode == ECONNREFUSED {
+            return failure(.refused, viaProxy ? "\(proxy) refused the connection" : "connection refused")
+        }
+        if let error = error as? IOError, [ECONNRESET, EPIPE].contains(error.errnoCode) {
+            return failure(.closed, "the connection was reset")
+        }
+        if error is ChannelError { return failure(.closed, "the connection failed (\(error))") }
+        return failure(.other, text)
+    }
+
+    /// The error for a response with an unexpected status, with Bitbucket's message read from
+    /// the body (at most 64 KiB of it).
+    func statusFailure(_ response: HTTPClientResponseWithURL, method: HTTPMethod, url: String) async -> BitbucketError {
+        await statusFailure(response.response, method: method, url: url)
+    }
+
+    func statusFailure(
+        _ response: HTTPClientResponse, method: HTTPMethod, url: String, signing: Signing = .credential
+    ) async -> BitbucketError {
+        let (noun, hint) = credentialWords(signing)
+        let data = (try? await response.body.collect(upTo: 64 * 1024)).map { Data($0.readableBytesView) } ?? Data()
+        let body = ErrorBody(parsing: data)
+        let retryAfter = response.headers.first(name: "Retry-After").flatMap(Int.init).map { Duration.seconds($0) }
+        return .status(
+            StatusFailure(
+                method: method.rawValue, path: url.pathAndQuery.path, status: Int(response.status.code),
+                message: body.message, detail: body.detail, requiredScopes: body.required,
+                grantedScopes: body.granted, credentialNoun: noun, credentialHint: hint, retryAfter: retryAfter))
+    }
+
+    // MARK: - Retries
+
+    /// Runs `operation` until it succeeds, fails for good, or the retry policy is spent.
+    /// `beforeRetry` may settle the matter instead (an upload found already done).
+    func withRetries<T: Sendable>(
+        _ what: String,
+        beforeRetry: ((_ attempt: Attempt) async throws -> T?)? = nil,
+        _ operation: (_ attempt: Attempt) async throws -> T
+    ) async throws -> T {
+        let policy = configuration.retry
+        var attempt = 1
+        var waited = Duration.zero
+        var previous: BitbucketError?
+        while true {
+            do {
+                return try await operation(Attempt(number: attempt, previousError: previous))
+            } catch let error as BitbucketError where error.isRetryable {
+                let delay = policy.delay(after: attempt, retryAfter: error.retryAfter)
+                guard attempt < policy.maxAttempts, waited + delay <= policy.maxTotalDelay else {
+                    throw error.afterAttempts(attempt)
+                }
+                logger.warning(
+                    "\(what): \(error); attempt \(attempt + 1) of \(policy.maxAttempts) in \(String(format: "%.1f", delay.seconds)) s"
+                )
+                try await Task.sleep(for: delay)
+                waited += delay
+                attempt += 1
+                previous = error
+                if let beforeRetry, let settled = try await beforeRetry(Attempt(number: attempt, previousError: error))
+                {
+                    return settled
+                }
+            }
+        }
+    }
+
+    /// GETs JSON from the API, with retries.
+    func getJSON<T: Decodable & Sendable>(_ type: T.Type, _ url: String, signing: Signing, what: String) async throws
+        -> T
+    {
+        try await withRetries(what) { _ in
+            let response = try await send(.GET, url, signing: signing, headers: [("Accept", "application/json")])
+            guard response.status.code == 200 else {
+                throw await statusFailure(response, method: .GET, url: url, signing: signing)
+            }
+            let body: ByteBuffer
+            do {
+                body = try await response.body.collect(upTo: 64 * 1024 * 1024)
+            } catch {
+                let origin = Origin(url)!
+                throw connectionFailure(
+                    error, method: "GET", origin: origin, path: url.pathAndQuery.path, viaProxy: false)
+            }
+            do {
+                return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+            } catch {
+                throw BitbucketError.unexpectedResponse(
+                    method: "GET", path: url.pathAndQuery.path, reason: "the JSON did not have the expected shape")
+            }
+        }
+    }
+
+    /// Sends a request with an optional JSON body, with retries, and returns the status and
+    /// body of a response whose status is in `expected`. A status in `alreadyDone` after an
+    /// attempt whose answer was lost counts as success: that attempt made the change (a second
+    /// DELETE finds nothing left to delete).
+    func call(
+        _ method: HTTPMethod, _ url: String, signing: Signing, json: String? = nil, expected: Set<UInt>,
+        alreadyDone: Set<UInt> = [], what: String
+    ) async throws -> (status: UInt, body: Data) {
+        try await withRetries(what) { attempt in
+            var headers = [("Accept", "application/json")]
+            if json != nil { headers.append(("Content-Type", "application/json; charset=utf-8")) }
+            let response = try await send(
+                method, url, signing: signing, headers: headers, body: json.map { .bytes(ByteBuffer(string: $0)) })
+            let status = response.status.code
+            var answerWasLost = false
+            if case .connection = attempt.previousError { answerWasLost = true }
+            guard expected.contains(status) || (answerWasLost && alreadyDone.contains(status)) else {
+                throw await statusFailure(response, method: method, url: url, signing: signing)
+            }
+            do {
+                let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
+                return (status, Data(body.readableBytesView))
+            } catch {
+                throw connectionFailure(
+                    error, method: method.rawValue, origin: Origin(url)!, path: url.pathAndQuery.path, viaProxy: false)
+            }
+        }
+    }
+}
+
+/// One try of a request: its number (from 1) and why the one before failed.
+struct Attempt {
+    let number: Int
+    let previousError: BitbucketError?
+}

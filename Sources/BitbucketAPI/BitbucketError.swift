@@ -1,0 +1,152 @@
+/// Why a call failed, in words a release engineer can act on. No case carries a secret: paths
+/// are shown without their query (a storage link's signature is a credential too).
+public enum BitbucketError: Error, Sendable, CustomStringConvertible {
+    /// Bitbucket (or the storage host) answered with an error status.
+    case status(StatusFailure)
+    /// No usable answer: the connection could not be made, was cut, or went silent.
+    case connection(ConnectionFailure)
+    /// Dry-run mode: the request would have changed something, so it was not sent.
+    case refusedInDryRun(method: String, path: String)
+    /// A download ended before its announced size.
+    case incompleteDownload(name: String, expected: Int64, received: Int64)
+    /// A local file could not be read or written.
+    case file(path: String, reason: String)
+    /// A call to `/2.0/addon*` without Connect credentials configured.
+    case missingConnectCredentials
+    /// Bitbucket answered, but not in a shape bbx understands.
+    case unexpectedResponse(method: String, path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .status(let failure): failure.description
+        case .connection(let failure): failure.description
+        case .refusedInDryRun(let method, let path): "dry run: \(method) \(path) was not sent"
+        case .incompleteDownload(let name, let expected, let received):
+            "the download of \(name) ended after \(received) of \(expected) bytes"
+        case .file(let path, let reason): "\(path): \(reason)"
+        case .missingConnectCredentials:
+            "Connect calls need BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET"
+        case .unexpectedResponse(let method, let path, let reason): "\(method) \(path): unexpected response: \(reason)"
+        }
+    }
+
+    /// 401 and 403: the credential is missing, wrong, or lacks a scope (bbx exits with 77).
+    public var isCredentialProblem: Bool {
+        if case .status(let failure) = self { return failure.status == 401 || failure.status == 403 }
+        if case .missingConnectCredentials = self { return true }
+        return false
+    }
+
+    /// Worth another attempt: the network failed, or Bitbucket was busy or broken for a moment.
+    var isRetryable: Bool {
+        switch self {
+        case .status(let failure): failure.isRetryable
+        case .connection(let failure): failure.isRetryable
+        case .incompleteDownload: true
+        default: false
+        }
+    }
+
+    var retryAfter: Duration? {
+        if case .status(let failure) = self { return failure.retryAfter }
+        return nil
+    }
+
+    /// The same error, saying how many attempts were made.
+    func afterAttempts(_ attempts: Int) -> BitbucketError {
+        guard attempts > 1 else { return self }
+        switch self {
+        case .status(var failure):
+            failure.attempts = attempts
+            return .status(failure)
+        case .connection(var failure):
+            failure.attempts = attempts
+            return .connection(failure)
+        default: return self
+        }
+    }
+}
+
+/// An error status with Bitbucket's own message and, for a missing scope, what was required
+/// and what the credential has.
+public struct StatusFailure: Sendable, Hashable, CustomStringConvertible {
+    public let method: String
+    public let path: String
+    public let status: Int
+    public let message: String
+    public let detail: String?
+    public let requiredScopes: [String]
+    public let grantedScopes: [String]
+    /// "the token", "the API token": who lacks a scope.
+    let credentialNoun: String
+    /// What to check on a 401, for the kind of credential that was sent.
+    let credentialHint: String
+    var retryAfter: Duration?
+    public internal(set) var attempts = 1
+
+    var isRetryable: Bool { [429, 500, 502, 503, 504].contains(status) }
+
+    public var description: String {
+        var text = "\(method) \(path): \(status) \(Self.reason(status))"
+        if !requiredScopes.isEmpty {
+            text += ": \(credentialNoun) lacks \(requiredScopes.joined(separator: ", "))"
+            text += " (granted: \(grantedScopes.isEmpty ? "none" : grantedScopes.joined(separator: ", ")))"
+        } else {
+            if !message.isEmpty { text += ": \(message)" }
+            if let detail, !detail.isEmpty, detail != message { text += " (\(detail))" }
+        }
+        // "…not supported for this endpoint.; check…" reads badly: the hint continues the sentence.
+        if [401, 402, 429].contains(status), text.hasSuffix(".") { text.removeLast() }
+        switch status {
+        case 401: text += "; \(credentialHint)"
+        case 402: text += "; the workspace's plan does not include Downloads"
+        case 429: text += "; Bitbucket's rate limit (1,000 requests an hour per credential) was reached"
+        default: break
+        }
+        if attempts > 1 { text += " (gave up after \(attempts) attempts)" }
+        return text
+    }
+
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 402: "Payment Required"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 406: "Not Acceptable"
+        case 409: "Conflict"
+        case 413: "Payload Too Large"
+        case 416: "Range Not Satisfiable"
+        case 429: "Too Many Requests"
+        case 500: "Internal Server Error"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
+        default: "HTTP error"
+        }
+    }
+}
+
+/// A request that got no usable answer.
+public struct ConnectionFailure: Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        case refused, timedOut, closed, silent, tls, proxyAuthentication, proxyRefused, other
+    }
+    public let kind: Kind
+    public let method: String
+    /// `host:port` and path, never a query.
+    public let target: String
+    public let reason: String
+    public internal(set) var attempts = 1
+
+    /// A certificate that fails verification or a proxy that wants other credentials will not
+    /// change on a second try; everything else may.
+    // A certificate or a proxy's refusal does not change by asking again.
+    var isRetryable: Bool { ![.tls, .proxyAuthentication, .proxyRefused].contains(kind) }
+
+    public var description: String {
+        "\(method) \(target): \(reason)" + (attempts > 1 ? " (gave up after \(attempts) attempts)" : "")
+    }
+}

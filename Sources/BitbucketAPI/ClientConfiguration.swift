@@ -1,0 +1,132 @@
+import Foundation
+
+/// Everything the client is set up with. `init(environment:)` reads the documented variables;
+/// command-line flags then override single fields.
+public struct ClientConfiguration: Sendable, CustomStringConvertible {
+    public var baseURL = "https://api.bitbucket.org"
+    public var credential: Credential?
+    public var connect: ConnectCredentials?
+    /// Off only when asked (`--insecure`); each run then warns.
+    public var verifiesTLS = true
+    public var proxy: ProxySettings?
+    public var noProxy = NoProxyList.none
+    /// How long establishing a connection (TCP, TLS, proxy tunnel) may take.
+    public var connectTimeout: Duration = .seconds(15)
+    /// How long the server may stay silent once a request was sent. There is deliberately no
+    /// limit on a whole transfer: a 5 GiB upload on a slow line is not an error.
+    public var readTimeout: Duration = .seconds(120)
+    public var retry = RetryPolicy()
+    /// Every request but GET and HEAD is refused before it is sent.
+    public var dryRun = false
+    /// The size of the pieces an upload is read and sent in. 128–256 KiB keeps memory flat and
+    /// throughput at its best; larger chunks only cost memory.
+    public var uploadChunkSize = 256 * 1024
+    public var userAgent = "bbx/0.1 (+https://bitbucket.org)"
+
+    public init() {}
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Reads `BITBUCKET_URL`, `BITBUCKET_TOKEN`, `BITBUCKET_EMAIL` + `BITBUCKET_API_TOKEN`,
+    /// `BITBUCKET_USERNAME` + `BITBUCKET_APP_PASSWORD`, the three `BITBUCKET_CONNECT_*`
+    /// variables, `HTTPS_PROXY`/`https_proxy` and `NO_PROXY`/`no_proxy`. Empty values count as
+    /// unset, as in curl.
+    public init(environment: [String: String]) throws(Invalid) {
+        func value(_ name: String) -> String? {
+            guard let text = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
+                return nil
+            }
+            return text
+        }
+        if let url = value("BITBUCKET_URL") { baseURL = url }
+        if let token = value("BITBUCKET_TOKEN") {
+            credential = .accessToken(Secret(token))
+        } else if let email = value("BITBUCKET_EMAIL"), let token = value("BITBUCKET_API_TOKEN") {
+            credential = .apiToken(email: email, token: Secret(token))
+        } else if let username = value("BITBUCKET_USERNAME"), let password = value("BITBUCKET_APP_PASSWORD") {
+            credential = .appPassword(username: username, password: Secret(password))
+        }
+        let connectValues = ["APP_KEY", "CLIENT_KEY", "SHARED_SECRET"].map { value("BITBUCKET_CONNECT_\($0)") }
+        if let appKey = connectValues[0], let clientKey = connectValues[1], let secret = connectValues[2] {
+            connect = ConnectCredentials(appKey: appKey, clientKey: clientKey, sharedSecret: Secret(secret))
+        } else if connectValues.contains(where: { $0 != nil }) {
+            throw Invalid(
+                description:
+                    "Connect credentials need all of BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET"
+            )
+        }
+        if let proxy = value("HTTPS_PROXY") ?? value("https_proxy") {
+            do { self.proxy = try ProxySettings(url: proxy) } catch {
+                throw Invalid(description: "HTTPS_PROXY: \(error)")
+            }
+        }
+        noProxy = NoProxyList(value("NO_PROXY") ?? value("no_proxy") ?? "")
+        try validate()
+    }
+
+    /// The base URL must be http(s) with a host.
+    public func validate() throws(Invalid) {
+        guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(),
+            scheme == "http" || scheme == "https",
+            url.host != nil
+        else {
+            throw Invalid(description: "the API URL '\(baseURL)' is not an http:// or https:// URL")
+        }
+    }
+
+    /// What to tell the user on every run: TLS verification off, an app password in use.
+    public var warnings: [String] {
+        var warnings: [String] = []
+        if !verifiesTLS {
+            warnings.append(
+                "TLS certificate verification is off (--insecure): anyone on the network path can read and change this traffic"
+            )
+        }
+        if let warning = credential?.warning { warnings.append(warning) }
+        return warnings
+    }
+
+    public var description: String {
+        var parts = ["url \(baseURL)", "credential \(credential?.description ?? "none")"]
+        if let connect { parts.append(connect.description) }
+        if let proxy { parts.append("proxy \(proxy)") }
+        if !verifiesTLS { parts.append("TLS verification off") }
+        if dryRun { parts.append("dry run") }
+        return parts.joined(separator: ", ")
+    }
+}
+
+/// How often and how patiently a failed request is tried again: exponential backoff with full
+/// jitter, bounded both by attempts and by the time spent waiting.
+public struct RetryPolicy: Sendable, Hashable {
+    public var maxAttempts = 5
+    public var initialDelay: Duration = .milliseconds(500)
+    public var maxDelay: Duration = .seconds(30)
+    /// No new attempt starts once this much time has been spent waiting between attempts.
+    public var maxTotalDelay: Duration = .seconds(120)
+
+    public init() {}
+
+    public init(maxAttempts: Int, initialDelay: Duration, maxDelay: Duration, maxTotalDelay: Duration) {
+        self.maxAttempts = maxAttempts
+        self.initialDelay = initialDelay
+        self.maxDelay = maxDelay
+        self.maxTotalDelay = maxTotalDelay
+    }
+
+    /// No retries at all.
+    public static let never = RetryPolicy(maxAttempts: 1, initialDelay: .zero, maxDelay: .zero, maxTotalDelay: .zero)
+
+    /// The wait before attempt `attempt + 1` (attempt counts from 1): a random share of
+    /// `initialDelay × 2^(attempt-1)`, capped, or the server's `Retry-After` when it gave one.
+    func delay(after attempt: Int, retryAfter: Duration?, random: Double = Double.random(in: 0...1)) -> Duration {
+        if let retryAfter { return min(retryAfter, maxDelay) }
+        let exponential = initialDelay * Int(1 << min(attempt - 1, 20))
+        let ceiling = min(exponential, maxDelay)
+        // Full jitter, but never less than half: clients that failed together spread out
+        // without any of them hammering again at once.
+        return ceiling * (0.5 + random / 2)
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// A `multipart/form-data` body of files, one `files` part each, laid out in advance so that
+/// its length is known before the first byte is sent, and streamed from disk in fixed chunks
+/// so that memory does not grow with the files' size.
+struct MultipartBody: Sendable {
+    struct Part: Sendable {
+        let header: [UInt8]
+        let path: String
+        let size: Int64
+    }
+
+    let boundary: String
+    let parts: [Part]
+    let trailer: [UInt8]
+
+    init(files: [(path: String, name: String, size: Int64)], boundary: String = Self.makeBoundary()) {
+        self.boundary = boundary
+        parts = files.enumerated().map { index, file in
+            let header =
+                (index == 0 ? "" : "\r\n") + "--\(boundary)\r\n"
+                + "Content-Disposition: form-data; name=\"files\"; filename=\"\(Self.quoted(file.name))\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n"
+            return Part(header: Array(header.utf8), path: file.path, size: file.size)
+        }
+        trailer = Array("\r\n--\(boundary)--\r\n".utf8)
+    }
+
+    var contentType: String { "multipart/form-data; boundary=\(boundary)" }
+
+    var length: Int64 {
+        parts.reduce(Int64(trailer.count)) { $0 + Int64($1.header.count) + $1.size }
+    }
+
+    /// A boundary that cannot plausibly occur in a file: 32 random hex digits.
+    static func makeBoundary() -> String {
+        "bbx-" + (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    }
+
+    /// A file name inside the quoted `filename` parameter: UTF-8 as it is, as browsers and curl
+    /// send it; `"` and `\` escaped; line breaks (which would end the header) as spaces.
+    static func quoted(_ name: String) -> String {
+        var out = ""
+        for character in name {
+            switch character {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\r", "\n", "\r\n": out += " "
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    func stream(chunkSize: Int, progress: (@Sendable (Int64) -> Void)?) -> Stream {
+        Stream(body: self, chunkSize: chunkSize, progress: progress)
+    }
+
+    /// The body's bytes: each part's header, then its file read chunk by chunk on NIO's
+    /// blocking-I/O thread pool (not on a Swift concurrency thread), then the trailer.
+    struct Stream: AsyncSequence, Sendable {
+        typealias Element = ByteBuffer
+        let body: MultipartBody
+        let chunkSize: Int
+        let progress: (@Sendable (Int64) -> Void)?
+
+        func makeAsyncIterator() -> Iterator {
+            Iterator(body: body, chunkSize: chunkSize, progress: progress)
+        }
+
+        struct Iterator: AsyncIteratorProtocol {
+            let body: MultipartBody
+            let chunkSize: Int
+            let progress: (@Sendable (Int64) -> Void)?
+            var partIndex = 0
+            var file: ReadableFile?
+            var sentOfFile: Int64 = 0
+            var sentFileBytes: Int64 = 0
+            var finished = false
+
+            init(body: MultipartBody, chunkSize: Int, progress: (@Sendable (Int64) -> Void)?) {
+                self.body = body
+                self.chunkSize = chunkSize
+                self.progress = progress
+            }
+
+            mutating func next() async throws -> ByteBuffer? {
+                if finished { return nil }
+                if let file {
+                    let part = body.parts[partIndex]
+                    let wanted = Int(Swift.min(Int64(chunkSize), part.size - sentOfFile))
+                    if wanted > 0 {
+                        let chunk = try await file.read(upTo: wanted)
+                        guard chunk.readableBytes > 0 else {
+                            throw BitbucketError.file(
+                                path: part.path, reason: "the file became shorter while it was being uploaded")
+                        }
+                        sentOfFile += Int64(chunk.readableBytes)
+                        sentFileBytes += Int64(chunk.readableBytes)
+                        progress?(sentFileBytes)
+                        return chunk
+                    }
+                    self.file = nil
+                    partIndex += 1
+                }
+                if partIndex < body.parts.count {
+                    let part = body.parts[partIndex]
+                    file = try ReadableFile(path: part.path)
+                    sentOfFile = 0
+                    return ByteBuffer(bytes: part.header)
+                }
+                finished = true
+                return ByteBuffer(bytes: body.trailer)
+            }
+        }
+    }
+}
+
+/// A file open for reading; closed when the last reference goes, so a cancelled upload leaks
+/// no descriptor.
+final class ReadableFile: @unchecked Sendable {
+    let path: String
+    private let descriptor: CInt
+
+    init(path: String) throws {
+        self.path = path
+        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw BitbucketError.file(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    func read(upTo count: Int) async throws -> ByteBuffer {
+        let descriptor = self.descriptor
+        let path = self.path
+        return try await NIOThreadPool.singleton.runIfActive {
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            var failure: CInt = 0
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
+                var result: Int
+                repeat {
+                    result = Foundation.read(descriptor, pointer.baseAddress, count)
+                } while result < 0 && errno == EINTR
+                if result < 0 { failure = errno }
+                return max(result, 0)
+            }
+            if failure != 0 { throw BitbucketError.file(path: path, reason: String(cString: strerror(failure))) }
+            return buffer
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import BBXTestSupport
+import BitbucketEmulator
+import Foundation
+import Testing
+
+@testable import BitbucketAPI
+
+/// Faults injected in the emulator; each test checks what the client did (the request log) and
+/// what the remote ended up holding.
+@Suite("Client: retries under faults")
+struct RetryTests {
+    let repo = Harness.repository
+    /// Storage links are `/BLOB-UUID/NAME`; API paths start with `/2.0/`.
+    static let storagePath = "/????????-????-????-????-????????????/"
+
+    @Test func listingRetriesThrough503And429() async throws {
+        try await withHarness { harness in
+            try await harness.seed("a.zip", size: 3)
+            try await harness.addFault(#"{"status": 503, "count": 2, "method": "GET"}"#)
+            try await harness.addFault(#"{"status": 429, "count": 1, "method": "GET"}"#)
+            try await harness.clearRequests()
+            let artifacts = try await harness.withClient { try await $0.artifacts(in: repo) }
+            #expect(artifacts.map(\.name) == ["a.zip"])
+            #expect(try await harness.requests().map(\.status) == [503, 503, 429, 200])
+        }
+    }
+
+    @Test func aRejectedUploadIsSentAgainAfterCheckingTheList() async throws {
+        try await withHarness { harness in
+            let path = try harness.file("app", size: 300_000)
+            try await harness.addFault(#"{"status": 503, "count": 1, "method": "POST"}"#)
+            try await harness.clearRequests()
+            let result = try await harness.withClient {
+                try await $0.upload([UploadFile(path: path, name: "app.zip")], to: repo)
+            }
+            #expect(result.uploaded == ["app.zip"])
+            let log = try await harness.requests()
+            #expect(log.map { "\($0.method) \($0.status)" } == ["POST 503", "GET 200", "POST 201"])
+            #expect(try await harness.remote() == ["app.zip": 300_000])
+        }
+    }
+
+    @Test func aCutUploadIsSentAgainWhole() async throws {
+        try await withHarness { harness in
+            let path = try harness.file("app", size: 2_000_000)
+            try await harness.addFault(#"{"cut": true, "count": 1, "method": "POST"}"#)
+            try await harness.clearRequests()
+            try await harness.withClient { try await $0.upload([UploadFile(path: path, name: "app.zip")], to: repo) }
+            let posts = try await harness.requests().filter { $0.method == "POST" }
+            #expect(posts.count == 2)
+            #expect(posts.last?.status == 201)
+            #expect(try await harness.remote() == ["app.zip": 2_000_000])
+            let copy = harness.folder.appendingPathComponent("copy").path
+            try await harness.withClient { try await $0.download("app.zip", from: repo, to: copy) }
+            #expect(FileManager.default.contentsEqual(atPath: copy, andPath: path))
+        }
+    }
+
+    @Test func aLostUploadResponseIsConfirmedByListingNotByUploadingTwice() async throws {
+        try await withHarness { harness in
+            let paths = [try harness.file("one", size: 100_000, seed: 1), try harness.file("two", size: 5, seed: 2)]
+            // Bitbucket stores the upload, but its answer comes after the client stopped waiting.
+            try await harness.addFault(#"{"delay_ms": 2500, "count": 1, "method": "POST"}"#)
+            try await harness.clearRequests()
+            let result = try await harness.withClient(
+                .accessToken(Secret("write-token")), { $0.readTimeout = .seconds(1) }
+            ) {
+                try await $0.upload(
+                    [UploadFile(path: paths[0], name: "one.zip"), UploadFile(path: paths[1], name: "two.zip")], to: repo
+                )
+            }
+            #expect(result.uploaded.isEmpty)
+            #expect(result.confirmedByListing == ["one.zip", "two.zip"])
+            try await Task.sleep(for: .seconds(2))  // until the delayed answer is logged
+            let log = try await harness.requests()
+            #expect(log.filter { $0.method == "POST" }.count == 1)
+            #expect(log.filter { $0.method == "GET" }.count == 1)
+            #expect(try await harness.remote() == ["one.zip": 100_000, "two.zip": 5])
+        }
+    }
+
+    @Test func anOldArtifactOfTheSameSizeIsNotMistakenForTheLostUpload() async throws {
+        try await withHarness { harness in
+            try await harness.seed("app.zip", size: 4096, created: "2026-01-01T00:00:00+00:00")
+            let before = try await harness.withClient { try await $0.artifacts(in: repo) }
+            let path = try harness.file("app", size: 4096)
+            try await harness.addFault(#"{"status": 502, "count": 1, "method": "POST"}"#)
+            try await harness.clearRequests()
+            let result = try await harness.withClient {
+                try await $0.upload(
+                    [UploadFile(path: path, name: "app.zip")], to: repo,
+                    previous: Dictionary(uniqueKeysWithValues: before.map { ($0.name, $0) }))
+            }
+            #expect(result.uploaded == ["app.zip"])
+            #expect(
+                try await harness.requests().map { "\($0.method) \($0.status)" } == ["POST 502", "GET 200", "POST 201"])
+        }
+    }
+
+    @Test func aCutDownloadResumesWithARangeFromAFreshLink() async throws {
+        try await withHarness { harness in
+            try await harness.seed("big.bin", size: 3_000_000)
+            try await harness.addFault(
+                #"{"cut": true, "count": 1, "method": "GET", "path": "\#(Self.storagePath)big.bin"}"#)
+            try await harness.clearRequests()
+            let destination = harness.folder.appendingPathComponent("big.bin").path
+            let size = try await harness.withClient {
+                try await $0.download("big.bin", from: repo, to: destination, expectedSize: 3_000_000)
+            }
+            #expect(size == 3_000_000)
+            let log = try await harness.requests()
+            #expect(log.map { "\($0.host) \($0.status)" } == ["api 302", "storage 200", "api 302", "storage 206"])
+            let reference = harness.folder.appendingPathComponent("reference")
+            try Data(SeedContent.bytes(name: "big.bin", size: 3_000_000)).write(to: reference)
+            #expect(FileManager.default.contentsEqual(atPath: destination, andPath: reference.path))
+            #expect(harness.contents(of: harness.folder) == ["big.bin", "reference"])
+        }
+    }
+
+    @Test func aLostDeleteResponseCountsAsDeleted() async throws {
+        try await withHarness { harness in
+            try await harness.seed("old.zip", size: 1)
+            try await harness.addFault(#"{"delay_ms": 2500, "count": 1, "method": "DELETE"}"#)
+            try await harness.clearRequests()
+            try await harness.withClient(.accessToken(Secret("write-token")), { $0.readTimeout = .seconds(1) }) {
+                try await $0.delete("old.zip", from: repo)
+            }
+            try await Task.sleep(for: .seconds(2))
+            #expect(
+                try await harness.requests().map { "\($0.method) \($0.status)" }.sorted() == [
+                    "DELETE 204", "DELETE 404",
+                ])
+            #expect(try await harness.remote().isEmpty)
+        }
+    }
+
+    @Test func backoffGrowsAndStaysWithinItsBounds() {
+        let policy = RetryPolicy(
+            maxAttempts: 8, initialDelay: .milliseconds(100), maxDelay: .seconds(2), maxTotalDelay: .seconds(60))
+        #expect(policy.delay(after: 1, retryAfter: nil, random: 1) == .milliseconds(100))
+        #expect(policy.delay(after: 1, retryAfter: nil, random: 0) == .milliseconds(50))
+        #expect(policy.delay(after: 3, retryAfter: nil, random: 1) == .milliseconds(400))
+        #expect(policy.delay(after: 10, retryAfter: nil, random: 1) == .seconds(2))
+        #expect(policy.delay(after: 2, retryAfter: .seconds(1), random: 0) == .seconds(1))
+        #expect(policy.delay(after: 2, retryAfter: .seconds(3600), random: 0) == .seconds(2))
+    }
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): bbx's API client against curl, on the same `bbx serve`, in one run.
+# A large upload and download each way; wall time and peak resident memory (/usr/bin/time -v)
+# of every transfer. Both sides stream the same file through the same emulator, which is
+# restarted for nobody: the order alternates curl and the client so neither gets a warmer cache.
+#
+#   benchmarks/client-transfer.sh            # 1 GiB
+#   SIZE_MIB=256 benchmarks/client-transfer.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZE_MIB=${SIZE_MIB:-1024}
+
+swift build -c release --product bbx >/dev/null 2>&1
+swift build -c release --product bbx-bench-transfer >/dev/null 2>&1
+BIN=$(swift build -c release --show-bin-path)
+
+work=$(mktemp -d)
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+head -c $((SIZE_MIB << 20)) /dev/urandom > "$work/big.bin"
+"$BIN/bbx" serve --port 0 --repo bench/app --token bench-token --data "$work/data" > "$work/out" 2> "$work/err" &
+pid=$!
+for _ in $(seq 1 100); do [ -s "$work/out" ] && break; sleep 0.1; done
+api=$(sed -n 's/.*api=\([^ ]*\).*/\1/p' "$work/out")
+url="$api/2.0/repositories/bench/app/downloads"
+export BITBUCKET_URL="$api" BITBUCKET_TOKEN=bench-token BBX_BENCH_REPO=bench/app
+
+# Runs a command under /usr/bin/time -v; prints "SECONDS PEAK_MIB".
+measure() {
+    /usr/bin/time -v -o "$work/time" "$@" > /dev/null
+    local wall peak
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time" | awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')
+    peak=$(awk -F': ' '/Maximum resident set size/ {print int($2/1024)}' "$work/time")
+    echo "$wall $peak"
+}
+
+results=()
+record() { results+=("$(printf '%-9s %-6s %8.2f s %6.0f MiB/s %5d MiB' "$1" "$2" "$3" "$(echo "$SIZE_MIB / $3" | bc -l)" "$4")"); }
+
+for round in 1 2; do
+    read -r t m < <(measure curl -sS -f -o /dev/null -H "Authorization: Bearer bench-token" -F "files=@$work/big.bin" "$url")
+    record "upload" "curl" "$t" "$m"
+    read -r t m < <(measure "$BIN/bbx-bench-transfer" upload "$work/big.bin" big.bin)
+    record "upload" "bbx" "$t" "$m"
+    rm -f "$work/copy-curl.bin" "$work/copy-bbx.bin"
+    read -r t m < <(measure curl -sS -f -L -o "$work/copy-curl.bin" -H "Authorization: Bearer bench-token" "$url/big.bin")
+    record "download" "curl" "$t" "$m"
+    read -r t m < <(measure "$BIN/bbx-bench-transfer" download big.bin "$work/copy-bbx.bin")
+    record "download" "bbx" "$t" "$m"
+    cmp -s "$work/big.bin" "$work/copy-bbx.bin" || { echo "bbx's download differs"; exit 1; }
+    cmp -s "$work/big.bin" "$work/copy-curl.bin" || { echo "curl's download differs"; exit 1; }
+done
+
+printf 'size %d MiB, loopback, bbx serve release build\n' "$SIZE_MIB"
+printf '%-9s %-6s %10s %12s %9s\n' transfer client wall throughput peak
+printf '%s\n' "${results[@]}"
