@@ -4,11 +4,12 @@
 # of every transfer. Both sides stream the same file through the same emulator, which is
 # restarted for nobody: the order alternates curl and the client so neither gets a warmer cache.
 #
-#   benchmarks/client-transfer.sh            # 1 GiB
-#   SIZE_MIB=256 benchmarks/client-transfer.sh
+#   benchmarks/client-transfer.sh            # 1 GiB, 3 rounds
+#   SIZE_MIB=256 ROUNDS=5 benchmarks/client-transfer.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MIB=${SIZE_MIB:-1024}
+ROUNDS=${ROUNDS:-3}
 
 swift build -c release --product bbx >/dev/null 2>&1
 swift build -c release --product bbx-bench-transfer >/dev/null 2>&1
@@ -37,9 +38,12 @@ measure() {
 }
 
 results=()
-record() { results+=("$(printf '%-9s %-6s %8.2f s %6.0f MiB/s %5d MiB' "$1" "$2" "$3" "$(echo "$SIZE_MIB / $3" | bc -l)" "$4")"); }
+record() {
+    results+=("$(printf '%-9s %-6s %8.2f s %6.0f MiB/s %5d MiB' "$1" "$2" "$3" "$(echo "$SIZE_MIB / $3" | bc -l)" "$4")")
+    echo "$1 $2 $3 $4" >> "$work/raw"
+}
 
-for round in 1 2; do
+for _ in $(seq 1 "$ROUNDS"); do
     read -r t m < <(measure curl -sS -f -o /dev/null -H "Authorization: Bearer bench-token" -F "files=@$work/big.bin" "$url")
     record "upload" "curl" "$t" "$m"
     read -r t m < <(measure "$BIN/bbx-bench-transfer" upload "$work/big.bin" big.bin)
@@ -56,3 +60,13 @@ done
 printf 'size %d MiB, loopback, bbx serve release build\n' "$SIZE_MIB"
 printf '%-9s %-6s %10s %12s %9s\n' transfer client wall throughput peak
 printf '%s\n' "${results[@]}"
+
+# The median of each transfer's rounds, and bbx's time relative to curl's.
+median() { grep "^$1 $2 " "$work/raw" | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo
+printf 'median of %d rounds\n' "$ROUNDS"
+for transfer in upload download; do
+    c=$(median "$transfer" curl)
+    b=$(median "$transfer" bbx)
+    printf '%-9s curl %.2f s, bbx %.2f s: %.2fx\n' "$transfer" "$c" "$b" "$(echo "$b / $c" | bc -l)"
+done
