@@ -83,43 +83,67 @@ extension BitbucketClient {
         let partial = try PartialFile(beside: destination)
         defer { partial.discard() }
         let size = try await withRetries("downloading \(name) from \(repository)") { _ in
-            let response = try await fetchArtifact(apiURL, offset: partial.size)
-            let announced: Int64?
-            switch response.status.code {
-            case 200:
-                try partial.truncate()
-                announced = response.headers.first(name: "Content-Length").flatMap { Int64($0) }
-            case 206:
-                guard let range = ContentRange(response.headers.first(name: "Content-Range") ?? ""),
-                    range.start == partial.size
-                else {
-                    try partial.truncate()
-                    throw BitbucketError.incompleteDownload(name: name, expected: expectedSize ?? 0, received: 0)
+            let first = try await send(.GET, apiURL, signing: .credential, headers: [("Accept", "application/json")])
+            guard Self.redirects.contains(first.status.code) else {
+                // Bitbucket always redirects to storage; a server that answers itself is
+                // streamed from here, and anything else is an error with its message.
+                guard first.status.code == 200 else {
+                    throw await statusFailure(first, method: .GET, url: apiURL)
                 }
-                announced = range.total
-            case 416 where expectedSize == partial.size:
+                try partial.truncate()
+                let announced = first.headers.first(name: "Content-Length").flatMap { Int64($0) }
+                do {
+                    for try await chunk in first.body {
+                        try partial.write(chunk)
+                        progress?(TransferProgress(name: name, bytes: partial.size, total: announced ?? expectedSize))
+                    }
+                } catch let error as BitbucketError {
+                    throw error
+                } catch {
+                    throw connectionFailure(
+                        error, method: "GET", origin: apiOrigin, path: apiURL.pathAndQuery.path, viaProxy: false)
+                }
+                if let announced, partial.size != announced {
+                    throw BitbucketError.incompleteDownload(name: name, expected: announced, received: partial.size)
+                }
                 return partial.size
-            default:
-                try partial.truncate()
-                throw await statusFailure(response, method: .GET, url: response.url ?? apiURL)
             }
-            do {
-                for try await chunk in response.body {
-                    try partial.write(chunk)
-                    progress?(TransferProgress(name: name, bytes: partial.size, total: announced ?? expectedSize))
+            _ = try? await first.body.collect(upTo: 64 * 1024)
+            var location = first.headers.first(name: "Location")
+            var current = apiURL
+            var hops = 0
+            while true {
+                guard hops < 5, let next = location else {
+                    throw BitbucketError.unexpectedResponse(
+                        method: "GET", path: current.pathAndQuery.path,
+                        reason: hops < 5 ? "a redirect without a Location" : "more than five redirects")
                 }
-            } catch let error as BitbucketError {
-                throw error
-            } catch {
-                let storage = response.url ?? apiURL
-                throw connectionFailure(
-                    error, method: "GET", origin: Origin(storage) ?? apiOrigin, path: storage.pathAndQuery.path,
-                    viaProxy: false)
+                current = resolve(next, against: current)
+                hops += 1
+                // The storage link is signed in its query: sending credentials there is refused
+                // (and would leak them), and a JSON Accept header is not what it serves.
+                var headers = [("Accept", "*/*")]
+                if partial.size > 0 { headers.append(("Range", "bytes=\(partial.size)-")) }
+                let delegate = FileWritingDelegate(
+                    file: partial, name: name, expectedSize: expectedSize, progress: progress)
+                let result = try await get(current, headers: headers, into: delegate)
+                let status = result.head.status.code
+                if Self.redirects.contains(status) {
+                    location = result.head.headers.first(name: "Location")
+                    continue
+                }
+                if status == 416, expectedSize == partial.size { return partial.size }
+                guard result.wroteBody else {
+                    try partial.truncate()
+                    throw statusFailure(
+                        status: result.head.status, headers: result.head.headers, body: result.otherBody, method: .GET,
+                        url: current)
+                }
+                if let announced = result.announced, partial.size != announced {
+                    throw BitbucketError.incompleteDownload(name: name, expected: announced, received: partial.size)
+                }
+                return partial.size
             }
-            if let announced, partial.size != announced {
-                throw BitbucketError.incompleteDownload(name: name, expected: announced, received: partial.size)
-            }
-            return partial.size
         }
         if let expectedSize, size != expectedSize {
             throw BitbucketError.unexpectedResponse(
@@ -143,27 +167,7 @@ extension BitbucketClient {
 
     /// The response that carries an artifact's bytes: the API's redirect followed (up to five
     /// hops) without credentials, or the API's own 200 if it answers with the file.
-    private func fetchArtifact(_ apiURL: String, offset: Int64) async throws -> HTTPClientResponseWithURL {
-        var response = try await send(.GET, apiURL, signing: .credential, headers: [("Accept", "application/json")])
-        var current = apiURL
-        var hops = 0
-        while [301, 302, 303, 307, 308].contains(response.status.code) {
-            guard hops < 5, let location = response.headers.first(name: "Location") else {
-                throw BitbucketError.unexpectedResponse(
-                    method: "GET", path: current.pathAndQuery.path,
-                    reason: hops < 5 ? "a redirect without a Location" : "more than five redirects")
-            }
-            _ = try? await response.body.collect(upTo: 64 * 1024)
-            current = resolve(location, against: current)
-            hops += 1
-            // The storage link is signed in its query: sending credentials there is refused
-            // (and would leak them), and a JSON Accept header is not what it serves.
-            var headers = [("Accept", "*/*")]
-            if offset > 0 { headers.append(("Range", "bytes=\(offset)-")) }
-            response = try await send(.GET, current, signing: .none, headers: headers)
-        }
-        return HTTPClientResponseWithURL(response: response, url: hops > 0 ? current : nil)
-    }
+    static let redirects: Set<UInt> = [301, 302, 303, 307, 308]
 
     static func fileSize(_ path: String) throws -> Int64 {
         var info = stat()
@@ -183,15 +187,6 @@ extension BitbucketClient {
         }
         return resolved.absoluteString
     }
-}
-
-/// A response and, when it came from a redirect's target, that URL.
-struct HTTPClientResponseWithURL {
-    let response: HTTPClientResponse
-    let url: String?
-    var status: HTTPResponseStatus { response.status }
-    var headers: HTTPHeaders { response.headers }
-    var body: HTTPClientResponse.Body { response.body }
 }
 
 /// `Content-Range: bytes START-END/TOTAL`.

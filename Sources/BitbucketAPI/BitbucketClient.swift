@@ -94,13 +94,11 @@ public final class BitbucketClient: Sendable {
         base + path + (query.map { "?" + $0 } ?? "")
     }
 
-    /// Sends one request and returns the response head (its body still to be read). Refuses
-    /// changes in dry-run mode before anything leaves the machine, and attaches credentials only
-    /// when the URL's origin is the API's.
-    func send(
-        _ method: HTTPMethod, _ url: String, signing: Signing, headers extra: [(String, String)] = [],
-        body: HTTPClientRequest.Body? = nil
-    ) async throws -> HTTPClientResponse {
+    /// Where a request goes and what it carries: refuses changes in dry-run mode before anything
+    /// leaves the machine, and attaches credentials only when the URL's origin is the API's.
+    private func prepare(
+        _ method: HTTPMethod, _ url: String, signing: Signing, headers extra: [(String, String)]
+    ) throws -> (client: HTTPClient, headers: HTTPHeaders, origin: Origin, path: String, viaProxy: Bool) {
         let (path, query) = url.pathAndQuery
         if configuration.dryRun, method != .GET, method != .HEAD {
             throw BitbucketError.refusedInDryRun(method: method.rawValue, path: path)
@@ -109,15 +107,14 @@ public final class BitbucketClient: Sendable {
             throw BitbucketError.unexpectedResponse(
                 method: method.rawValue, path: url.withoutQuery, reason: "not a URL that can be requested")
         }
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        request.headers.add(name: "User-Agent", value: configuration.userAgent)
-        for (name, value) in extra { request.headers.add(name: name, value: value) }
+        var headers = HTTPHeaders()
+        headers.add(name: "User-Agent", value: configuration.userAgent)
+        for (name, value) in extra { headers.add(name: name, value: value) }
         if origin == apiOrigin {
             switch signing {
             case .credential:
                 if let credential = configuration.credential {
-                    request.headers.add(name: "Authorization", value: credential.authorization)
+                    headers.add(name: "Authorization", value: credential.authorization)
                 }
             case .connect:
                 guard let connect = configuration.connect else { throw BitbucketError.missingConnectCredentials }
@@ -125,27 +122,71 @@ public final class BitbucketClient: Sendable {
                 let token = ConnectJWT.token(
                     for: canonical, appKey: connect.appKey, clientKey: connect.clientKey,
                     sharedSecret: connect.sharedSecret.revealed)
-                request.headers.add(name: "Authorization", value: "JWT \(token)")
+                headers.add(name: "Authorization", value: "JWT \(token)")
             case .none:
                 break
             }
         }
-        request.body = body
-        let client = proxied.flatMap {
+        let proxied = proxied.flatMap {
             configuration.noProxy.bypassesProxy(host: origin.host, port: origin.port) ? nil : $0
         }
+        return (proxied ?? direct, headers, origin, path, proxied != nil)
+    }
+
+    /// Sends one request and returns the response head (its body still to be read).
+    func send(
+        _ method: HTTPMethod, _ url: String, signing: Signing, headers extra: [(String, String)] = [],
+        body: HTTPClientRequest.Body? = nil
+    ) async throws -> HTTPClientResponse {
+        let prepared = try prepare(method, url, signing: signing, headers: extra)
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers = prepared.headers
+        request.body = body
         let started = ContinuousClock.now
         do {
             // No deadline: for an upload it would cover the whole body. Connect and read
             // timeouts catch a dead peer instead.
-            let response = try await (client ?? direct).execute(request, deadline: .distantFuture, logger: nil)
+            let response = try await prepared.client.execute(request, deadline: .distantFuture, logger: nil)
             logger.debug(
-                "\(method.rawValue) \(origin.host)\(path) → \(response.status.code) (\(ContinuousClock.now - started))")
+                "\(method.rawValue) \(prepared.origin.host)\(prepared.path) → \(response.status.code) (\(ContinuousClock.now - started))"
+            )
             return response
         } catch let error as BitbucketError {
             throw error
         } catch {
-            throw connectionFailure(error, method: method.rawValue, origin: origin, path: path, viaProxy: client != nil)
+            throw connectionFailure(
+                error, method: method.rawValue, origin: prepared.origin, path: prepared.path,
+                viaProxy: prepared.viaProxy)
+        }
+    }
+
+    /// async-http-client's own logging, off: bbx logs its requests itself, without secrets.
+    private var quietLogger: Logger { Logger(label: "bbx.http") { _ in SwiftLogNoOpLogHandler() } }
+
+    /// GETs `url` unsigned and hands the response to `delegate`, which writes an artifact's
+    /// body to its file on the event loop (see FileWritingDelegate).
+    func get(
+        _ url: String, headers extra: [(String, String)], into delegate: FileWritingDelegate
+    ) async throws -> FileWritingDelegate.Result {
+        let prepared = try prepare(.GET, url, signing: .none, headers: extra)
+        let started = ContinuousClock.now
+        do {
+            let request = try HTTPClient.Request(url: url, method: .GET, headers: prepared.headers)
+            let task = prepared.client.execute(request: request, delegate: delegate, deadline: nil, logger: quietLogger)
+            let result = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+            logger.debug(
+                "GET \(prepared.origin.host)\(prepared.path) → \(result.head.status.code) (\(ContinuousClock.now - started))")
+            return result
+        } catch let error as BitbucketError {
+            throw error
+        } catch {
+            throw connectionFailure(
+                error, method: "GET", origin: prepared.origin, path: prepared.path, viaProxy: prepared.viaProxy)
         }
     }
 
@@ -206,20 +247,24 @@ public final class BitbucketClient: Sendable {
 
     /// The error for a response with an unexpected status, with Bitbucket's message read from
     /// the body (at most 64 KiB of it).
-    func statusFailure(_ response: HTTPClientResponseWithURL, method: HTTPMethod, url: String) async -> BitbucketError {
-        await statusFailure(response.response, method: method, url: url)
-    }
-
     func statusFailure(
         _ response: HTTPClientResponse, method: HTTPMethod, url: String, signing: Signing = .credential
     ) async -> BitbucketError {
+        let body = (try? await response.body.collect(upTo: 64 * 1024)) ?? ByteBuffer()
+        return statusFailure(
+            status: response.status, headers: response.headers, body: body, method: method, url: url, signing: signing)
+    }
+
+    func statusFailure(
+        status: HTTPResponseStatus, headers: HTTPHeaders, body data: ByteBuffer, method: HTTPMethod, url: String,
+        signing: Signing = .credential
+    ) -> BitbucketError {
         let (noun, hint) = credentialWords(signing)
-        let data = (try? await response.body.collect(upTo: 64 * 1024)).map { Data($0.readableBytesView) } ?? Data()
-        let body = ErrorBody(parsing: data)
-        let retryAfter = response.headers.first(name: "Retry-After").flatMap(Int.init).map { Duration.seconds($0) }
+        let body = ErrorBody(parsing: Data(data.readableBytesView))
+        let retryAfter = headers.first(name: "Retry-After").flatMap(Int.init).map { Duration.seconds($0) }
         return .status(
             StatusFailure(
-                method: method.rawValue, path: url.pathAndQuery.path, status: Int(response.status.code),
+                method: method.rawValue, path: url.pathAndQuery.path, status: Int(status.code),
                 message: body.message, detail: body.detail, requiredScopes: body.required,
                 grantedScopes: body.granted, credentialNoun: noun, credentialHint: hint, retryAfter: retryAfter))
     }
