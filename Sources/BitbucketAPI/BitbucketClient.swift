@@ -180,7 +180,8 @@ public final class BitbucketClient: Sendable {
                 task.cancel()
             }
             logger.debug(
-                "GET \(prepared.origin.host)\(prepared.path) → \(result.head.status.code) (\(ContinuousClock.now - started))")
+                "GET \(prepared.origin.host)\(prepared.path) → \(result.head.status.code) (\(ContinuousClock.now - started))"
+            )
             return result
         } catch let error as BitbucketError {
             throw error
