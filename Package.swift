@@ -5,11 +5,12 @@ import PackageDescription
 //   BBXSyntax  source → tokens → syntax tree + diagnostics (pure, no I/O)
 //   BBXCheck   static checks over the syntax tree (pure, no I/O)
 //   BBXFormat  canonical formatting over the token stream (pure, no I/O)
+//   BBXPlan    what planning decides: globs, prune selection (pure, no I/O; the evaluator joins it)
 //   ConnectJWT         Connect app JWTs: the query string hash, signing, verifying (pure)
 //   BitbucketEmulator  `bbx serve`: a local Bitbucket (Downloads, Connect, storage host) on Hummingbird
 //   BitbucketAPI       the client every statement reaches Bitbucket through (async-http-client)
 //   bbx        the command-line tool
-// Later layers (the Bitbucket client, the engine, the REPL) join as their issues land.
+// Later layers (the evaluator and executor, the REPL) join as their issues land.
 let package = Package(
     name: "bbx",
     platforms: [.macOS(.v13)],
@@ -32,6 +33,7 @@ let package = Package(
         .target(name: "BBXSyntax"),
         .target(name: "BBXCheck", dependencies: ["BBXSyntax"]),
         .target(name: "BBXFormat", dependencies: ["BBXSyntax"]),
+        .target(name: "BBXPlan"),
         .target(name: "ConnectJWT", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "BitbucketEmulator",
@@ -83,6 +85,7 @@ let package = Package(
             name: "BBXCheckTests", dependencies: ["BBXCheck", "BBXSyntax", "BBXTestSupport"], exclude: ["Diagnostics"]),
         .testTarget(name: "BBXFormatTests", dependencies: ["BBXFormat", "BBXSyntax", "BBXTestSupport"]),
         .testTarget(name: "ConnectJWTTests", dependencies: ["ConnectJWT"]),
+        .testTarget(name: "BBXPlanTests", dependencies: ["BBXPlan"]),
         .testTarget(
             name: "BitbucketEmulatorTests", dependencies: ["BitbucketEmulator", "ConnectJWT", "BBXTestSupport"]),
         .testTarget(

@@ -1,0 +1,69 @@
+import BBXPlan
+import Testing
+
+@Suite("Globs")
+struct GlobTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let pattern: String
+        let mode: Glob.Mode
+        let matching: [String]
+        let notMatching: [String]
+        var testDescription: String { "\(pattern) (\(mode))" }
+
+        init(_ pattern: String, _ mode: Glob.Mode = .artifactName, matching: [String], not notMatching: [String]) {
+            self.pattern = pattern
+            self.mode = mode
+            self.matching = matching
+            self.notMatching = notMatching
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(
+            "app-*.zip", matching: ["app-1.zip", "app-.zip", "app-1.2.3.zip"],
+            not: ["app-1.tar.gz", "xapp-1.zip", "app-1.zipx"]),
+        Case("*", matching: ["", "a", "anything at all.bin", "odd/name"], not: []),
+        Case("app-?.zip", matching: ["app-1.zip", "app-a.zip"], not: ["app-10.zip", "app-.zip"]),
+        Case("app-[0-9].zip", matching: ["app-0.zip", "app-9.zip"], not: ["app-a.zip", "app-10.zip"]),
+        Case("app-[!0-9].zip", matching: ["app-a.zip"], not: ["app-1.zip"]),
+        Case("[ab]*", matching: ["a", "bcd"], not: ["c", ""]),
+        Case("app.{zip,tar.gz}", matching: ["app.zip", "app.tar.gz"], not: ["app.tar", "app.{zip,tar.gz}"]),
+        Case("{a,b}-{1,2}", matching: ["a-1", "a-2", "b-1", "b-2"], not: ["c-1", "a-3"]),
+        Case("{x}", matching: ["{x}"], not: ["x"]),
+        Case("weird[", matching: ["weird["], not: ["weird"]),
+        Case("*.zip*", matching: ["a.zip", "a.zip.sha256"], not: ["a.tar"]),
+        Case("a*b*c", matching: ["abc", "aXbYc", "abbbc", "acbc"], not: ["acb", "ab"]),
+        // Artifact names are flat: `*` crosses a slash there, not in local paths.
+        Case("build/*.zip", .localPath, matching: ["build/a.zip"], not: ["build/sub/a.zip", "a.zip"]),
+        Case(
+            "build/**/*.zip", .localPath, matching: ["build/a.zip", "build/x/a.zip", "build/x/y/a.zip"],
+            not: ["other/a.zip"]),
+        Case("**", .localPath, matching: ["a", "a/b/c"], not: []),
+        Case("*", .localPath, matching: ["a.zip"], not: ["dir/a.zip"]),
+        Case("d?r/*", .localPath, matching: ["dir/a"], not: ["d/r/a"]),
+        Case("ünï*", matching: ["ünïcode.zip"], not: ["unicode.zip"]),
+    ]
+
+    @Test(arguments: cases)
+    func matching(_ example: Case) {
+        let glob = Glob(example.pattern, mode: example.mode)
+        for name in example.matching {
+            #expect(glob.matches(name), "\(example.pattern) should match \(name)")
+        }
+        for name in example.notMatching {
+            #expect(!glob.matches(name), "\(example.pattern) should not match \(name)")
+        }
+    }
+
+    @Test func literalPatterns() {
+        #expect(Glob("app-1.zip").isLiteral)
+        #expect(!Glob("app-*.zip").isLiteral)
+        #expect(!Glob("app.{zip,gz}").isLiteral)
+    }
+
+    @Test func longNamesDoNotTakeLong() {
+        // Many stars against a long near-miss: backtracking stays linear-ish.
+        let glob = Glob("*a*a*a*a*a*b")
+        #expect(!glob.matches(String(repeating: "a", count: 2_000)))
+    }
+}
