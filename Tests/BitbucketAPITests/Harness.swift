@@ -90,6 +90,17 @@ struct Harness {
         return try JSONDecoder().decode([Logged].self, from: result.body)
     }
 
+    /// The request log once `condition` holds (polling: a delayed answer is logged when the
+    /// emulator sends it, after the client gave up on it), or as it is after 15 s.
+    func requests(until condition: ([Logged]) -> Bool) async throws -> [Logged] {
+        var log = try await requests()
+        for _ in 0..<300 where !condition(log) {
+            try await Task.sleep(for: .milliseconds(50))
+            log = try await requests()
+        }
+        return log
+    }
+
     func clearRequests() async throws {
         try await Curl.admin("DELETE", "\(emulator.api)/_emulator/requests")
     }

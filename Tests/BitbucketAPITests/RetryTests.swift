@@ -71,8 +71,7 @@ struct RetryTests {
             }
             #expect(result.uploaded.isEmpty)
             #expect(result.confirmedByListing == ["one.zip", "two.zip"])
-            try await Task.sleep(for: .seconds(2))  // until the delayed answer is logged
-            let log = try await harness.requests()
+            let log = try await harness.requests { $0.contains { $0.method == "POST" } }
             #expect(log.filter { $0.method == "POST" }.count == 1)
             #expect(log.filter { $0.method == "GET" }.count == 1)
             #expect(try await harness.remote() == ["one.zip": 100_000, "two.zip": 5])
@@ -125,9 +124,9 @@ struct RetryTests {
             try await harness.withClient(.accessToken(Secret("write-token")), { $0.readTimeout = .seconds(1) }) {
                 try await $0.delete("old.zip", from: repo)
             }
-            try await Task.sleep(for: .seconds(2))
+            let log = try await harness.requests { $0.count == 2 }
             #expect(
-                try await harness.requests().map { "\($0.method) \($0.status)" }.sorted() == [
+                log.map { "\($0.method) \($0.status)" }.sorted() == [
                     "DELETE 204", "DELETE 404",
                 ])
             #expect(try await harness.remote().isEmpty)
