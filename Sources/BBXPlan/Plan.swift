@@ -1,0 +1,103 @@
+/// What a script will change, in order: plain data, printable and testable without a network.
+/// The evaluator produces it; the executor applies it; `--json` and saved plans encode it.
+public struct Plan: Hashable, Sendable, Codable {
+    public var steps: [Step]
+
+    public init(steps: [Step] = []) { self.steps = steps }
+
+    /// Whether applying would change anything on Bitbucket (or on disk, for downloads).
+    public var hasChanges: Bool { steps.contains { $0.kind.isChange } }
+
+    public var totals: Totals {
+        var totals = Totals()
+        for step in steps {
+            switch step.kind {
+            case .upload:
+                totals.uploads += 1
+                totals.bytesToSend += step.size ?? 0
+            case .replace:
+                totals.replacements += 1
+                totals.bytesToSend += step.size ?? 0
+            case .delete: totals.deletions += 1
+            case .download:
+                totals.downloads += 1
+                totals.bytesToReceive += step.size ?? 0
+            case .skip: totals.skipped += 1
+            case .connect: totals.connectCalls += 1
+            }
+        }
+        return totals
+    }
+
+    public struct Totals: Hashable, Sendable, Codable {
+        public var uploads = 0
+        public var replacements = 0
+        public var deletions = 0
+        public var downloads = 0
+        public var skipped = 0
+        public var connectCalls = 0
+        public var bytesToSend: Int64 = 0
+        public var bytesToReceive: Int64 = 0
+        public init() {}
+    }
+}
+
+/// One change, tied to the statement that asked for it.
+public struct Step: Hashable, Sendable, Codable {
+    public enum Kind: String, Hashable, Sendable, Codable {
+        /// A new artifact.
+        case upload
+        /// An artifact of that name exists and is replaced in one request (`on conflict replace`).
+        case replace
+        /// Nothing to do (`on conflict skip`, or a delete of what is not there).
+        case skip
+        case delete
+        case download
+        /// A Connect app call (`addon update`, `linker … add`, …).
+        case connect
+
+        public var isChange: Bool { self != .skip }
+    }
+
+    public let kind: Kind
+    /// `workspace/slug`; nil for Connect calls.
+    public let repository: String?
+    /// The remote artifact's name (for Connect calls, what is called: `PUT /2.0/addon`).
+    public let name: String
+    /// The local file read (upload) or written (download).
+    public let localPath: String?
+    /// Bytes to send or receive; the artifact's size for a delete.
+    public let size: Int64?
+    /// Why, when the statement does not say it by itself: `prune keep 5`, `exists, skipped`.
+    public let reason: String?
+    /// Where the statement is: `release.bbx:4:1`.
+    public let source: SourcePosition
+
+    public init(
+        kind: Kind, repository: String?, name: String, localPath: String? = nil, size: Int64? = nil,
+        reason: String? = nil, source: SourcePosition
+    ) {
+        self.kind = kind
+        self.repository = repository
+        self.name = name
+        self.localPath = localPath
+        self.size = size
+        self.reason = reason
+        self.source = source
+    }
+}
+
+/// A file, line and column, as a plan shows it.
+public struct SourcePosition: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let file: String
+    public let line: Int
+    public let column: Int
+
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String { "\(file):\(line)" }
+}
