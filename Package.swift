@@ -5,6 +5,7 @@ import PackageDescription
 //   BBXSyntax  source → tokens → syntax tree + diagnostics (pure, no I/O)
 //   BBXCheck   static checks over the syntax tree (pure, no I/O)
 //   BBXFormat  canonical formatting over the token stream (pure, no I/O)
+//   BitbucketModel     plain data both the client and the planner speak (Artifact)
 //   BBXPlan    what planning decides: globs, prune selection (pure, no I/O; the evaluator joins it)
 //   ConnectJWT         Connect app JWTs: the query string hash, signing, verifying (pure)
 //   BitbucketEmulator  `bbx serve`: a local Bitbucket (Downloads, Connect, storage host) on Hummingbird
@@ -33,7 +34,9 @@ let package = Package(
         .target(name: "BBXSyntax"),
         .target(name: "BBXCheck", dependencies: ["BBXSyntax"]),
         .target(name: "BBXFormat", dependencies: ["BBXSyntax"]),
-        .target(name: "BBXPlan"),
+        // Plain data shared by the client and the planner (an artifact as listed).
+        .target(name: "BitbucketModel"),
+        .target(name: "BBXPlan", dependencies: ["BitbucketModel"]),
         .target(name: "ConnectJWT", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "BitbucketEmulator",
@@ -56,7 +59,7 @@ let package = Package(
         .target(
             name: "BitbucketAPI",
             dependencies: [
-                "ConnectJWT",
+                "ConnectJWT", "BitbucketModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -85,7 +88,7 @@ let package = Package(
             name: "BBXCheckTests", dependencies: ["BBXCheck", "BBXSyntax", "BBXTestSupport"], exclude: ["Diagnostics"]),
         .testTarget(name: "BBXFormatTests", dependencies: ["BBXFormat", "BBXSyntax", "BBXTestSupport"]),
         .testTarget(name: "ConnectJWTTests", dependencies: ["ConnectJWT"]),
-        .testTarget(name: "BBXPlanTests", dependencies: ["BBXPlan"]),
+        .testTarget(name: "BBXPlanTests", dependencies: ["BBXPlan", "BitbucketModel"]),
         .testTarget(
             name: "BitbucketEmulatorTests", dependencies: ["BitbucketEmulator", "ConnectJWT", "BBXTestSupport"]),
         .testTarget(

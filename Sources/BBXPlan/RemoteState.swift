@@ -1,36 +1,20 @@
+import BitbucketModel
 import Foundation
-
-/// An artifact as planning sees it: what the listing said, or what a planned upload will make.
-public struct RemoteArtifact: Hashable, Sendable, Codable {
-    public let name: String
-    public let size: Int64
-    public let created: Date
-    public let downloads: Int
-    public let uploader: String?
-
-    public init(name: String, size: Int64, created: Date, downloads: Int = 0, uploader: String? = nil) {
-        self.name = name
-        self.size = size
-        self.created = created
-        self.downloads = downloads
-        self.uploader = uploader
-    }
-}
 
 /// One repository's Downloads as the plan has left them so far: read once, then changed by
 /// every planned step, so that `exists`, `artifacts(…)`, conflict policies and `prune` later in
 /// the script see the state the plan has reached.
 public struct RemoteState: Hashable, Sendable {
-    public private(set) var artifacts: [String: RemoteArtifact]
+    public private(set) var artifacts: [String: Artifact]
     /// Names uploaded (or replaced) earlier in this run: `prune` never deletes them.
     public private(set) var uploadedInThisRun: Set<String> = []
 
-    public init(listing: [RemoteArtifact]) {
+    public init(listing: [Artifact]) {
         artifacts = Dictionary(listing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The artifacts whose names match, by name.
-    public func matching(_ glob: Glob) -> [RemoteArtifact] {
+    public func matching(_ glob: Glob) -> [Artifact] {
         artifacts.values.filter { glob.matches($0.name) }.sorted { $0.name < $1.name }
     }
 
@@ -38,7 +22,7 @@ public struct RemoteState: Hashable, Sendable {
 
     /// A planned upload or replacement: the artifact is new as of `now`.
     public mutating func upload(_ name: String, size: Int64, at now: Date) {
-        artifacts[name] = RemoteArtifact(name: name, size: size, created: now)
+        artifacts[name] = Artifact(name: name, size: size, created: now)
         uploadedInThisRun.insert(name)
     }
 
@@ -47,7 +31,7 @@ public struct RemoteState: Hashable, Sendable {
     }
 
     /// The names a `prune` over `glob` would delete now.
-    public func pruned(_ glob: Glob, by rule: PruneRule, now: Date) -> [RemoteArtifact] {
+    public func pruned(_ glob: Glob, by rule: PruneRule, now: Date) -> [Artifact] {
         let candidates = matching(glob)
         let names = rule.deletions(
             among: candidates.map { (name: $0.name, created: $0.created) }, now: now, protected: uploadedInThisRun)

@@ -1,4 +1,5 @@
 import BBXPlan
+import BitbucketModel
 import Foundation
 import Testing
 
@@ -6,12 +7,12 @@ import Testing
 struct RemoteStateTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func listing() -> [RemoteArtifact] {
+    func listing() -> [Artifact] {
         (1...4).map {
-            RemoteArtifact(
+            Artifact(
                 name: "app-\($0).zip", size: Int64($0 * 10), created: now.addingTimeInterval(-Double(5 - $0) * 86_400))
         }
-            + [RemoteArtifact(name: "notes.txt", size: 1, created: now.addingTimeInterval(-100 * 86_400))]
+            + [Artifact(name: "notes.txt", size: 1, created: now.addingTimeInterval(-100 * 86_400))]
     }
 
     @Test func plannedChangesAreSeenByLaterStatements() {
