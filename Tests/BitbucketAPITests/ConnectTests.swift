@@ -7,20 +7,6 @@ import Testing
 /// expiry and the query hash of exactly that request).
 @Suite("Client: Connect app calls")
 struct ConnectTests {
-    /// The error a call ends with.
-    func failure(_ call: () async throws -> Void) async -> BitbucketError? {
-        do {
-            try await call()
-            Issue.record("the call succeeded")
-            return nil
-        } catch let error as BitbucketError {
-            return error
-        } catch {
-            Issue.record("not a BitbucketError: \(error)")
-            return nil
-        }
-    }
-
     @Test func linkerValuesFromFirstToLast() async throws {
         try await withHarness { harness in
             try await harness.withClient { client in
@@ -34,7 +20,7 @@ struct ConnectTests {
                 #expect(try await client.linkerValues("jira-keys").map(\.value) == ["PROJ", "OPS"])
                 #expect(try await client.linkerValue("jira-keys", id: proj.id) == proj)
 
-                let duplicate = await failure { try await client.addLinkerValue("jira-keys", value: "PROJ") }
+                let duplicate = await bitbucketError { try await client.addLinkerValue("jira-keys", value: "PROJ") }
                 #expect(
                     duplicate?.description
                         == "POST /2.0/addon/linkers/jira-keys/values: 409 Conflict: The linker already has the value being added."
@@ -45,17 +31,19 @@ struct ConnectTests {
                 #expect(replaced.map(\.value) == ["A", "B", "C"])
                 try await client.deleteLinkerValue("jira-keys", id: replaced[1].id)
                 #expect(try await client.linkerValues("jira-keys").map(\.value) == ["A", "C"])
-                let gone = await failure { _ = try await client.linkerValue("jira-keys", id: replaced[1].id) }
+                let gone = await bitbucketError { _ = try await client.linkerValue("jira-keys", id: replaced[1].id) }
                 #expect(gone?.description.hasSuffix("404 Not Found: The linker value does not exist.") == true)
 
                 try await client.deleteLinkerValues("jira-keys")
                 #expect(try await client.linkerValues("jira-keys").isEmpty)
 
-                let unknown = await failure { _ = try await client.linker("no-such-linker") }
+                let unknown = await bitbucketError { _ = try await client.linker("no-such-linker") }
                 #expect(
                     unknown?.description
                         == "GET /2.0/addon/linkers/no-such-linker: 404 Not Found: The linker does not exist.")
-                let invalid = await failure { try await client.replaceLinkerValues("jira-keys", with: ["has space"]) }
+                let invalid = await bitbucketError {
+                    try await client.replaceLinkerValues("jira-keys", with: ["has space"])
+                }
                 #expect(invalid?.description.hasSuffix("400 Bad Request: Invalid input.") == true)
             }
             // Every call carried a JWT, and none was a Downloads credential.
@@ -79,16 +67,16 @@ struct ConnectTests {
                 #expect(linker.regex == #"B-\d+"#)
                 #expect(linker.url == "https://ci.example.com/$0")
 
-                let noScopes = await failure { try await client.updateApp(.descriptor(#"{"scopes": []}"#)) }
+                let noScopes = await bitbucketError { try await client.updateApp(.descriptor(#"{"scopes": []}"#)) }
                 #expect(
                     noScopes?.description
                         == "PUT /2.0/addon: 400 Bad Request: Scopes have increased or decreased to none.")
-                let notJSON = await failure { try await client.updateApp(.descriptor("[1, 2")) }
+                let notJSON = await bitbucketError { try await client.updateApp(.descriptor("[1, 2")) }
                 #expect(notJSON?.description.contains("not a JSON object") == true)
 
                 try await client.deleteApp()
                 // The app is gone: its JWTs are no longer accepted.
-                let afterDelete = await failure { _ = try await client.linkers() }
+                let afterDelete = await bitbucketError { _ = try await client.linkers() }
                 #expect(afterDelete?.isCredentialProblem == true)
             }
             let log = try await harness.requests()
@@ -103,7 +91,7 @@ struct ConnectTests {
 
     @Test func aWrongSharedSecretIsRejectedAndNeverShown() async throws {
         try await withHarness { harness in
-            let error = await failure {
+            let error = await bitbucketError {
                 try await harness.withClient(
                     nil,
                     {
@@ -125,7 +113,7 @@ struct ConnectTests {
 
     @Test func withoutConnectCredentialsNothingIsSent() async throws {
         try await withHarness { harness in
-            let error = await failure {
+            let error = await bitbucketError {
                 try await harness.withClient(.accessToken(Secret("write-token")), { $0.connect = nil }) {
                     _ = try await $0.linkers()
                 }

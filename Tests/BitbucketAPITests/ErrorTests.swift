@@ -11,16 +11,7 @@ struct ErrorTests {
     func failure(
         _ harness: Harness, _ credential: Credential?, _ call: @escaping (BitbucketClient) async throws -> Void
     ) async -> BitbucketError? {
-        do {
-            try await harness.withClient(credential) { try await call($0) }
-            Issue.record("the call succeeded")
-            return nil
-        } catch let error as BitbucketError {
-            return error
-        } catch {
-            Issue.record("not a BitbucketError: \(error)")
-            return nil
-        }
+        await bitbucketError { try await harness.withClient(credential) { try await call($0) } }
     }
 
     @Test func missingScopeSaysWhatIsLackingAndWhatWasGranted() async throws {

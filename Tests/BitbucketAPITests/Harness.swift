@@ -159,3 +159,16 @@ func withHarness(
         throw error
     }
 }
+
+/// The BitbucketError a call ends with; records an issue when it succeeds or throws another error.
+func bitbucketError(_ call: () async throws -> Void) async -> BitbucketError? {
+    do {
+        try await call()
+        Issue.record("the call succeeded")
+    } catch let error as BitbucketError {
+        return error
+    } catch {
+        Issue.record("not a BitbucketError: \(error)")
+    }
+    return nil
+}

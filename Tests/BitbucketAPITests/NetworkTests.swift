@@ -10,15 +10,12 @@ struct NetworkTests {
     let repo = Harness.repository
 
     func connectionFailure(_ call: () async throws -> Void) async -> ConnectionFailure? {
-        do {
-            try await call()
-            Issue.record("the call succeeded")
-        } catch BitbucketError.connection(let failure) {
-            return failure
-        } catch {
-            Issue.record("not a connection failure: \(error)")
+        let error = await bitbucketError(call)
+        guard case .connection(let failure) = error else {
+            if let error { Issue.record("not a connection failure: \(error)") }
+            return nil
         }
-        return nil
+        return failure
     }
 
     @Test func aSelfSignedCertificateIsRefusedUnlessVerificationIsOff() async throws {
