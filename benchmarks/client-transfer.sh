@@ -15,17 +15,8 @@ swift build -c release --product bbx >/dev/null 2>&1
 swift build -c release --product bbx-bench-transfer >/dev/null 2>&1
 BIN=$(swift build -c release --show-bin-path)
 
-work=$(mktemp -d)
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
-head -c $((SIZE_MIB << 20)) /dev/urandom > "$work/big.bin"
-"$BIN/bbx" serve --port 0 --repo bench/app --token bench-token --data "$work/data" > "$work/out" 2> "$work/err" &
-pid=$!
-for _ in $(seq 1 100); do [ -s "$work/out" ] && break; sleep 0.1; done
-api=$(sed -n 's/.*api=\([^ ]*\).*/\1/p' "$work/out")
-url="$api/2.0/repositories/bench/app/downloads"
+BBX="$BIN/bbx"
+source benchmarks/lib.sh
 export BITBUCKET_URL="$api" BITBUCKET_TOKEN=bench-token BBX_BENCH_REPO=bench/app
 
 # Runs a command under /usr/bin/time -v; prints "SECONDS PEAK_MIB".

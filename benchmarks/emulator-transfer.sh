@@ -11,17 +11,7 @@ SIZE_MIB=${SIZE_MIB:-1024}
 swift build -c release --product bbx >/dev/null 2>&1
 BBX=$(swift build -c release --show-bin-path)/bbx
 
-work=$(mktemp -d)
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
-head -c $((SIZE_MIB << 20)) /dev/urandom > "$work/big.bin"
-"$BBX" serve --port 0 --repo bench/app --token bench-token --data "$work/data" > "$work/out" 2> "$work/err" &
-pid=$!
-for _ in $(seq 1 100); do [ -s "$work/out" ] && break; sleep 0.1; done
-api=$(sed -n 's/.*api=\([^ ]*\).*/\1/p' "$work/out")
-url="$api/2.0/repositories/bench/app/downloads"
+source benchmarks/lib.sh
 rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$pid/status"; }
 echo "emulator idle: $(rss) MiB resident"
 
