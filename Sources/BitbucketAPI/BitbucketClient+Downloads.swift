@@ -34,7 +34,7 @@ extension BitbucketClient {
         let label = files.count == 1 ? files[0].name : "\(files.count) files"
         try await withRetries(
             "uploading \(label) to \(repository)",
-            beforeRetry: { _ in
+            beforeRetry: {
                 let stored = Dictionary(
                     try await self.artifacts(in: repository).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
                 remaining.removeAll { file in

@@ -272,12 +272,13 @@ public final class BitbucketClient: Sendable {
 
     // MARK: - Retries
 
-    /// Runs `operation` until it succeeds, fails for good, or the retry policy is spent.
-    /// `beforeRetry` may settle the matter instead (an upload found already done).
+    /// Runs `operation` until it succeeds, fails for good, or the retry policy is spent; it is
+    /// told why the attempt before failed (nil on the first). `beforeRetry` may settle the
+    /// matter instead (an upload found already done).
     func withRetries<T: Sendable>(
         _ what: String,
-        beforeRetry: ((_ attempt: Attempt) async throws -> T?)? = nil,
-        _ operation: (_ attempt: Attempt) async throws -> T
+        beforeRetry: (() async throws -> T?)? = nil,
+        _ operation: (_ previousError: BitbucketError?) async throws -> T
     ) async throws -> T {
         let policy = configuration.retry
         var attempt = 1
@@ -285,7 +286,7 @@ public final class BitbucketClient: Sendable {
         var previous: BitbucketError?
         while true {
             do {
-                return try await operation(Attempt(number: attempt, previousError: previous))
+                return try await operation(previous)
             } catch let error as BitbucketError where error.isRetryable {
                 let delay = policy.delay(after: attempt, retryAfter: error.retryAfter)
                 guard attempt < policy.maxAttempts, waited + delay <= policy.maxTotalDelay else {
@@ -298,10 +299,7 @@ public final class BitbucketClient: Sendable {
                 waited += delay
                 attempt += 1
                 previous = error
-                if let beforeRetry, let settled = try await beforeRetry(Attempt(number: attempt, previousError: error))
-                {
-                    return settled
-                }
+                if let beforeRetry, let settled = try await beforeRetry() { return settled }
             }
         }
     }
@@ -340,14 +338,14 @@ public final class BitbucketClient: Sendable {
         _ method: HTTPMethod, _ url: String, signing: Signing, json: String? = nil, expected: Set<UInt>,
         alreadyDone: Set<UInt> = [], what: String
     ) async throws -> (status: UInt, body: Data) {
-        try await withRetries(what) { attempt in
+        try await withRetries(what) { previousError in
             var headers = [("Accept", "application/json")]
             if json != nil { headers.append(("Content-Type", "application/json; charset=utf-8")) }
             let response = try await send(
                 method, url, signing: signing, headers: headers, body: json.map { .bytes(ByteBuffer(string: $0)) })
             let status = response.status.code
             var answerWasLost = false
-            if case .connection = attempt.previousError { answerWasLost = true }
+            if case .connection = previousError { answerWasLost = true }
             guard expected.contains(status) || (answerWasLost && alreadyDone.contains(status)) else {
                 throw await statusFailure(response, method: method, url: url, signing: signing)
             }
@@ -360,10 +358,4 @@ public final class BitbucketClient: Sendable {
             }
         }
     }
-}
-
-/// One try of a request: its number (from 1) and why the one before failed.
-struct Attempt {
-    let number: Int
-    let previousError: BitbucketError?
 }

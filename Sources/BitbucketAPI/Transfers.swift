@@ -12,6 +12,8 @@ public struct TransferProgress: Sendable, Hashable {
     }
 }
 
+/// Called as bytes move, on the thread that moved them (for a download, the connection's event
+/// loop): keep it quick, and hand anything slow, such as redrawing a terminal, to another task.
 public typealias ProgressHandler = @Sendable (TransferProgress) -> Void
 
 /// A local file to upload and the name it gets in Downloads.
