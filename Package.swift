@@ -37,6 +37,7 @@ let package = Package(
         // Plain data shared by the client and the planner (an artifact as listed).
         .target(name: "BitbucketModel"),
         .target(name: "BBXPlan", dependencies: ["BitbucketModel"]),
+        .target(name: "BBXEvaluate", dependencies: ["BBXSyntax", "BBXCheck", "BBXPlan", "BitbucketModel"]),
         .target(name: "ConnectJWT", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "BitbucketEmulator",
@@ -68,10 +69,14 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // Applying a plan: the executor, its report, and the Bitbucket client behind both planning's
+        // reads and applying's writes.
+        .target(name: "BBXApply", dependencies: ["BBXPlan", "BBXEvaluate", "BitbucketAPI"]),
         .executableTarget(
             name: "bbx",
             dependencies: [
-                "BBXSyntax", "BBXCheck", "BBXFormat", "BitbucketEmulator",
+                "BBXSyntax", "BBXCheck", "BBXFormat", "BBXPlan", "BBXEvaluate", "BBXApply", "BitbucketAPI",
+                "BitbucketModel", "BitbucketEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -88,7 +93,12 @@ let package = Package(
             name: "BBXCheckTests", dependencies: ["BBXCheck", "BBXSyntax", "BBXTestSupport"], exclude: ["Diagnostics"]),
         .testTarget(name: "BBXFormatTests", dependencies: ["BBXFormat", "BBXSyntax", "BBXTestSupport"]),
         .testTarget(name: "ConnectJWTTests", dependencies: ["ConnectJWT"]),
-        .testTarget(name: "BBXPlanTests", dependencies: ["BBXPlan", "BitbucketModel"]),
+        .testTarget(
+            name: "BBXPlanTests", dependencies: ["BBXPlan", "BitbucketModel", "BBXTestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "BBXApplyTests", dependencies: ["BBXApply", "BBXPlan", "BitbucketAPI"]),
+        .testTarget(
+            name: "BBXEvaluateTests",
+            dependencies: ["BBXEvaluate", "BBXPlan", "BBXSyntax", "BitbucketModel", "BBXTestSupport"]),
         .testTarget(
             name: "BitbucketEmulatorTests", dependencies: ["BitbucketEmulator", "ConnectJWT", "BBXTestSupport"]),
         .testTarget(

@@ -2,8 +2,13 @@
 /// The evaluator produces it; the executor applies it; `--json` and saved plans encode it.
 public struct Plan: Hashable, Sendable, Codable {
     public var steps: [Step]
+    /// The remote artifacts the steps touch, as they were read while planning.
+    public var fingerprints: [Fingerprint]
 
-    public init(steps: [Step] = []) { self.steps = steps }
+    public init(steps: [Step] = [], fingerprints: [Fingerprint] = []) {
+        self.steps = steps
+        self.fingerprints = fingerprints
+    }
 
     /// Whether applying would change anything on Bitbucket (or on disk, for downloads).
     public var hasChanges: Bool { steps.contains { $0.kind.isChange } }
@@ -72,11 +77,14 @@ public struct Step: Hashable, Sendable, Codable {
     public let reason: String?
     /// Where the statement is: `release.bbx:4:1`.
     public let source: SourcePosition
+    /// For `.connect`: the call to make.
+    public let connect: ConnectCall?
 
     public init(
         kind: Kind, repository: String?, name: String, localPath: String? = nil, size: Int64? = nil,
-        reason: String? = nil, source: SourcePosition
+        reason: String? = nil, source: SourcePosition, connect: ConnectCall? = nil
     ) {
+        self.connect = connect
         self.kind = kind
         self.repository = repository
         self.name = name

@@ -14,6 +14,14 @@ public struct RemoteState: Hashable, Sendable {
     }
 
     /// The artifacts whose names match, by name.
+    /// The same artifacts at the start of another run (the REPL's next entry): what earlier
+    /// runs uploaded may be pruned now.
+    public func startingRun() -> RemoteState {
+        var next = self
+        next.uploadedInThisRun = []
+        return next
+    }
+
     public func matching(_ glob: Glob) -> [Artifact] {
         artifacts.values.filter { glob.matches($0.name) }.sorted { $0.name < $1.name }
     }

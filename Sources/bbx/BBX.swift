@@ -15,6 +15,9 @@ struct BBX: AsyncParsableCommand {
             Exit codes: 0 success, 1 apply failed, 2 success with changes (--detailed-exitcode), 64 bad command line, 65 script error (nothing was changed), 77 credentials missing or rejected.
             """,
         version: "0.1.0",
-        subcommands: [CheckCommand.self, FormatCommand.self, ServeCommand.self]
+        subcommands: [
+            RunCommand.self, PlanCommand.self, ApplyCommand.self, CheckCommand.self, FormatCommand.self,
+            ServeCommand.self,
+        ]
     )
 }

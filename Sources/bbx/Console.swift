@@ -11,12 +11,29 @@ enum Console {
     }
 
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        emit(text, to: STDOUT_FILENO)
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        emit(text, to: STDERR_FILENO)
     }
+
+    /// Writes all of `text`, or as much as the reader takes: when it goes away (`bbx run … |
+    /// head`), the rest is dropped, and a plan being applied still runs to its end rather than
+    /// stopping halfway.
+    static func emit(_ text: String, to descriptor: Int32) {
+        _ = ignoreBrokenPipes
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { return }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+
+    /// A closed pipe is an error to handle, not a signal that ends the process.
+    static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     /// Renders diagnostics of one file to standard error.
     static func report(_ diagnostics: [Diagnostic], in source: SourceFile) {

@@ -117,7 +117,7 @@ struct ServeCommand: AsyncParsableCommand {
         let emulator = Emulator(configuration: try makeConfiguration())
         do {
             try await emulator.run(handleSignals: true) { api, storage in
-                FileHandle.standardOutput.write(Data("bbx serve listening api=\(api) storage=\(storage)\n".utf8))
+                Console.out("bbx serve listening api=\(api) storage=\(storage)\n")
             }
         } catch {
             if "\(error)".contains("Address already in use") {

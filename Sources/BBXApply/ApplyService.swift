@@ -1,0 +1,17 @@
+import BBXPlan
+import BitbucketModel
+
+/// The calls applying a plan makes. `BitbucketService` makes them over HTTP; unit tests of the
+/// executor give a fake.
+public protocol ApplyService: Sendable {
+    /// Uploads one file; `previous` is the same-name artifact the plan saw (a replace), so a
+    /// retry after a lost answer can tell it from the new one.
+    func upload(
+        _ path: String, as name: String, to repository: String, previous: Artifact?,
+        progress: @escaping @Sendable (Int64) -> Void) async throws
+    func download(
+        _ name: String, from repository: String, to path: String, expectedSize: Int64?,
+        progress: @escaping @Sendable (Int64) -> Void) async throws
+    func delete(_ name: String, from repository: String) async throws
+    func connect(_ call: ConnectCall) async throws
+}

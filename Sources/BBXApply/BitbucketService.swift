@@ -1,0 +1,113 @@
+import BBXEvaluate
+import BBXPlan
+import BitbucketAPI
+import Foundation
+
+/// Planning's reads and applying's writes, over the Bitbucket client. In dry-run mode the
+/// client itself refuses every write, so nothing here decides what may be sent.
+public struct BitbucketService: RemoteReader, ApplyService {
+    public let client: BitbucketClient
+
+    public init(client: BitbucketClient) { self.client = client }
+
+    func repository(_ name: String) throws -> Repository {
+        guard let repository = Repository(name) else {
+            throw BitbucketError.unexpectedResponse(method: "", path: name, reason: "not a repository name")
+        }
+        return repository
+    }
+
+    // MARK: - Reads (planning)
+
+    public func artifacts(in name: String) async throws(RemoteReadError) -> [Artifact] {
+        do {
+            return try await client.artifacts(in: try repository(name))
+        } catch let error as BitbucketError {
+            if case .status(let failure) = error, failure.status == 404 {
+                throw RemoteReadError(
+                    "repository \(name) does not exist, or the credential cannot see it (\(error))")
+            }
+            throw RemoteReadError("\(error)", isCredentialProblem: error.isCredentialProblem)
+        } catch {
+            throw RemoteReadError("cannot read \(name)'s downloads: \(error)")
+        }
+    }
+
+    public func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> [String] {
+        do {
+            switch read {
+            case .linkers:
+                let linkers = try await client.linkers()
+                if linkers.isEmpty { return ["(no linkers)"] }
+                return linkers.map(Self.describe)
+            case .linker(let key):
+                return [Self.describe(try await client.linker(key))]
+            case .values(let key):
+                let values = try await client.linkerValues(key)
+                if values.isEmpty { return ["(linker \(key) has no values)"] }
+                return values.map { "\($0.id)\t\($0.value)" }
+            case .value(let key, let id):
+                let value = try await client.linkerValue(key, id: id)
+                return ["\(value.id)\t\(value.value)"]
+            }
+        } catch let error as BitbucketError {
+            throw RemoteReadError("\(error)", isCredentialProblem: error.isCredentialProblem)
+        } catch {
+            throw RemoteReadError("\(error)")
+        }
+    }
+
+    static func describe(_ linker: Linker) -> String {
+        var parts = [linker.key]
+        if let type = linker.linkType { parts.append("type \(type)") }
+        if let url = linker.url { parts.append("url \(url)") }
+        if let regex = linker.regex { parts.append("regex \(regex)") }
+        if let values = linker.values { parts.append("values [\(values.map(\.value).joined(separator: ", "))]") }
+        return parts.joined(separator: "  ")
+    }
+
+    // MARK: - Writes (applying)
+
+    public func upload(
+        _ path: String, as name: String, to repositoryName: String, previous: Artifact?,
+        progress: @escaping @Sendable (Int64) -> Void
+    ) async throws {
+        try await client.upload(
+            [UploadFile(path: path, name: name)], to: try repository(repositoryName),
+            previous: previous.map { [name: $0] } ?? [:], progress: { progress($0.bytes) })
+    }
+
+    public func download(
+        _ name: String, from repositoryName: String, to path: String, expectedSize: Int64?,
+        progress: @escaping @Sendable (Int64) -> Void
+    ) async throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw BitbucketError.file(path: directory, reason: "cannot create the directory")
+            }
+        }
+        try await client.download(
+            name, from: try repository(repositoryName), to: path, expectedSize: expectedSize,
+            progress: { progress($0.bytes) })
+    }
+
+    public func delete(_ name: String, from repositoryName: String) async throws {
+        try await client.delete(name, from: try repository(repositoryName))
+    }
+
+    public func connect(_ call: ConnectCall) async throws {
+        switch call {
+        case .updateRegistered: try await client.updateApp(.refresh)
+        case .updateDescriptor(_, let json): try await client.updateApp(.descriptor(json))
+        case .updateURL(let url): try await client.updateApp(.descriptorURL(url))
+        case .deleteApp: try await client.deleteApp()
+        case .addValue(let linker, let value): try await client.addLinkerValue(linker, value: value)
+        case .setValues(let linker, let values): try await client.replaceLinkerValues(linker, with: values)
+        case .removeValue(let linker, let id): try await client.deleteLinkerValue(linker, id: id)
+        case .clearValues(let linker): try await client.deleteLinkerValues(linker)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import BBXPlan
+
+/// What applying a plan did, step by step: the last word of every run.
+public struct Report: Hashable, Sendable, Codable {
+    public enum Outcome: Hashable, Sendable, Codable {
+        /// The change was made (for a download: the file is in place).
+        case done
+        /// Nothing to do (`skip` steps).
+        case skipped
+        case failed(String)
+        /// Ctrl-C stopped it while running; nothing of it remains.
+        case interrupted
+        /// It never started: an earlier step failed, or the run was interrupted.
+        case notStarted
+
+        public var label: String {
+            switch self {
+            case .done: "done"
+            case .skipped: "skipped"
+            case .failed: "failed"
+            case .interrupted: "interrupted"
+            case .notStarted: "not started"
+            }
+        }
+    }
+
+    public struct Entry: Hashable, Sendable, Codable {
+        public let step: Step
+        public var outcome: Outcome
+        /// The failure was Bitbucket refusing the credential (401, 403): bbx exits with 77.
+        public var isCredentialProblem = false
+    }
+
+    public var entries: [Entry]
+    /// Ctrl-C arrived during the run.
+    public var wasInterrupted = false
+
+    public init(plan: Plan) {
+        entries = plan.steps.map { Entry(step: $0, outcome: $0.kind == .skip ? .skipped : .notStarted) }
+    }
+
+    /// Every change was made.
+    public var succeeded: Bool {
+        !wasInterrupted && entries.allSatisfy { $0.outcome == .done || $0.outcome == .skipped }
+    }
+
+    /// Every failure was a refused credential.
+    public var failedOnCredentials: Bool {
+        !failures.isEmpty && failures.allSatisfy(\.isCredentialProblem)
+    }
+
+    public func count(_ outcome: Outcome) -> Int { entries.filter { $0.outcome == outcome }.count }
+
+    public var failures: [Entry] {
+        entries.filter { if case .failed = $0.outcome { return true } else { return false } }
+    }
+}

@@ -1,0 +1,74 @@
+import BBXPlan
+
+/// The human form of a report: one line when everything went, else every step with what
+/// happened to it, so the reader knows exactly what changed.
+public struct ReportText: Sendable {
+    public init() {}
+
+    public func render(_ report: Report, seconds: Double? = nil) -> String {
+        let took = seconds.map { " in \(Self.formatSeconds($0))" } ?? ""
+        if report.succeeded {
+            return "Applied: \(summary(report))\(took).\n"
+        }
+        let failed = report.failures.count
+        let interrupted = report.count(.interrupted)
+        var counts = ["\(report.count(.done)) done"]
+        if failed > 0 { counts.append("\(failed) failed") }
+        if interrupted > 0 { counts.append("\(interrupted) interrupted") }
+        counts.append("\(report.count(.notStarted)) not started")
+        let headline = report.wasInterrupted ? "Apply interrupted" : "Apply failed"
+        var lines = ["\(headline): \(counts.joined(separator: ", "))\(took)."]
+        let width = report.entries.map(\.outcome.label.count).max() ?? 0
+        for entry in report.entries {
+            let row = PlanText.Row(entry.step)
+            let label = entry.outcome.label.padding(toLength: width, withPad: " ", startingAt: 0)
+            var line = "  \(label)  \(row.mark) \(row.verb) \(row.what)"
+            if entry.step.kind == .delete || entry.step.kind == .skip || entry.step.kind == .connect {
+                line += " \(row.detail)"
+            }
+            lines.append(line + "  \(entry.step.source)")
+            if case .failed(let message) = entry.outcome {
+                lines.append("  " + String(repeating: " ", count: width) + "    \(message)")
+            }
+        }
+        if report.count(.done) == 0 {
+            lines.append("Nothing was changed.")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `2 uploaded, 1 replaced, 1 deleted (20.4 MiB sent)`, or `nothing to do`.
+    func summary(_ report: Report) -> String {
+        var counts: [Step.Kind: Int] = [:]
+        var sent: Int64 = 0
+        var received: Int64 = 0
+        for entry in report.entries where entry.outcome == .done {
+            counts[entry.step.kind, default: 0] += 1
+            switch entry.step.kind {
+            case .upload, .replace: sent += entry.step.size ?? 0
+            case .download: received += entry.step.size ?? 0
+            default: break
+            }
+        }
+        var parts: [String] = []
+        for (kind, word) in [
+            (Step.Kind.upload, "uploaded"), (.replace, "replaced"), (.delete, "deleted"), (.download, "downloaded"),
+            (.connect, "Connect calls made"),
+        ] {
+            if let count = counts[kind] { parts.append("\(count) \(word)") }
+        }
+        let skipped = report.count(.skipped)
+        if skipped > 0 { parts.append("\(skipped) skipped") }
+        var text = parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")
+        var bytes: [String] = []
+        if sent > 0 { bytes.append("\(formatBytes(sent)) sent") }
+        if received > 0 { bytes.append("\(formatBytes(received)) received") }
+        if !bytes.isEmpty { text += " (\(bytes.joined(separator: ", ")))" }
+        return text
+    }
+
+    static func formatSeconds(_ seconds: Double) -> String {
+        let tenths = Int((seconds * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) s"
+    }
+}

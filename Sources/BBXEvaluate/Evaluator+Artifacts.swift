@@ -1,0 +1,180 @@
+import BBXPlan
+import BBXSyntax
+import BitbucketModel
+import Foundation
+
+extension Evaluator {
+    /// The files a local pattern matches; none is an error unless `allowEmpty` (`files(…)`).
+    func expandLocal(_ pattern: String, at range: SourceRange, allowEmpty: Bool = false) throws -> [LocalFile] {
+        let found: [LocalFile]
+        do {
+            found = try files.expand(pattern)
+        } catch {
+            throw PlanningError("\(error)", at: range, id: "local-file")
+        }
+        if found.isEmpty && !allowEmpty {
+            let what = Glob(pattern, mode: .localPath).isLiteral ? "no such file" : "no file matches"
+            throw PlanningError("\(what) '\(pattern)'", at: range, id: "no-match")
+        }
+        return found
+    }
+
+    /// `upload PATTERN [as NAME] [to REPO] [on conflict POLICY]`
+    mutating func planUpload(
+        _ statement: Statement, pattern: Expression, as asName: Expression?, to: Expression?, conflict: ConflictPolicy
+    ) async throws {
+        let repository = try await targetRepository(to, statement)
+        let text = try await string(pattern) ?? ""
+        let found = try expandLocal(text, at: pattern.range)
+        var renamed: String?
+        if let asName {
+            guard found.count == 1 else {
+                throw PlanningError(
+                    "'as' needs a pattern that matches exactly one file; '\(text)' matches \(found.count): "
+                        + found.prefix(3).map(\.path).joined(separator: ", ") + (found.count > 3 ? ", …" : ""),
+                    at: pattern.range, id: "as-many")
+            }
+            renamed = try await string(asName)
+            if renamed!.isEmpty || renamed!.contains("/") {
+                throw PlanningError(
+                    "an artifact's name cannot be empty or hold '/': '\(renamed!)'", at: asName.range,
+                    id: "invalid-name")
+            }
+        }
+        var state = try await remote(repository, at: statement.range)
+        for file in found {
+            let name = renamed ?? file.name
+            let key = "\(repository)\u{0}\(name)"
+            if let first = uploads[key] {
+                throw PlanningError(
+                    "two uploads would both be named '\(name)' in \(repository)", at: statement.range,
+                    id: "duplicate-upload", notes: [Diagnostic.Note("the first is here", at: first)])
+            }
+            uploads[key] = statement.range
+            touch(repository, name)
+            let kind: Step.Kind
+            var reason: String?
+            if state.contains(name) {
+                switch conflict {
+                case .fail:
+                    throw PlanningError(
+                        "'\(name)' already exists in \(repository); add 'on conflict replace' to replace it or 'on conflict skip' to leave it",
+                        at: statement.range, id: "conflict")
+                case .skip:
+                    kind = .skip
+                    reason = "exists, skipped"
+                case .replace:
+                    kind = .replace
+                }
+            } else {
+                kind = .upload
+            }
+            steps.append(
+                Step(
+                    kind: kind, repository: repository, name: name, localPath: file.path, size: file.size,
+                    reason: reason, source: position(statement.range)))
+            if kind != .skip { state.upload(name, size: file.size, at: options.now) }
+        }
+        remotes[repository] = state
+    }
+
+    /// `download PATTERN [from REPO] [to DIR] [on conflict POLICY]`
+    mutating func planDownload(
+        _ statement: Statement, pattern: Expression, from: Expression?, to: Expression?, conflict: ConflictPolicy
+    ) async throws {
+        let repository = try await targetRepository(from, statement)
+        let text = try await string(pattern) ?? ""
+        let directory = try await string(to) ?? "."
+        let state = try await remote(repository, at: statement.range)
+        let found = state.matching(Glob(text))
+        if found.isEmpty {
+            throw PlanningError("no artifact in \(repository) matches '\(text)'", at: pattern.range, id: "no-match")
+        }
+        for artifact in found {
+            let path = directory == "." ? artifact.name : (directory as NSString).appendingPathComponent(artifact.name)
+            if let first = downloadTargets[path] {
+                throw PlanningError(
+                    "two downloads would both write '\(path)'", at: statement.range, id: "duplicate-download",
+                    notes: [Diagnostic.Note("the first is here", at: first)])
+            }
+            downloadTargets[path] = statement.range
+            touch(repository, artifact.name)
+            var kind = Step.Kind.download
+            var reason: String?
+            if files.exists(path) {
+                switch conflict {
+                case .fail:
+                    throw PlanningError(
+                        "'\(path)' already exists; add 'on conflict replace' to overwrite it or 'on conflict skip' to keep it",
+                        at: statement.range, id: "conflict")
+                case .skip:
+                    kind = .skip
+                    reason = "\(path) exists, skipped"
+                case .replace:
+                    reason = "replaces the local file"
+                }
+            }
+            steps.append(
+                Step(
+                    kind: kind, repository: repository, name: artifact.name, localPath: path, size: artifact.size,
+                    reason: reason, source: position(statement.range)))
+        }
+    }
+
+    /// `delete PATTERN [from REPO]`
+    mutating func planDelete(_ statement: Statement, pattern: Expression, from: Expression?) async throws {
+        let repository = try await targetRepository(from, statement)
+        let text = try await string(pattern) ?? ""
+        let found = try await remote(repository, at: statement.range).matching(Glob(text))
+        if found.isEmpty {
+            // Deleting what is not there changes nothing, and the plan says so.
+            steps.append(
+                Step(
+                    kind: .skip, repository: repository, name: text, reason: "not there, nothing to delete",
+                    source: position(statement.range)))
+            return
+        }
+        try delete(found, from: repository, reason: nil, statement)
+    }
+
+    /// `prune [PATTERN] [in REPO] [keep N] [older than DURATION]`
+    mutating func planPrune(
+        _ statement: Statement, pattern: Expression?, in clause: Expression?, keep: Expression?,
+        olderThan: Expression?
+    ) async throws {
+        let repository = try await targetRepository(clause, statement)
+        let glob = Glob(try await string(pattern) ?? "*")
+        let count = try await keep.asyncMap { try await integer($0) }
+        let age = try await olderThan.asyncMap { try await duration($0) }
+        let rule = PruneRule(keep: count, olderThan: age)
+        let doomed = try await remote(repository, at: statement.range).pruned(glob, by: rule, now: options.now)
+        try delete(doomed, from: repository, reason: rule.reason, statement)
+    }
+
+    mutating func delete(_ artifacts: [Artifact], from repository: String, reason: String?, _ statement: Statement)
+        throws
+    {
+        deletions += artifacts.count
+        if let limit = options.maxDelete, deletions > limit {
+            throw PlanningError(
+                "the plan would delete \(deletions) artifacts, more than --max-delete \(limit) allows",
+                at: statement.range,
+                id: "max-delete")
+        }
+        for artifact in artifacts {
+            touch(repository, artifact.name)
+            steps.append(
+                Step(
+                    kind: .delete, repository: repository, name: artifact.name, size: artifact.size, reason: reason,
+                    source: position(statement.range)))
+            remotes[repository]?.delete(artifact.name)
+        }
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

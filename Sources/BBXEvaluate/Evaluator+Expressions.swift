@@ -1,0 +1,236 @@
+import BBXCheck
+import BBXPlan
+import BBXSyntax
+import Foundation
+
+extension Evaluator {
+    /// The value of an expression in the current scope and the state the plan has reached.
+    mutating func evaluate(_ expression: Expression) async throws -> Value {
+        switch expression.kind {
+        case .string(let parts):
+            var text = ""
+            for part in parts {
+                switch part {
+                case .text(let piece, _): text += piece
+                case .interpolation(let inner): text += try await evaluate(inner).description
+                }
+            }
+            return .string(text)
+        case .integer(let number): return .integer(number)
+        case .duration(let seconds): return .duration(seconds)
+        case .boolean(let flag): return .boolean(flag)
+        case .repository(let name): return .repository(name)
+        case .parenthesized(let inner): return try await evaluate(inner)
+
+        case .list(let items):
+            var values: [Value] = []
+            for item in items { values.append(try await evaluate(item)) }
+            return .list(values)
+
+        case .name(let name):
+            for scope in scopes.reversed() {
+                if let value = scope.names[name] { return value }
+            }
+            throw PlanningError("'\(name)' is not defined", at: expression.range, id: "unbound")
+
+        case .member(let base, let field):
+            return try member(try await evaluate(base), field, at: expression.range)
+
+        case .call(let function, let arguments):
+            return try await call(function, arguments, at: expression.range)
+
+        case .not(let inner):
+            return .boolean(!(try await boolean(inner)))
+
+        case .binary(let op, let left, let right):
+            return try await binary(op, left, right, at: expression.range)
+
+        case .exists(let pattern, let clause):
+            let name: String
+            if let clause {
+                name = try await repository(clause)
+            } else if let current = scopes[scopes.count - 1].repository {
+                name = current
+            } else {
+                throw PlanningError(
+                    "no repository for 'exists': add 'in workspace/slug' or a 'use' before it", at: expression.range,
+                    id: "needs-repository")
+            }
+            let glob = Glob(try await string(pattern) ?? "*")
+            return .boolean(!(try await remote(name, at: expression.range)).matching(glob).isEmpty)
+        }
+    }
+
+    func member(_ value: Value, _ field: Identifier, at range: SourceRange) throws -> Value {
+        switch (value, field.name) {
+        case (.artifact(let artifact, _), "name"): return .string(artifact.name)
+        case (.artifact(let artifact, _), "size"): return .integer(Int(artifact.size))
+        case (.artifact(let artifact, _), "created"): return .time(artifact.created)
+        case (.artifact(let artifact, let now), "age"):
+            return .duration(max(0, Int(now.timeIntervalSince(artifact.created))))
+        case (.artifact(let artifact, _), "downloads"): return .integer(artifact.downloads)
+        case (.artifact(let artifact, _), "uploader"):
+            return .string(artifact.uploader?.displayName ?? artifact.uploader?.accountID ?? "")
+        case (.file(let file), "path"): return .string(file.path)
+        case (.file(let file), "name"): return .string(file.name)
+        case (.file(let file), "size"): return .integer(Int(file.size))
+        default:
+            throw PlanningError("\(value.kindName) has no field '\(field.name)'", at: field.range, id: "unknown-field")
+        }
+    }
+
+    mutating func call(_ function: Identifier, _ arguments: [Expression], at range: SourceRange) async throws -> Value {
+        var values: [Value] = []
+        for argument in arguments { values.append(try await evaluate(argument)) }
+        func text(_ index: Int) -> String? {
+            guard index < values.count, case .string(let text) = values[index] else { return nil }
+            return text
+        }
+        switch function.name {
+        case "env" where values.count == 1 && text(0) != nil:
+            let name = text(0)!
+            guard let value = options.environment[name] else {
+                throw PlanningError(
+                    "the environment variable \(name) is not set; set it, or give a fallback: env(\"\(name)\", \"…\")",
+                    at: range, id: "unset-env")
+            }
+            return .string(value)
+        case "env" where values.count == 2 && text(0) != nil && text(1) != nil:
+            return .string(options.environment[text(0)!] ?? text(1)!)
+        case "files" where values.count == 1 && text(0) != nil:
+            return .list(try expandLocal(text(0)!, at: arguments[0].range, allowEmpty: true).map { .file($0) })
+        case "artifacts" where (values.count == 1 || values.count == 2) && text(0) != nil:
+            let pattern = text(0)!
+            let name: String
+            if values.count == 2 {
+                name = try await repository(arguments[1])
+            } else if let current = scopes[scopes.count - 1].repository {
+                name = current
+            } else {
+                throw PlanningError(
+                    "no repository for artifacts(…): give one, as in artifacts(\"\(pattern)\", workspace/slug)",
+                    at: range, id: "needs-repository")
+            }
+            let now = options.now
+            return .list(try await remote(name, at: range).matching(Glob(pattern)).map { .artifact($0, now: now) })
+        case "basename" where values.count == 1 && text(0) != nil:
+            return .string((text(0)! as NSString).lastPathComponent)
+        case "count" where values.count == 1:
+            guard case .list(let items) = values[0] else { fallthrough }
+            return .integer(items.count)
+        default:
+            let signature = Builtins.functions[function.name]?.signature ?? function.name
+            throw PlanningError("wrong arguments to \(function.name): expected \(signature)", at: range, id: "call")
+        }
+    }
+
+    mutating func binary(_ op: BinaryOperator, _ left: Expression, _ right: Expression, at range: SourceRange)
+        async throws -> Value
+    {
+        switch op {
+        case .or:
+            return .boolean(try await boolean(left) ? true : try await boolean(right))
+        case .and:
+            return .boolean(try await boolean(left) ? try await boolean(right) : false)
+        case .coalesce:
+            // `env("X") ?? "y"`: the right side stands in for an unset variable only.
+            if case .call(let function, let arguments) = left.kind, function.name == "env", arguments.count == 1,
+                case .string(let name) = try await evaluate(arguments[0]), options.environment[name] == nil
+            {
+                return try await evaluate(right)
+            }
+            return try await evaluate(left)
+        case .matches:
+            let subject = try await evaluate(left)
+            let pattern = try await evaluate(right)
+            guard case .string(let text) = subject, case .string(let glob) = pattern else {
+                throw PlanningError("'matches' needs a string on both sides", at: range, id: "wrong-kind")
+            }
+            return .boolean(Glob(glob).matches(text))
+        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
+            let a = try await evaluate(left)
+            let b = try await evaluate(right)
+            return .boolean(try compare(op, a, b, at: range))
+        }
+    }
+
+    func compare(_ op: BinaryOperator, _ a: Value, _ b: Value, at range: SourceRange) throws -> Bool {
+        let order: Int?
+        switch (a, b) {
+        case (.string(let x), .string(let y)): order = x < y ? -1 : (x == y ? 0 : 1)
+        case (.integer(let x), .integer(let y)), (.duration(let x), .duration(let y)):
+            order = x < y ? -1 : (x == y ? 0 : 1)
+        case (.time(let x), .time(let y)): order = x < y ? -1 : (x == y ? 0 : 1)
+        default: order = nil
+        }
+        switch op {
+        case .equal: return order.map { $0 == 0 } ?? (a == b)
+        case .notEqual: return order.map { $0 != 0 } ?? (a != b)
+        default:
+            guard let order else {
+                throw PlanningError(
+                    "cannot order \(a.kindName) and \(b.kindName) with '\(op.rawValue)'", at: range, id: "wrong-kind")
+            }
+            switch op {
+            case .less: return order < 0
+            case .lessEqual: return order <= 0
+            case .greater: return order > 0
+            default: return order >= 0
+            }
+        }
+    }
+
+    // MARK: - Kinds
+
+    mutating func boolean(_ expression: Expression) async throws -> Bool {
+        guard case .boolean(let flag) = try await evaluate(expression) else {
+            throw PlanningError("a condition must be true or false", at: expression.range, id: "wrong-kind")
+        }
+        return flag
+    }
+
+    /// A string, or nil when the expression is absent.
+    mutating func string(_ expression: Expression?) async throws -> String? {
+        guard let expression else { return nil }
+        let value = try await evaluate(expression)
+        guard case .string(let text) = value else {
+            throw PlanningError("expected a string, found \(value.kindName)", at: expression.range, id: "wrong-kind")
+        }
+        return text
+    }
+
+    mutating func integer(_ expression: Expression) async throws -> Int {
+        let value = try await evaluate(expression)
+        guard case .integer(let number) = value else {
+            throw PlanningError("expected an integer, found \(value.kindName)", at: expression.range, id: "wrong-kind")
+        }
+        return number
+    }
+
+    mutating func duration(_ expression: Expression) async throws -> Int {
+        let value = try await evaluate(expression)
+        guard case .duration(let seconds) = value else {
+            throw PlanningError(
+                "expected a duration (such as 30d), found \(value.kindName)", at: expression.range, id: "wrong-kind")
+        }
+        return seconds
+    }
+
+    /// `acme/app`, `"acme/app"`, or a name bound to either.
+    mutating func repository(_ expression: Expression) async throws -> String {
+        switch try await evaluate(expression) {
+        case .repository(let name): return name
+        case .string(let text):
+            guard let name = RepositoryName(parsing: text) else {
+                throw PlanningError(
+                    "'\(text)' is not a repository; write workspace/slug", at: expression.range,
+                    id: "invalid-repository")
+            }
+            return name.description
+        case let other:
+            throw PlanningError(
+                "expected a repository (workspace/slug), found \(other.kindName)", at: expression.range,
+                id: "wrong-kind")
+        }
+    }
+}

@@ -1,0 +1,232 @@
+import BBXPlan
+import BBXSyntax
+import BitbucketModel
+import Foundation
+
+/// What a script is evaluated with, beyond its text.
+public struct EvaluationOptions: Sendable {
+    /// `--var NAME=VALUE`: names bound (as strings) before the script runs.
+    public var variables: [String: String] = [:]
+    /// The repository in effect before any `use` (`BITBUCKET_REPO_FULL_NAME`, the REPL's `:use`).
+    public var defaultRepository: String?
+    /// What `env(…)` reads.
+    public var environment: [String: String] = [:]
+    /// The moment ages and `older than` are measured from.
+    public var now = Date()
+    /// `--max-delete N`: planning fails if the plan would delete more.
+    public var maxDelete: Int?
+
+    public init() {}
+}
+
+/// Something a statement shows while it is planned: `print`, `list`, Connect reads.
+public enum PlanOutput: Hashable, Sendable {
+    case line(String)
+    /// `list`: the matching artifacts of a repository, as the plan has reached them.
+    case artifacts(repository: String, [Artifact])
+}
+
+/// Walks a checked syntax tree and decides what would change: the plan. Reads the remote
+/// state through `RemoteReader` (each repository once, on first use) and the local files
+/// through `LocalFiles`; never writes anything.
+///
+/// A value type on purpose: the REPL keeps one across entries and restores its copy when an
+/// entry fails, so a failed entry binds nothing.
+public struct Evaluator: Sendable {
+    public var options: EvaluationOptions
+    let reader: any RemoteReader
+    let files: any LocalFiles
+
+    /// Names by scope, innermost last; each scope also has its default repository.
+    var scopes: [Scope]
+    /// Each repository's Downloads as the plan has left them.
+    var remotes: [String: RemoteState] = [:]
+    /// Each repository's Downloads as read, for the plan's fingerprints.
+    var listings: [String: [String: Artifact]] = [:]
+
+    // Per run (one script, or one REPL entry).
+    var source = SourceFile(name: "", text: "")
+    var steps: [Step] = []
+    var touched: [Fingerprint] = []
+    var uploads: [String: SourceRange] = [:]
+    var downloadTargets: [String: SourceRange] = [:]
+    var deletions = 0
+    var output: @Sendable (PlanOutput) -> Void = { _ in }
+
+    struct Scope {
+        var names: [String: Value] = [:]
+        var repository: String?
+    }
+
+    public init(options: EvaluationOptions, reader: any RemoteReader, files: any LocalFiles = DiskFiles()) {
+        self.options = options
+        self.reader = reader
+        self.files = files
+        var globals = Scope(repository: options.defaultRepository)
+        for (name, value) in options.variables { globals.names[name] = .string(value) }
+        scopes = [globals]
+    }
+
+    /// Plans a script. `output` receives what `print`, `list` and Connect reads show, in order.
+    /// Throws `PlanningError` at the first problem; nothing has changed anywhere then.
+    public mutating func plan(
+        _ script: Script, in source: SourceFile, output: @escaping @Sendable (PlanOutput) -> Void = { _ in }
+    ) async throws -> Plan {
+        self.source = source
+        self.output = output
+        steps = []
+        touched = []
+        uploads = [:]
+        downloadTargets = [:]
+        deletions = 0
+        for (name, state) in remotes { remotes[name] = state.startingRun() }
+        try await run(script.statements)
+        var seen = Set<String>()
+        let fingerprints = touched.filter { seen.insert("\($0.repository)\u{0}\($0.name)").inserted }
+        return Plan(steps: steps, fingerprints: fingerprints)
+    }
+
+    /// The names bound at the top level, for the REPL's `:vars`.
+    public var globalNames: [(name: String, value: String)] {
+        scopes[0].names.map { (name: $0.key, value: $0.value.description) }.sorted { $0.name < $1.name }
+    }
+
+    /// The repository in effect at the top level.
+    public var currentRepository: String? {
+        get { scopes[0].repository }
+        set { scopes[0].repository = newValue }
+    }
+
+    /// Forgets what was read, so the next statement reads the repositories again (after a
+    /// failed apply, when the prediction may be wrong).
+    public mutating func forgetRemoteState() {
+        remotes = [:]
+        listings = [:]
+    }
+
+    /// The artifact names of a repository already read, for completion (no request).
+    public func knownArtifactNames(in repository: String) -> [String] {
+        remotes[repository].map { $0.artifacts.keys.sorted() } ?? []
+    }
+
+    // MARK: - Statements
+
+    mutating func run(_ statements: [Statement]) async throws {
+        for statement in statements { try await run(statement) }
+    }
+
+    mutating func inScope(_ body: (inout Evaluator) async throws -> Void) async throws {
+        scopes.append(Scope(repository: scopes[scopes.count - 1].repository))
+        defer { scopes.removeLast() }
+        try await body(&self)
+    }
+
+    mutating func run(_ statement: Statement) async throws {
+        switch statement.kind {
+        case .use(let expression):
+            scopes[scopes.count - 1].repository = try await repository(expression)
+
+        case .let(let name, let expression):
+            let value = try await evaluate(expression)
+            if scopes[scopes.count - 1].names[name.name] != nil {
+                throw PlanningError("'\(name.name)' is already defined", at: name.range, id: "rebound")
+            }
+            scopes[scopes.count - 1].names[name.name] = value
+
+        case .upload(let pattern, let asName, let to, let conflict):
+            try await planUpload(
+                statement, pattern: pattern, as: asName, to: to, conflict: conflict?.value ?? .fail)
+
+        case .download(let pattern, let from, let directory, let conflict):
+            try await planDownload(
+                statement, pattern: pattern, from: from, to: directory, conflict: conflict?.value ?? .fail)
+
+        case .delete(let pattern, let from):
+            try await planDelete(statement, pattern: pattern, from: from)
+
+        case .prune(let pattern, let repositoryExpression, let keep, let olderThan):
+            try await planPrune(statement, pattern: pattern, in: repositoryExpression, keep: keep, olderThan: olderThan)
+
+        case .list(let pattern, let repositoryExpression):
+            let name = try await targetRepository(repositoryExpression, statement)
+            let glob = Glob(try await string(pattern) ?? "*")
+            let state = try await remote(name, at: statement.range)
+            output(.artifacts(repository: name, state.matching(glob)))
+
+        case .print(let values):
+            var texts: [String] = []
+            for value in values { texts.append(try await evaluate(value).description) }
+            output(.line(texts.joined(separator: " ")))
+
+        case .assert(let condition, let message):
+            guard try await boolean(condition) else {
+                let text = try await string(message) ?? "assertion failed: \(source.text(of: condition.range))"
+                throw PlanningError(text, at: statement.range, id: "assert")
+            }
+
+        case .fail(let message):
+            throw PlanningError(try await string(message) ?? "fail", at: statement.range, id: "fail")
+
+        case .if(let branches, let elseBlock):
+            for branch in branches where try await boolean(branch.condition) {
+                try await inScope { try await $0.run(branch.body.statements) }
+                return
+            }
+            if let elseBlock { try await inScope { try await $0.run(elseBlock.statements) } }
+
+        case .for(let name, let sequence, let body):
+            guard case .list(let items) = try await evaluate(sequence) else {
+                throw PlanningError("'for' needs a list to loop over", at: sequence.range, id: "wrong-kind")
+            }
+            for item in items {
+                try await inScope {
+                    $0.scopes[$0.scopes.count - 1].names[name.name] = item
+                    try await $0.run(body.statements)
+                }
+            }
+
+        case .addonUpdate, .addonDelete, .linkers, .linker:
+            try await planConnect(statement)
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Where a statement is, as the plan shows it.
+    func position(_ range: SourceRange) -> SourcePosition {
+        let location = source.location(of: range.start)
+        return SourcePosition(file: source.name, line: location.line, column: location.column)
+    }
+
+    /// The repository a statement works on: its clause, else the one in effect.
+    mutating func targetRepository(_ clause: Expression?, _ statement: Statement) async throws -> String {
+        if let clause { return try await repository(clause) }
+        guard let current = scopes[scopes.count - 1].repository else {
+            throw PlanningError(
+                "no repository: add 'use workspace/slug' before this statement, or a 'to'/'from'/'in' clause",
+                at: statement.range, id: "needs-repository")
+        }
+        return current
+    }
+
+    /// A repository's state, read on first use.
+    mutating func remote(_ repository: String, at range: SourceRange) async throws -> RemoteState {
+        if let state = remotes[repository] { return state }
+        let listing: [Artifact]
+        do {
+            listing = try await reader.artifacts(in: repository)
+        } catch {
+            throw PlanningError(
+                error.description, at: range, id: "remote", credentials: error.isCredentialProblem)
+        }
+        let state = RemoteState(listing: listing)
+        remotes[repository] = state
+        listings[repository] = state.artifacts
+        return state
+    }
+
+    /// Records that a step touches a remote artifact, as it was when read.
+    mutating func touch(_ repository: String, _ name: String) {
+        touched.append(Fingerprint(repository: repository, name: name, artifact: listings[repository]?[name]))
+    }
+}

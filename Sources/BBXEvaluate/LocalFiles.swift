@@ -1,0 +1,92 @@
+import BBXPlan
+import Foundation
+
+/// The local file system as planning sees it: patterns expanded, files measured, existing
+/// download targets noticed. Reading only; nothing is written while planning.
+public protocol LocalFiles: Sendable {
+    /// The regular files matching a local pattern, sorted by path.
+    func expand(_ pattern: String) throws -> [LocalFile]
+    /// Whether something exists at a path (a download's target).
+    func exists(_ path: String) -> Bool
+    /// A file's whole contents (a Connect descriptor).
+    func contents(of path: String) throws -> [UInt8]
+}
+
+/// Why a local file could not be read.
+public struct LocalFileError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The real file system, relative to the current directory.
+public struct DiskFiles: LocalFiles {
+    public init() {}
+
+    public func expand(_ pattern: String) throws -> [LocalFile] {
+        let glob = Glob(pattern, mode: .localPath)
+        if glob.isLiteral {
+            guard let size = Self.regularFileSize(pattern) else {
+                if Self.isDirectory(pattern) { throw LocalFileError("'\(pattern)' is a directory, not a file") }
+                return []
+            }
+            return [LocalFile(path: pattern, size: size)]
+        }
+        // Walk from the longest leading part free of glob characters (`build/` in `build/*.zip`).
+        let segments = pattern.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        var base: [String] = []
+        for segment in segments.dropLast() {
+            if segment.contains(where: { "*?[{".contains($0) }) { break }
+            base.append(segment)
+        }
+        let rest = segments.count - base.count
+        let unbounded = pattern.contains("**")
+        let basePath = base.isEmpty ? "" : base.joined(separator: "/")
+        let start = base.isEmpty ? "." : (basePath.isEmpty ? "/" : basePath)
+        // What the pattern's walked part is matched with: `build/` + `sub/app.zip`.
+        let prefix = base.isEmpty ? "" : basePath + "/"
+        var found: [LocalFile] = []
+        // A pattern that names hidden entries (`.env*`, `dir/.x`) may match them; others skip them.
+        let wantsHidden = pattern.hasPrefix(".") || pattern.contains("/.")
+        func walk(_ directory: String, relative: String, depth: Int) {
+            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+            for entry in entries.sorted() {
+                if entry.hasPrefix("."), !wantsHidden { continue }
+                let full = directory == "/" ? "/" + entry : directory + "/" + entry
+                let shown = relative.isEmpty ? entry : relative + "/" + entry
+                let candidate = prefix + shown
+                if Self.isDirectory(full) {
+                    if unbounded || depth + 1 < rest { walk(full, relative: shown, depth: depth + 1) }
+                } else if let size = Self.regularFileSize(full), glob.matches(candidate) {
+                    found.append(LocalFile(path: candidate, size: size))
+                }
+            }
+        }
+        walk(start, relative: "", depth: 0)
+        return found.sorted { $0.path < $1.path }
+    }
+
+    public func exists(_ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: path)
+    }
+
+    public func contents(of path: String) throws -> [UInt8] {
+        if Self.isDirectory(path) { throw LocalFileError("'\(path)' is a directory, not a file") }
+        guard FileManager.default.fileExists(atPath: path) else { throw LocalFileError("no such file '\(path)'") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LocalFileError("cannot read '\(path)': permission denied")
+        }
+        return Array(data)
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var flag: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
+    }
+
+    /// The size of a regular file (symbolic links followed), nil for anything else.
+    static func regularFileSize(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int64(info.st_size)
+    }
+}

@@ -1,0 +1,70 @@
+import BBXPlan
+import BBXSyntax
+import BitbucketModel
+import Foundation
+
+/// A value while a script is evaluated.
+public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
+    case string(String)
+    case integer(Int)
+    /// Seconds.
+    case duration(Int)
+    case boolean(Bool)
+    case list([Value])
+    case repository(String)
+    /// An artifact as the plan has reached it, with the time `age` is measured from.
+    case artifact(Artifact, now: Date)
+    case file(LocalFile)
+    case time(Date)
+
+    /// How the value reads inside a string (`"${version}"`) and in `print`.
+    public var description: String {
+        switch self {
+        case .string(let text): text
+        case .integer(let number): String(number)
+        case .duration(let seconds): formatDuration(seconds: seconds)
+        case .boolean(let flag): flag ? "true" : "false"
+        case .list(let items): "[" + items.map(\.quotedDescription).joined(separator: ", ") + "]"
+        case .repository(let name): name
+        case .artifact(let artifact, _): artifact.name
+        case .file(let file): file.path
+        case .time(let date): date.ISO8601Format()
+        }
+    }
+
+    var quotedDescription: String {
+        if case .string(let text) = self { return "\"\(text)\"" }
+        return description
+    }
+
+    /// The kind, in the words of error messages.
+    var kindName: String {
+        switch self {
+        case .string: "a string"
+        case .integer: "an integer"
+        case .duration: "a duration"
+        case .boolean: "a boolean"
+        case .list: "a list"
+        case .repository: "a repository"
+        case .artifact: "an artifact"
+        case .file: "a file"
+        case .time: "a time"
+        }
+    }
+}
+
+/// A local file found by a pattern, measured when it was found.
+public struct LocalFile: Hashable, Sendable {
+    /// As the pattern spelled it (`build/app.zip`), relative to the current directory unless
+    /// the pattern was absolute.
+    public let path: String
+    public let size: Int64
+
+    public init(path: String, size: Int64) {
+        self.path = path
+        self.size = size
+    }
+
+    /// The base name: what the file is uploaded as.
+    public var name: String { (path as NSString).lastPathComponent }
+}

@@ -1,0 +1,151 @@
+import BitbucketModel
+import Foundation
+
+/// The human form of a plan: grouped by repository, one line per step with its mark
+/// (`+` upload, `~` replace, `-` delete, `=` skip, `↓` download, `*` Connect call), what it does,
+/// its size or reason, and where the statement is; then the totals line.
+public struct PlanText: Sendable {
+    public var colored: Bool
+
+    public init(colored: Bool = false) { self.colored = colored }
+
+    public func render(_ plan: Plan) -> String {
+        var groups: [(title: String, steps: [Step])] = []
+        for step in plan.steps {
+            let title = step.repository ?? "Connect app"
+            if let index = groups.firstIndex(where: { $0.title == title }) {
+                groups[index].steps.append(step)
+            } else {
+                groups.append((title, [step]))
+            }
+        }
+        var lines: [String] = []
+        for group in groups {
+            lines.append(paint(group.title, .bold))
+            let rows = group.steps.map(Row.init)
+            let whatWidth = rows.map(\.what.count).max() ?? 0
+            let detailWidth = rows.map(\.detail.count).max() ?? 0
+            for (row, step) in zip(rows, group.steps) {
+                let mark = paint("\(row.mark) \(row.verb.padding(toLength: 8, withPad: " ", startingAt: 0))", step.kind)
+                let what = row.what.padding(toLength: whatWidth, withPad: " ", startingAt: 0)
+                let detail = row.detail.padding(toLength: detailWidth, withPad: " ", startingAt: 0)
+                lines.append("  \(mark) \(what)  \(detail)  \(step.source)")
+            }
+        }
+        lines.append(Self.totals(plan))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `Plan: 1 to upload, 1 to replace, 1 to delete (20.4 MiB to send).`
+    public static func totals(_ plan: Plan) -> String {
+        let totals = plan.totals
+        var parts: [String] = []
+        if totals.uploads > 0 { parts.append("\(totals.uploads) to upload") }
+        if totals.replacements > 0 { parts.append("\(totals.replacements) to replace") }
+        if totals.deletions > 0 { parts.append("\(totals.deletions) to delete") }
+        if totals.downloads > 0 { parts.append("\(totals.downloads) to download") }
+        if totals.connectCalls > 0 {
+            parts.append("\(totals.connectCalls) Connect call\(totals.connectCalls == 1 ? "" : "s")")
+        }
+        var bytes: [String] = []
+        if totals.bytesToSend > 0 { bytes.append("\(formatBytes(totals.bytesToSend)) to send") }
+        if totals.bytesToReceive > 0 { bytes.append("\(formatBytes(totals.bytesToReceive)) to receive") }
+        var line = "Plan: " + (parts.isEmpty ? "no changes" : parts.joined(separator: ", "))
+        if !bytes.isEmpty { line += " (\(bytes.joined(separator: ", ")))" }
+        if totals.skipped > 0 { line += "; \(totals.skipped) skipped" }
+        return line + "."
+    }
+
+    /// One step's columns.
+    public struct Row: Sendable {
+        public let mark: String
+        public let verb: String
+        public let what: String
+        public let detail: String
+
+        public init(_ step: Step) {
+            let size = step.size.map(formatBytes) ?? ""
+            switch step.kind {
+            case .upload, .replace:
+                mark = step.kind == .upload ? "+" : "~"
+                verb = step.kind.rawValue
+                what = Self.arrow(step.localPath ?? step.name, step.name)
+                detail = size
+            case .skip:
+                mark = "="
+                verb = "skip"
+                what = step.localPath.map { Self.arrow($0, step.name) } ?? step.name
+                detail = "(\(step.reason ?? "nothing to do"))"
+            case .delete:
+                mark = "-"
+                verb = "delete"
+                what = step.name
+                detail = step.reason.map { "(\($0))" } ?? size
+            case .download:
+                mark = "↓"
+                verb = "download"
+                what = Self.arrow(step.name, step.localPath ?? step.name)
+                detail = size + (step.reason.map { " (\($0))" } ?? "")
+            case .connect:
+                mark = "*"
+                verb = "connect"
+                what = step.name
+                detail = step.reason.map { "(\($0))" } ?? ""
+            }
+        }
+
+        static func arrow(_ from: String, _ to: String) -> String { from == to ? from : "\(from) → \(to)" }
+    }
+
+    // MARK: - Colour
+
+    enum Style { case bold }
+
+    func paint(_ text: String, _ style: Style) -> String {
+        colored ? "\u{1B}[1m\(text)\u{1B}[0m" : text
+    }
+
+    func paint(_ text: String, _ kind: Step.Kind) -> String {
+        guard colored else { return text }
+        let code: String
+        switch kind {
+        case .upload: code = "32"
+        case .replace: code = "33"
+        case .delete: code = "31"
+        case .skip: code = "2"
+        case .download: code = "36"
+        case .connect: code = "35"
+        }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+}
+
+/// `list`: the matching artifacts as a table (name, size, created, downloads).
+public func artifactTable(_ artifacts: [Artifact], repository: String) -> String {
+    guard !artifacts.isEmpty else { return "\(repository): no artifacts\n" }
+    let header = ["NAME", "SIZE", "CREATED", "DOWNLOADS"]
+    let rows = artifacts.map { artifact in
+        [artifact.name, formatBytes(artifact.size), formatTime(artifact.created), String(artifact.downloads)]
+    }
+    var widths = header.map(\.count)
+    for row in rows {
+        for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
+    }
+    func line(_ cells: [String]) -> String {
+        let padded = cells.enumerated().map { column, cell in
+            // Sizes and counts align right, as numbers do.
+            column == 1 || column == 3
+                ? String(repeating: " ", count: widths[column] - cell.count) + cell
+                : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+        }
+        return "  " + padded.joined(separator: "  ")
+    }
+    let count = "\(artifacts.count) artifact\(artifacts.count == 1 ? "" : "s")"
+    return (["\(repository): \(count)", line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
+}
+
+/// `2026-11-25 06:00 UTC`: minutes are enough to tell releases apart, and UTC is unambiguous.
+public func formatTime(_ date: Date) -> String {
+    let iso = date.ISO8601Format()  // 2026-11-25T06:00:00Z
+    return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(5)) + " UTC"
+}

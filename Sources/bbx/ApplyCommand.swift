@@ -1,0 +1,96 @@
+import ArgumentParser
+import BBXApply
+import BBXPlan
+import BitbucketModel
+import Foundation
+
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Apply a plan saved by 'bbx plan -o', if nothing it touches changed since.",
+        discussion: """
+            Before changing anything, the repositories the plan touches are listed again and every artifact it touches is compared with the plan (name, size, creation time), and each local file it uploads with its planned size. Any difference refuses the plan (exit 1, nothing changed): plan again.
+
+            Example:
+                bbx plan release.bbx -o plan.json
+                bbx apply plan.json
+            """
+    )
+
+    @Argument(help: "The plan file.")
+    var file: String
+
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        if connection.usesSandbox {
+            throw ValidationError("--sandbox does not apply to saved plans: the sandbox they were made in is gone")
+        }
+    }
+
+    func run() async throws {
+        var document: JSONDocument? = output.json ? JSONDocument(command: "apply") : nil
+        let saved: SavedPlan
+        do {
+            saved = try SavedPlan.read(file)
+        } catch {
+            Console.fail("\(error)")
+            throw ExitStatus.usage
+        }
+        let connection = try await Connection.open(
+            connection, environment: ProcessInfo.processInfo.environment, dryRun: false, script: nil,
+            defaultRepository: nil, quiet: output.json)
+        let status: ExitCode
+        do {
+            status = try await apply(saved, connection: connection, document: &document)
+        } catch {
+            await connection.close()
+            throw error
+        }
+        await connection.close()
+        if status != ExitStatus.success { throw status }
+    }
+
+    func apply(_ saved: SavedPlan, connection: Connection, document: inout JSONDocument?) async throws -> ExitCode {
+        let url = connection.client.configuration.baseURL
+        guard saved.url == url else {
+            return refuse(
+                "the plan was made against \(saved.url), not \(url); nothing was changed", document: &document)
+        }
+        var current: [String: [Artifact]] = [:]
+        let service = connection.service
+        for repository in Set(saved.plan.fingerprints.map(\.repository)).sorted() {
+            do {
+                current[repository] = try await service.artifacts(in: repository)
+            } catch {
+                Console.fail(error.description)
+                document?.fail(error.description, exitCode: ExitStatus.applyFailed.rawValue)
+                document?.write()
+                return error.isCredentialProblem ? ExitStatus.credentials : ExitStatus.applyFailed
+            }
+        }
+        let drift = saved.drift(listings: current) { path in
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            return Int64(info.st_size)
+        }
+        if !drift.isEmpty {
+            return refuse(
+                "the plan is out of date; nothing was changed. Plan again. Changed since \(file) was made:\n"
+                    + drift.map { "  \($0)" }.joined(separator: "\n"), document: &document)
+        }
+        Pipeline.show(saved.plan, document: &document)
+        let report = await Pipeline.apply(
+            saved.plan, service: service, jobs: output.jobs, document: &document)
+        document?.write()
+        return Pipeline.exitStatus(saved.plan, report: report, detailed: output.detailedExitCode)
+    }
+
+    func refuse(_ message: String, document: inout JSONDocument?) -> ExitCode {
+        Console.fail(message)
+        document?.fail(message, exitCode: ExitStatus.applyFailed.rawValue)
+        document?.write()
+        return ExitStatus.applyFailed
+    }
+}

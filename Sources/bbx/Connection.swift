@@ -1,0 +1,62 @@
+import BBXApply
+import BBXSyntax
+import BitbucketAPI
+import Foundation
+
+/// One run's way to Bitbucket (or to the sandbox): the client, and the emulator when sandboxed.
+/// `close()` must be called at the end.
+struct Connection {
+    let client: BitbucketClient
+    let sandbox: Sandbox?
+
+    var service: BitbucketService { BitbucketService(client: client) }
+
+    /// Opens the client from the options and the environment, or starts the sandbox for `script`.
+    /// Prints the sandbox's banner and the client's warnings to standard error... except the
+    /// banner, which is the run's first line on standard output (`quiet` for JSON).
+    static func open(
+        _ options: ConnectionOptions, environment: [String: String], dryRun: Bool, script: Script?,
+        defaultRepository: String?, quiet: Bool
+    ) async throws -> Connection {
+        var configuration: ClientConfiguration
+        var sandbox: Sandbox?
+        if options.usesSandbox {
+            let names =
+                script.map { Sandbox.names(in: $0, defaultRepository: defaultRepository) }
+                ?? (repositories: [], linkers: [])
+            do {
+                sandbox = try await Sandbox.start(
+                    repositories: names.repositories, linkers: names.linkers, data: options.sandboxData)
+            } catch {
+                Console.fail("\(error)")
+                throw ExitStatus.applyFailed
+            }
+            configuration = sandbox!.configuration()
+            if quiet { Console.error(sandbox!.banner + "\n") } else { Console.out(sandbox!.banner + "\n") }
+        } else {
+            configuration = try options.configuration(environment: environment)
+        }
+        configuration.dryRun = dryRun
+        for warning in configuration.warnings { Console.error("bbx: warning: \(warning)\n") }
+        let client: BitbucketClient
+        do {
+            client = try BitbucketClient(configuration: configuration)
+        } catch {
+            await sandbox?.stop()
+            Console.fail(error.description)
+            throw ExitStatus.usage
+        }
+        return Connection(client: client, sandbox: sandbox)
+    }
+
+    func close() async {
+        try? await client.shutdown()
+        await sandbox?.stop()
+    }
+}
+
+/// `BITBUCKET_REPO_FULL_NAME`, the repository a Bitbucket Pipelines build runs for.
+func pipelineRepository(_ environment: [String: String]) -> String? {
+    guard let value = environment["BITBUCKET_REPO_FULL_NAME"], !value.isEmpty else { return nil }
+    return RepositoryName(parsing: value)?.description
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import BitbucketAPI
+import Foundation
+
+/// Where and how bbx reaches Bitbucket: each setting from a flag, else the environment.
+struct ConnectionOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The API's base URL (else BITBUCKET_URL; default https://api.bitbucket.org).", valueName: "URL"))
+    var url: String?
+
+    @Option(
+        name: .customLong("token-file"),
+        help: ArgumentHelp(
+            "Read the access token (sent as Bearer) from FILE (else BITBUCKET_TOKEN).", valueName: "FILE"))
+    var tokenFile: String?
+
+    @Flag(help: "Do not verify TLS certificates (a warning says so on every run).")
+    var insecure = false
+
+    @Option(help: ArgumentHelp("An HTTP proxy (else HTTPS_PROXY/https_proxy; NO_PROXY is honoured).", valueName: "URL"))
+    var proxy: String?
+
+    @Flag(
+        help: """
+            Run against a local emulator started for this run, with a temporary store and the \
+            repositories the script names; nothing reaches Bitbucket.
+            """)
+    var sandbox = false
+
+    @Option(
+        name: .customLong("sandbox-data"),
+        help: ArgumentHelp(
+            "Like --sandbox, but keep the sandbox's store in DIR, so later runs see what earlier ones left.",
+            valueName: "DIR"))
+    var sandboxData: String?
+
+    /// Whether this run uses a sandbox (`--sandbox` or `--sandbox-data`).
+    var usesSandbox: Bool { sandbox || sandboxData != nil }
+
+    /// The client's settings; `ValidationError` (exit 64) when a flag or variable is malformed.
+    func configuration(environment: [String: String]) throws -> ClientConfiguration {
+        var configuration: ClientConfiguration
+        do {
+            configuration = try ClientConfiguration(environment: environment)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        if let url { configuration.baseURL = url }
+        if let tokenFile {
+            guard let data = FileManager.default.contents(atPath: tokenFile) else {
+                throw ValidationError("--token-file: cannot read '\(tokenFile)'")
+            }
+            let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !token.isEmpty else { throw ValidationError("--token-file: '\(tokenFile)' is empty") }
+            configuration.credential = .accessToken(Secret(token))
+        }
+        if insecure { configuration.verifiesTLS = false }
+        if let proxy {
+            do { configuration.proxy = try ProxySettings(url: proxy) } catch {
+                throw ValidationError("--proxy: \(error)")
+            }
+        }
+        do { try configuration.validate() } catch { throw ValidationError(error.description) }
+        return configuration
+    }
+}

@@ -1,0 +1,4 @@
+import BBXSyntax
+
+/// The script's expressions, not Foundation's predicate `Expression`.
+typealias Expression = BBXSyntax.Expression

@@ -1,0 +1,130 @@
+import BBXApply
+import BBXEvaluate
+import BBXPlan
+import BBXSyntax
+import Foundation
+
+/// `--json`: one document per run on standard output, for CI to read. `version` changes only
+/// when a field changes meaning or goes away.
+struct JSONDocument: Encodable {
+    let version = 1
+    let command: String
+    var dryRun = false
+    var sandbox: String?
+    var output: [OutputJSON] = []
+    var plan: PlanJSON?
+    var report: ReportJSON?
+    var error: ErrorJSON?
+
+    init(command: String) { self.command = command }
+
+    struct StepJSON: Encodable {
+        let kind: String
+        let repository: String?
+        let name: String
+        let localPath: String?
+        let size: Int64?
+        let reason: String?
+        let source: String
+        var outcome: String?
+        var error: String?
+
+        init(_ step: Step) {
+            kind = step.kind.rawValue
+            repository = step.repository
+            name = step.name
+            localPath = step.localPath
+            size = step.size
+            reason = step.reason
+            source = "\(step.source.file):\(step.source.line):\(step.source.column)"
+        }
+    }
+
+    struct PlanJSON: Encodable {
+        let steps: [StepJSON]
+        let totals: Plan.Totals
+        let hasChanges: Bool
+
+        init(_ plan: Plan) {
+            steps = plan.steps.map(StepJSON.init)
+            totals = plan.totals
+            hasChanges = plan.hasChanges
+        }
+    }
+
+    struct ReportJSON: Encodable {
+        let succeeded: Bool
+        let interrupted: Bool
+        let done: Int
+        let failed: Int
+        let notStarted: Int
+        let skipped: Int
+        let steps: [StepJSON]
+
+        init(_ report: Report) {
+            succeeded = report.succeeded
+            interrupted = report.wasInterrupted
+            done = report.count(.done)
+            failed = report.failures.count + report.count(.interrupted)
+            notStarted = report.count(.notStarted)
+            skipped = report.count(.skipped)
+            steps = report.entries.map { entry in
+                var step = StepJSON(entry.step)
+                step.outcome = entry.outcome.label
+                if case .failed(let message) = entry.outcome { step.error = message }
+                return step
+            }
+        }
+    }
+
+    struct ArtifactJSON: Encodable {
+        let name: String
+        let size: Int64
+        let created: String
+        let downloads: Int
+    }
+
+    struct OutputJSON: Encodable {
+        var line: String?
+        var repository: String?
+        var artifacts: [ArtifactJSON]?
+
+        init(_ output: PlanOutput) {
+            switch output {
+            case .line(let text): line = text
+            case .artifacts(let name, let list):
+                repository = name
+                artifacts = list.map {
+                    ArtifactJSON(
+                        name: $0.name, size: $0.size, created: $0.created.ISO8601Format(), downloads: $0.downloads)
+                }
+            }
+        }
+    }
+
+    struct ErrorJSON: Encodable {
+        let message: String
+        var file: String?
+        var line: Int?
+        var column: Int?
+        let exitCode: Int32
+    }
+
+    mutating func fail(_ message: String, exitCode: Int32, at range: SourceRange? = nil, in source: SourceFile? = nil) {
+        var error = ErrorJSON(message: message, exitCode: exitCode)
+        if let range, let source {
+            let location = source.location(of: range.start)
+            error.file = source.name
+            error.line = location.line
+            error.column = location.column
+        }
+        self.error = error
+    }
+
+    func write() {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(self) else { return }
+        Console.out(String(decoding: data, as: UTF8.self) + "\n")
+    }
+}

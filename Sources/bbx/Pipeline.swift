@@ -1,0 +1,132 @@
+import ArgumentParser
+import BBXApply
+import BBXCheck
+import BBXEvaluate
+import BBXPlan
+import BBXSyntax
+import Foundation
+
+/// The steps `run`, `plan` and `apply` share: read, check, plan, show, apply, report. Each step
+/// prints its own failure and throws the exit status.
+enum Pipeline {
+    /// The script from a file (`-` is standard input) or from `-e CODE`.
+    static func load(file: String?, code: String?) throws -> SourceFile {
+        if let code { return SourceFile(name: "<-e>", text: code) }
+        guard let file else { throw ValidationError("name a script, or give code with -e") }
+        do {
+            return try ScriptFiles.read(file)
+        } catch {
+            Console.fail("\(error)")
+            throw ExitStatus.usage
+        }
+    }
+
+    /// Parses and checks; every problem is shown at once and nothing runs (exit 65).
+    static func check(
+        _ source: SourceFile, variables: [VariableBinding], defaultRepository: String?, document: inout JSONDocument?
+    ) throws -> Script {
+        let options = CheckOptions(
+            predefinedNames: variables.map(\.name), hasDefaultRepository: defaultRepository != nil)
+        let diagnostics = Checker.diagnose(source, options: options)
+        Console.report(diagnostics, in: source)
+        if let first = diagnostics.first(where: \.isError) {
+            let count = diagnostics.filter(\.isError).count
+            Console.error("\(count) error\(count == 1 ? "" : "s"); nothing was changed\n")
+            document?.fail(first.message, exitCode: ExitStatus.scriptError.rawValue, at: first.range, in: source)
+            document?.write()
+            throw ExitStatus.scriptError
+        }
+        return Parser.parse(source).script
+    }
+
+    /// Plans the script; a planning error is shown at its statement (exit 65, or 77 for
+    /// credentials).
+    static func plan(
+        _ script: Script, in source: SourceFile, options: EvaluationOptions, reader: any RemoteReader,
+        output: OutputCollector, document: inout JSONDocument?
+    ) async throws -> Plan {
+        var evaluator = Evaluator(options: options, reader: reader)
+        do {
+            let plan = try await evaluator.plan(script, in: source) { output.receive($0) }
+            document?.output = output.collected.map(JSONDocument.OutputJSON.init)
+            return plan
+        } catch let error as PlanningError {
+            Console.report([error.diagnostic], in: source)
+            let status = error.isCredentialProblem ? ExitStatus.credentials : ExitStatus.scriptError
+            Console.error("planning stopped; nothing was changed\n")
+            document?.output = output.collected.map(JSONDocument.OutputJSON.init)
+            document?.fail(error.diagnostic.message, exitCode: status.rawValue, at: error.diagnostic.range, in: source)
+            document?.write()
+            throw status
+        }
+    }
+
+    /// Shows the plan as text (the JSON document carries it otherwise).
+    static func show(_ plan: Plan, document: inout JSONDocument?) {
+        if document != nil {
+            document?.plan = JSONDocument.PlanJSON(plan)
+        } else {
+            Console.out(PlanText(colored: Console.wantsColor(fileDescriptor: STDOUT_FILENO)).render(plan))
+        }
+    }
+
+    /// Applies a plan with live progress; Ctrl-C stops starting steps and cancels those running.
+    static func apply(_ plan: Plan, service: BitbucketService, jobs: Int, document: inout JSONDocument?) async
+        -> Report
+    {
+        let terminal = document == nil && isatty(STDOUT_FILENO) == 1
+        let observer: (any ApplyObserver)?
+        if document != nil {
+            observer = nil
+        } else if terminal {
+            observer = TerminalProgress()
+        } else {
+            observer = LineProgress()
+        }
+        let executor = Executor(service: service, jobs: jobs)
+        let started = Date()
+        let task = Task { await executor.apply(plan, observer: observer) }
+        let interrupt = Interrupt { task.cancel() }
+        let report = await task.value
+        interrupt.stop()
+        (observer as? TerminalProgress)?.finish()
+        if document != nil {
+            document?.report = JSONDocument.ReportJSON(report)
+        } else {
+            if plan.hasChanges || !report.succeeded {
+                Console.out(ReportText().render(report, seconds: Date().timeIntervalSince(started)))
+            }
+        }
+        return report
+    }
+
+    /// The exit status of a run that got this far.
+    static func exitStatus(_ plan: Plan, report: Report?, detailed: Bool) -> ExitCode {
+        if let report, !report.succeeded {
+            return report.failedOnCredentials ? ExitStatus.credentials : ExitStatus.applyFailed
+        }
+        return detailed && plan.hasChanges ? ExitStatus.changes : ExitStatus.success
+    }
+}
+
+/// Ctrl-C while a plan is applied: the first one calls `handler` (stop starting steps, cancel
+/// those running); a second one ends the process at once, as Ctrl-C usually does.
+final class Interrupt: @unchecked Sendable {
+    private let source: DispatchSourceSignal
+
+    init(_ handler: @escaping @Sendable () -> Void) {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler {
+            Console.error("\nbbx: interrupted: no new step starts; stopping those running…\n")
+            signal(SIGINT, SIG_DFL)
+            handler()
+        }
+        source.resume()
+    }
+
+    func stop() {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
+    }
+}

@@ -1,0 +1,110 @@
+import BBXApply
+import BBXPlan
+import Foundation
+
+/// Without a terminal: one plain line per finished step, in the order they finish, so a CI log
+/// shows what happened as it happened.
+final class LineProgress: ApplyObserver, @unchecked Sendable {
+    private let lock = NSLock()
+
+    func started(_ index: Int, _ step: Step) {}
+    func progress(_ index: Int, _ step: Step, bytes: Int64) {}
+
+    func finished(_ index: Int, _ step: Step, _ outcome: Report.Outcome) {
+        let row = PlanText.Row(step)
+        let detail = step.kind == .delete || step.kind == .connect ? row.detail : (step.size.map(formatBytes) ?? "")
+        lock.withLock {
+            Console.out(
+                "\(outcome.label.padding(toLength: 11, withPad: " ", startingAt: 0)) \(row.mark) \(row.verb) \(row.what)  \(detail)\n"
+            )
+        }
+    }
+}
+
+/// On a terminal: finished steps scroll up as lines; below them, a bar with rate for each
+/// transfer of 1 MiB or more while it runs, redrawn at most ten times a second.
+final class TerminalProgress: ApplyObserver, @unchecked Sendable {
+    struct Transfer {
+        let label: String
+        let total: Int64
+        let start: Date
+        var bytes: Int64 = 0
+    }
+
+    private let lock = NSLock()
+    private var active: [Int: Transfer] = [:]
+    private var drawnLines = 0
+    private var lastDraw = Date.distantPast
+    private let width: Int
+
+    init() {
+        var size = winsize()
+        width = ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 20 ? Int(size.ws_col) : 80
+    }
+
+    func started(_ index: Int, _ step: Step) {
+        guard let total = step.size, total >= 1 << 20, step.kind != .delete else { return }
+        let arrow = step.kind == .download ? "↓" : "↑"
+        lock.withLock {
+            active[index] = Transfer(label: "\(arrow) \(step.name)", total: total, start: Date())
+            redraw()
+        }
+    }
+
+    func progress(_ index: Int, _ step: Step, bytes: Int64) {
+        lock.withLock {
+            guard active[index] != nil else { return }
+            active[index]!.bytes = bytes
+            if Date().timeIntervalSince(lastDraw) >= 0.1 { redraw() }
+        }
+    }
+
+    func finished(_ index: Int, _ step: Step, _ outcome: Report.Outcome) {
+        let row = PlanText.Row(step)
+        let detail = step.kind == .delete || step.kind == .connect ? row.detail : (step.size.map(formatBytes) ?? "")
+        lock.withLock {
+            active[index] = nil
+            clear()
+            Console.out(
+                "\(outcome.label.padding(toLength: 11, withPad: " ", startingAt: 0)) \(row.mark) \(row.verb) \(row.what)  \(detail)\n"
+            )
+            redraw()
+        }
+    }
+
+    /// Removes the bars (before the report is printed).
+    func finish() {
+        lock.withLock { clear() }
+    }
+
+    private func clear() {
+        guard drawnLines > 0 else { return }
+        // Up to the first bar's line, then erase to the end of the screen.
+        Console.out("\u{1B}[\(drawnLines)F\u{1B}[J")
+        drawnLines = 0
+    }
+
+    private func redraw() {
+        clear()
+        lastDraw = Date()
+        var text = ""
+        for (_, transfer) in active.sorted(by: { $0.key < $1.key }) {
+            text += line(transfer) + "\n"
+        }
+        drawnLines = active.count
+        Console.out(text)
+    }
+
+    private func line(_ transfer: Transfer) -> String {
+        let fraction = transfer.total > 0 ? min(1, Double(transfer.bytes) / Double(transfer.total)) : 0
+        let elapsed = Date().timeIntervalSince(transfer.start)
+        let rate = elapsed > 0.2 ? formatBytes(Int64(Double(transfer.bytes) / elapsed)) + "/s" : ""
+        let numbers = " \(Int(fraction * 100))%  \(formatBytes(transfer.bytes))/\(formatBytes(transfer.total))  \(rate)"
+        let barWidth = 20
+        let filled = Int(fraction * Double(barWidth))
+        let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: barWidth - filled) + "]"
+        let room = max(10, width - bar.count - numbers.count - 4)
+        let label = transfer.label.count > room ? String(transfer.label.prefix(room - 1)) + "…" : transfer.label
+        return "  " + label.padding(toLength: room, withPad: " ", startingAt: 0) + " " + bar + numbers
+    }
+}

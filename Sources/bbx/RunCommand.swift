@@ -1,0 +1,136 @@
+import ArgumentParser
+import BBXApply
+import BBXEvaluate
+import BBXPlan
+import BBXSyntax
+import Foundation
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Plan a script, show the plan, and apply it.",
+        discussion: """
+            Planning reads each repository's Downloads once and stops at the first problem, before anything changes (exit 65, or 77 when credentials are missing or rejected). Then the plan is applied in order: transfers overlap up to --jobs, no delete starts before the uploads ahead of it succeeded, and after the first failure nothing new starts (exit 1; the report says what was done). Ctrl-C stops the same way.
+
+            Examples:
+                VERSION=1.4.0 bbx run release.bbx
+                bbx run release.bbx --dry-run
+                bbx run -e 'list in acme/app'
+                bbx run examples/release.bbx --sandbox
+            """
+    )
+
+    @Argument(help: "The script to run ('-' reads standard input).")
+    var file: String?
+
+    @Option(name: .customShort("e"), help: ArgumentHelp("Run CODE instead of a script file.", valueName: "CODE"))
+    var code: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Only plan: print the plan and change nothing (writes are refused).")
+    var dryRun = false
+
+    @OptionGroup var script: ScriptOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        if file != nil && code != nil { throw ValidationError("give a script file or -e CODE, not both") }
+        if file == nil && code == nil { throw ValidationError("name a script to run, or give code with -e") }
+    }
+
+    func run() async throws {
+        try await RunCommand.execute(
+            file: file, code: code, dryRun: dryRun, command: "run", script: script, output: output,
+            connection: connection, save: nil)
+    }
+
+    /// `run` and `plan` (which is `run --dry-run`, optionally saving the plan).
+    static func execute(
+        file: String?, code: String?, dryRun: Bool, command: String, script options: ScriptOptions,
+        output: OutputOptions, connection connectionOptions: ConnectionOptions, save: String?
+    ) async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var document: JSONDocument? = output.json ? JSONDocument(command: command) : nil
+        document?.dryRun = dryRun
+        let source = try Pipeline.load(file: file, code: code)
+        let variables = try VariableBinding.parse(options.variables)
+        let defaultRepository = pipelineRepository(environment)
+        let script = try Pipeline.check(
+            source, variables: variables, defaultRepository: defaultRepository, document: &document)
+
+        let connection = try await Connection.open(
+            connectionOptions, environment: environment, dryRun: dryRun, script: script,
+            defaultRepository: defaultRepository, quiet: output.json)
+        document?.sandbox = connection.sandbox?.api
+        var evaluation = EvaluationOptions()
+        evaluation.variables = Dictionary(variables.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+        evaluation.defaultRepository = defaultRepository
+        evaluation.environment = environment
+        evaluation.maxDelete = options.maxDelete
+        let status: ExitCode
+        do {
+            let plan = try await Pipeline.plan(
+                script, in: source, options: evaluation, reader: connection.service,
+                output: OutputCollector(json: output.json), document: &document)
+            Pipeline.show(plan, document: &document)
+            if let save {
+                try SavedPlan(plan: plan, url: connection.client.configuration.baseURL, script: source.name).write(
+                    to: save)
+                if document == nil { Console.out("Saved the plan to \(save); apply it with: bbx apply \(save)\n") }
+            }
+            var report: Report?
+            if !dryRun && plan.hasChanges {
+                report = await Pipeline.apply(
+                    plan, service: connection.service, jobs: output.jobs, document: &document)
+            }
+            document?.write()
+            status = Pipeline.exitStatus(plan, report: report, detailed: output.detailedExitCode)
+        } catch {
+            await connection.close()
+            throw error
+        }
+        await connection.close()
+        if status != ExitStatus.success { throw status }
+    }
+}
+
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Plan a script and show what would change, changing nothing; -o saves the plan for 'bbx apply'.",
+        discussion: """
+            A saved plan records every remote artifact it touches (name, size, creation time); 'bbx apply' refuses it if any of them changed since.
+
+            Examples:
+                bbx plan release.bbx
+                bbx plan release.bbx -o plan.json && bbx apply plan.json
+            """
+    )
+
+    @Argument(help: "The script to plan ('-' reads standard input).")
+    var file: String?
+
+    @Option(name: .customShort("e"), help: ArgumentHelp("Plan CODE instead of a script file.", valueName: "CODE"))
+    var code: String?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Save the plan to FILE (JSON).", valueName: "FILE"))
+    var out: String?
+
+    @OptionGroup var script: ScriptOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        if file != nil && code != nil { throw ValidationError("give a script file or -e CODE, not both") }
+        if file == nil && code == nil { throw ValidationError("name a script to plan, or give code with -e") }
+        if out != nil && connection.usesSandbox {
+            throw ValidationError("a sandbox ends with its run: a plan saved against it could never be applied")
+        }
+    }
+
+    func run() async throws {
+        try await RunCommand.execute(
+            file: file, code: code, dryRun: true, command: "plan", script: script, output: output,
+            connection: connection, save: out)
+    }
+}

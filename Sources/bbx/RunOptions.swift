@@ -1,0 +1,35 @@
+import ArgumentParser
+
+/// The options `run`, `plan` and `apply` share: what to print, how much at once, when to stop.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print the plan and the report as JSON documents (with a \"version\" field) instead of text.")
+    var json = false
+
+    @Option(help: "How many transfers may run at once.")
+    var jobs = 4
+
+    @Flag(name: .customLong("detailed-exitcode"), help: "Exit with 2 when a successful run had changes.")
+    var detailedExitCode = false
+
+    func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+}
+
+/// The options that decide what a script plans.
+struct ScriptOptions: ParsableArguments {
+    @Option(
+        name: .customLong("var"),
+        help: ArgumentHelp("Bind NAME (as a string) before the script runs.", valueName: "NAME=VALUE"))
+    var variables: [String] = []
+
+    @Option(
+        name: .customLong("max-delete"),
+        help: ArgumentHelp("Planning fails if the plan would delete more than N artifacts.", valueName: "N"))
+    var maxDelete: Int?
+
+    func validate() throws {
+        _ = try VariableBinding.parse(variables)
+        if let maxDelete, maxDelete < 0 { throw ValidationError("--max-delete must be 0 or more") }
+    }
+}

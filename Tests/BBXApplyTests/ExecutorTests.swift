@@ -1,0 +1,131 @@
+import BBXApply
+import BBXPlan
+import BitbucketAPI
+import Foundation
+import Synchronization
+import Testing
+
+/// Bitbucket as the executor sees it: records when each call starts and ends, and fails the
+/// names it is told to.
+final class FakeService: ApplyService {
+    enum Event: Equatable { case start(String), end(String) }
+    let failing: [String: any Error & Sendable]
+    private let state = Mutex<(events: [Event], running: Int, peak: Int)>(([], 0, 0))
+
+    init(failing: [String: any Error & Sendable] = [:]) { self.failing = failing }
+
+    var events: [Event] { state.withLock { $0.events } }
+    var peak: Int { state.withLock { $0.peak } }
+
+    func call(_ name: String) async throws {
+        state.withLock {
+            $0.events.append(.start(name))
+            $0.running += 1
+            $0.peak = max($0.peak, $0.running)
+        }
+        // Long enough for the other jobs to start meanwhile.
+        try? await Task.sleep(for: .milliseconds(30))
+        state.withLock {
+            $0.events.append(.end(name))
+            $0.running -= 1
+        }
+        if let error = failing[name] { throw error }
+    }
+
+    func upload(
+        _ path: String, as name: String, to repository: String, previous: Artifact?,
+        progress: @escaping @Sendable (Int64) -> Void
+    ) async throws { try await call(name) }
+    func download(
+        _ name: String, from repository: String, to path: String, expectedSize: Int64?,
+        progress: @escaping @Sendable (Int64) -> Void
+    ) async throws { try await call(name) }
+    func delete(_ name: String, from repository: String) async throws { try await call(name) }
+    func connect(_ call: ConnectCall) async throws { try await self.call(call.request) }
+}
+
+struct Boom: Error, CustomStringConvertible {
+    var description: String { "POST …/downloads: 503 Service Unavailable" }
+}
+
+func step(_ kind: Step.Kind, _ name: String, line: Int = 1) -> Step {
+    Step(
+        kind: kind, repository: "acme/app", name: name, localPath: kind == .delete ? nil : "build/\(name)", size: 10,
+        source: SourcePosition(file: "t.bbx", line: line, column: 1))
+}
+
+@Suite("Applying a plan")
+struct ExecutorTests {
+    @Test(arguments: [1, 3, 8])
+    func transfersOverlapUpToJobs(_ jobs: Int) async {
+        let service = FakeService()
+        let plan = Plan(steps: (1...8).map { step(.upload, "f\($0).zip") })
+        let report = await Executor(service: service, jobs: jobs).apply(plan)
+        #expect(report.succeeded)
+        #expect(report.count(.done) == 8)
+        #expect(service.peak <= jobs)
+        if jobs > 1 { #expect(service.peak > 1, "transfers never overlapped") }
+        // Started in plan order.
+        let starts = service.events.compactMap { if case .start(let name) = $0 { name } else { nil } }
+        #expect(starts == (1...8).map { "f\($0).zip" })
+    }
+
+    @Test func noDeleteStartsBeforeTheUploadsAheadOfItSucceeded() async {
+        let service = FakeService()
+        let plan = Plan(steps: [
+            step(.upload, "a.zip"), step(.download, "other.zip"), step(.replace, "b.zip"), step(.delete, "old.zip"),
+            step(.upload, "c.zip"),
+        ])
+        let report = await Executor(service: service, jobs: 4).apply(plan)
+        #expect(report.succeeded)
+        let events = service.events
+        let deleteStart = events.firstIndex(of: .start("old.zip"))!
+        #expect(events.firstIndex(of: .end("a.zip"))! < deleteStart)
+        #expect(events.firstIndex(of: .end("b.zip"))! < deleteStart)
+        // A download ahead does not hold the delete back, and a later upload may overlap it.
+        #expect(events.firstIndex(of: .start("c.zip"))! > deleteStart)
+    }
+
+    @Test func afterTheFirstFailureNothingNewStarts() async {
+        let service = FakeService(failing: ["b.zip": Boom()])
+        let plan = Plan(steps: [
+            step(.upload, "a.zip"), step(.upload, "b.zip"), step(.skip, "s.zip"), step(.upload, "c.zip"),
+            step(.delete, "old.zip"),
+        ])
+        let report = await Executor(service: service, jobs: 1).apply(plan)
+        #expect(!report.succeeded)
+        #expect(report.entries.map(\.outcome.label) == ["done", "failed", "skipped", "not started", "not started"])
+        #expect(report.entries[1].outcome == .failed("POST …/downloads: 503 Service Unavailable"))
+        #expect(!service.events.contains(.start("c.zip")))
+        #expect(!service.events.contains(.start("old.zip")))
+        #expect(!report.failedOnCredentials)
+        let text = ReportText().render(report)
+        #expect(text.hasPrefix("Apply failed: 1 done, 1 failed, 2 not started."))
+        #expect(text.contains("  failed       + upload build/b.zip → b.zip  t.bbx:1\n"))
+        #expect(text.contains("POST …/downloads: 503 Service Unavailable"))
+    }
+
+    @Test func refusedCredentialsAreTold() async {
+        let service = FakeService(failing: ["a.zip": BitbucketError.missingConnectCredentials])
+        let report = await Executor(service: service).apply(Plan(steps: [step(.upload, "a.zip")]))
+        #expect(report.failedOnCredentials)
+    }
+
+    @Test func connectCallsRunAloneAndInOrder() async {
+        let service = FakeService()
+        let set = ConnectCall.setValues(linker: "k", values: ["A"])
+        let plan = Plan(steps: [
+            step(.upload, "a.zip"),
+            Step(
+                kind: .connect, repository: nil, name: set.request,
+                source: SourcePosition(file: "t", line: 2, column: 1),
+                connect: set),
+            step(.upload, "b.zip"),
+        ])
+        _ = await Executor(service: service, jobs: 4).apply(plan)
+        #expect(
+            service.events == [
+                .start("a.zip"), .end("a.zip"), .start(set.request), .end(set.request), .start("b.zip"), .end("b.zip"),
+            ])
+    }
+}

@@ -1,0 +1,230 @@
+import BBXEvaluate
+import BBXPlan
+import BBXSyntax
+import BBXTestSupport
+import BitbucketModel
+import Foundation
+import Testing
+
+/// Plans a marked script against fakes; returns the plan or the planning error, and what it printed.
+func plan(
+    _ text: String, remote: [String: [Artifact]] = ["acme/app": []], files: [String: Int64] = [:],
+    texts: [String: String] = [:], environment: [String: String] = [:], maxDelete: Int? = nil,
+    reader: FakeReader? = nil
+) async -> (plan: Plan?, error: PlanningError?, output: [String]) {
+    let source = SourceFile(name: "test.bbx", text: text)
+    let parsed = Parser.parse(source)
+    precondition(parsed.diagnostics.isEmpty, "the test's script does not parse: \(parsed.diagnostics)")
+    var options = EvaluationOptions()
+    options.now = now
+    options.environment = environment
+    options.maxDelete = maxDelete
+    var evaluator = Evaluator(
+        options: options, reader: reader ?? FakeReader(remote), files: FakeFiles(sizes: files, texts: texts))
+    let lines = Lines()
+    do {
+        let plan = try await evaluator.plan(parsed.script, in: source) { output in
+            if case .line(let text) = output { lines.append(text) }
+            if case .artifacts(let repository, let list) = output {
+                lines.append("\(repository): " + list.map(\.name).joined(separator: " "))
+            }
+        }
+        return (plan, nil, lines.all)
+    } catch {
+        return (nil, error as? PlanningError, lines.all)
+    }
+}
+
+final class Lines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
+}
+
+/// `kind name` for each step, the way the tests compare plans.
+func summary(_ plan: Plan?) -> [String] {
+    plan?.steps.map { "\($0.kind.rawValue) \($0.name)" } ?? []
+}
+
+struct ErrorCase: CustomTestStringConvertible, Sendable {
+    let name: String
+    /// The script, with 1️⃣ where the error must point.
+    let marked: String
+    let message: String
+    var remote: [String: [Artifact]] = ["acme/app": [artifact("app.zip", daysOld: 1)]]
+    var files: [String: Int64] = ["build/a.zip": 5, "build/b.zip": 6, "dist/app.zip": 7]
+    var testDescription: String { name }
+}
+
+@Suite("Planning")
+struct EvaluatorTests {
+    @Test func eachRepositoryIsReadOnceOnFirstUse() async {
+        let reader = FakeReader(["acme/app": [artifact("old.zip", daysOld: 9)], "acme/web": []])
+        let result = await plan(
+            "use acme/app\nlist\nif exists \"*.zip\" { print \"yes\" }\nprune keep 5\nlist", reader: reader)
+        #expect(result.error == nil)
+        #expect(reader.listed == ["acme/app"])
+    }
+
+    @Test func laterStatementsSeeEarlierUploadsAndPruneSparesThem() async {
+        let result = await plan(
+            """
+            use acme/app
+            upload "build/*.zip"
+            if exists "b.zip" { print "b.zip is planned" }
+            print count(artifacts("*.zip"))
+            prune "*.zip" keep 1
+            list
+            """,
+            remote: ["acme/app": [artifact("x.zip", daysOld: 3), artifact("y.zip", daysOld: 2)]],
+            files: ["build/a.zip": 5, "build/b.zip": 6])
+        #expect(result.error == nil, "\(String(describing: result.error?.diagnostic))")
+        // keep 1: the two uploads count among the kept, and are never pruned themselves.
+        #expect(summary(result.plan) == ["upload a.zip", "upload b.zip", "delete x.zip", "delete y.zip"])
+        #expect(result.output == ["b.zip is planned", "4", "acme/app: a.zip b.zip"])
+        #expect(result.plan?.steps[2].reason == "prune keep 1")
+    }
+
+    @Test func conflictPoliciesAndRenaming() async {
+        let remote = ["acme/app": [artifact("a.zip", daysOld: 1), artifact("app-1.tgz", daysOld: 1)]]
+        let files: [String: Int64] = ["build/a.zip": 5, "build/b.zip": 6, "dist/app.tgz": 7]
+        let skip = await plan("use acme/app\nupload \"build/*.zip\" on conflict skip", remote: remote, files: files)
+        #expect(summary(skip.plan) == ["skip a.zip", "upload b.zip"])
+        #expect(skip.plan?.steps[0].reason == "exists, skipped")
+        let replace = await plan(
+            "use acme/app\nupload \"dist/app.tgz\" as \"app-${v}.tgz\" on conflict replace\nlet v = 1", remote: remote,
+            files: files)
+        #expect(replace.error?.diagnostic.message == "'v' is not defined")
+        let renamed = await plan(
+            "use acme/app\nlet v = 1\nupload \"dist/app.tgz\" as \"app-${v}.tgz\" on conflict replace", remote: remote,
+            files: files)
+        #expect(summary(renamed.plan) == ["replace app-1.tgz"])
+        #expect(renamed.plan?.steps[0].localPath == "dist/app.tgz")
+        #expect(renamed.plan?.steps[0].size == 7)
+        // The fingerprint remembers what the replace saw.
+        #expect(renamed.plan?.fingerprints.first?.exists == true)
+    }
+
+    @Test func deletingWhatIsNotThereIsReportedNotAnError() async {
+        let result = await plan("use acme/app\ndelete \"gone-*.zip\"")
+        #expect(summary(result.plan) == ["skip gone-*.zip"])
+        #expect(result.plan?.steps[0].reason == "not there, nothing to delete")
+        #expect(result.plan?.hasChanges == false)
+    }
+
+    @Test func pruneByAgeKeepsTheYoung() async {
+        let remote = ["acme/app": (1...5).map { artifact("n-\($0)", daysOld: Double($0) + 0.5) }]
+        let result = await plan("use acme/app\nprune \"n-*\" keep 1 older than 3d", remote: remote)
+        #expect(summary(result.plan) == ["delete n-5", "delete n-4", "delete n-3"])
+        #expect(result.plan?.steps[0].reason == "prune keep 1, older than 3d")
+    }
+
+    @Test func forLoopsBindFieldsOfArtifactsAndFiles() async {
+        let result = await plan(
+            """
+            use acme/app
+            for f in files("build/*.zip") { print f.name, f.size, f.path }
+            for a in artifacts("*") {
+                if a.age > 7d or a.name matches "tmp-*" { delete a.name }
+            }
+            """,
+            remote: [
+                "acme/app": [artifact("tmp-1", daysOld: 1), artifact("old", daysOld: 8), artifact("new", daysOld: 1)]
+            ],
+            files: ["build/a.zip": 5])
+        #expect(result.output == ["a.zip 5 build/a.zip"])
+        #expect(summary(result.plan) == ["delete old", "delete tmp-1"])
+    }
+
+    @Test func environmentAndFallbacks() async {
+        let result = await plan(
+            #"print env("SET"), env("UNSET", "fallback"), env("UNSET") ?? "coalesced", env("SET") ?? "no""#,
+            environment: ["SET": "value"])
+        #expect(result.output == ["value fallback coalesced value"])
+    }
+
+    @Test func connectReadsPrintAndChangesBecomeSteps() async {
+        let result = await plan(
+            """
+            linkers
+            linker "jira" values
+            addon update descriptor "app.json"
+            linker "jira" set ["A", "B"]
+            linker "jira" remove 3
+            """, texts: ["app.json": #"{"key": "app"}"#])
+        #expect(result.output == ["read linkers", "read values(linker: \"jira\")"])
+        #expect(
+            result.plan?.steps.map(\.name) == [
+                "PUT /2.0/addon", "PUT /2.0/addon/linkers/jira/values", "DELETE /2.0/addon/linkers/jira/values/3",
+            ])
+        #expect(result.plan?.steps[1].connect == .setValues(linker: "jira", values: ["A", "B"]))
+    }
+
+    static let errors: [ErrorCase] = [
+        .init(
+            name: "no file matches", marked: "use acme/app\nupload 1️⃣\"build/*.jar\"",
+            message: "no file matches 'build/*.jar'"),
+        .init(
+            name: "no such file", marked: "use acme/app\nupload 1️⃣\"build/c.zip\"", message: "no such file 'build/c.zip'"
+        ),
+        .init(
+            name: "as with many files", marked: "use acme/app\nupload 1️⃣\"build/*.zip\" as \"x.zip\"",
+            message:
+                "'as' needs a pattern that matches exactly one file; 'build/*.zip' matches 2: build/a.zip, build/b.zip"),
+        .init(
+            name: "two uploads, one name",
+            marked: "use acme/app\nupload \"build/a.zip\"\n1️⃣upload \"dist/app.zip\" as \"a.zip\"",
+            message: "two uploads would both be named 'a.zip' in acme/app"),
+        .init(
+            name: "conflict under fail", marked: "use acme/app\n1️⃣upload \"dist/app.zip\"",
+            message:
+                "'app.zip' already exists in acme/app; add 'on conflict replace' to replace it or 'on conflict skip' to leave it"
+        ),
+        .init(
+            name: "unset env", marked: "let v = 1️⃣env(\"BBX_NOPE\")",
+            message:
+                "the environment variable BBX_NOPE is not set; set it, or give a fallback: env(\"BBX_NOPE\", \"…\")"),
+        .init(
+            name: "assert with message", marked: "use acme/app\n1️⃣assert exists \"*.tgz\", \"no tarball\"",
+            message: "no tarball"),
+        .init(
+            name: "assert without message", marked: "use acme/app\n1️⃣assert count(artifacts(\"*\")) > 3",
+            message: "assertion failed: count(artifacts(\"*\")) > 3"),
+        .init(name: "fail", marked: "if true {\n    1️⃣fail \"stop\"\n}", message: "stop"),
+        .init(
+            name: "missing repository", marked: "1️⃣list in acme/nope", message: "repository acme/nope does not exist"),
+        .init(
+            name: "download matching nothing", marked: "use acme/app\ndownload 1️⃣\"*.tgz\"",
+            message: "no artifact in acme/app matches '*.tgz'"),
+        .init(
+            name: "descriptor file missing", marked: "addon update descriptor 1️⃣\"build/a.zip\"",
+            message: "no such file 'build/a.zip'"),
+    ]
+
+    @Test(arguments: errors)
+    func planningErrorsPointAtTheStatement(_ test: ErrorCase) async {
+        let marked = MarkedSource(test.marked)
+        let result = await plan(marked.text, remote: test.remote, files: test.files)
+        #expect(result.plan == nil)
+        #expect(result.error?.diagnostic.message == test.message)
+        #expect(result.error?.diagnostic.range.start == marked["1️⃣"])
+        #expect(result.error?.isCredentialProblem == false)
+    }
+
+    @Test func maxDeleteCountsTheWholePlan() async {
+        let remote = ["acme/app": (1...3).map { artifact("a\($0)", daysOld: Double($0)) }]
+        let marked = MarkedSource("use acme/app\ndelete \"a1\"\n1️⃣prune keep 0")
+        let result = await plan(marked.text, remote: remote, maxDelete: 2)
+        #expect(
+            result.error?.diagnostic.message == "the plan would delete 3 artifacts, more than --max-delete 2 allows")
+        #expect(result.error?.diagnostic.range.start == marked["1️⃣"])
+        #expect(await plan(marked.text, remote: remote, maxDelete: 3).error == nil)
+    }
+
+    @Test func rejectedCredentialsAreFlagged() async {
+        let reader = FakeReader([:], failure: RemoteReadError("401 Unauthorized", isCredentialProblem: true))
+        let result = await plan("list in acme/app", reader: reader)
+        #expect(result.error?.isCredentialProblem == true)
+    }
+}

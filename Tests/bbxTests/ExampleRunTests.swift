@@ -1,0 +1,57 @@
+import BBXTestSupport
+import Foundation
+import Testing
+
+/// Every script in `examples/` run as the README tells a newcomer: on the sandbox. They share
+/// one sandbox store (`--sandbox-data`), so the download and cleanup examples find what the
+/// release left.
+@Suite("examples on the sandbox")
+struct ExampleRunTests {
+    @Test func everyExampleRunsOnTheSandbox() async throws {
+        let folder = try BBXProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let copy = folder.appendingPathComponent("examples")
+        try FileManager.default.copyItem(at: Paths.examples, to: copy)
+        let store = folder.appendingPathComponent("sandbox").path
+        func run(_ script: String, _ environment: [String: String] = [:]) async throws -> BBXProcess.Result {
+            let result = try await BBXProcess.launch(
+                ["run", script, "--sandbox-data", store], environment: environment, in: copy)
+            #expect(result.status == 0, "\(script): \(result.stdout)\(result.stderr)")
+            #expect(result.stdout.hasPrefix("sandbox: a local emulator at http://127.0.0.1:"), "\(result.stdout)")
+            return result
+        }
+        var ran: [String] = []
+
+        let first = try await run("release.bbx")
+        #expect(first.stdout.contains("+ upload   dist/app.tar.gz → app-1.4.0.tar.gz"))
+        #expect(first.stdout.contains("Applied: 4 uploaded"))
+        for version in ["1.5.0", "1.6.0", "1.7.0", "1.8.0"] {
+            let result = try await run("release.bbx", ["VERSION": version])
+            #expect(!result.stdout.contains("delete"))
+        }
+        // Five versioned archives now: the sixth release prunes the oldest.
+        let pruning = try await run("release.bbx", ["VERSION": "1.9.0"])
+        #expect(pruning.stdout.contains("- delete   app-1.4.0.tar.gz"), "\(pruning.stdout)")
+        #expect(pruning.stdout.contains("released 1.9.0"))
+        ran.append("release.bbx")
+
+        let download = try await run("download-latest.bbx")
+        #expect(download.stdout.contains("↓ download app-latest.tar.gz → downloads/app-latest.tar.gz"))
+        let fetched = FileManager.default.contents(
+            atPath: copy.appendingPathComponent("downloads/app-latest.tar.gz").path)
+        #expect(fetched == FileManager.default.contents(atPath: copy.appendingPathComponent("dist/app.tar.gz").path))
+        ran.append("download-latest.bbx")
+
+        let cleanup = try await run("nightly-cleanup.bbx")
+        #expect(cleanup.stdout.contains("acme/app: 8 artifacts"), "\(cleanup.stdout)")
+        ran.append("nightly-cleanup.bbx")
+
+        let connect = try await run("connect-app.bbx")
+        #expect(connect.stdout.contains("* connect  PUT /2.0/addon/linkers/jira-issues/values"))
+        #expect(connect.stdout.contains("Applied: 3 Connect calls made"))
+        ran.append("connect-app.bbx")
+
+        let examples = Paths.files(in: Paths.examples, withExtension: "bbx").map(\.lastPathComponent)
+        #expect(ran.sorted() == examples, "an example without a sandbox run")
+    }
+}

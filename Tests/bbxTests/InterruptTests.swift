@@ -1,0 +1,40 @@
+import BBXTestSupport
+import Foundation
+import Testing
+
+@Suite("Ctrl-C during apply")
+struct InterruptTests {
+    /// Three downloads one at a time; the second one's answer is held back, and Ctrl-C arrives
+    /// while bbx waits for it (its hidden partial file exists). The first file is complete, the
+    /// second leaves nothing behind, the third never starts, and the report says so.
+    @Test func stopsStartingStepsLeavesNothingHalfWrittenAndReports() async throws {
+        try await EndToEnd.with { world in
+            for name in ["a.bin", "b.bin", "c.bin"] {
+                try await world.serve.seed("acme/app", name, size: 300_000)
+            }
+            try await world.serve.addFault(
+                #"{"delay_ms": 20000, "count": 1, "method": "GET", "path": "/2.0/repositories/acme/app/downloads/b.bin"}"#
+            )
+            try world.write("fetch.bbx", "use acme/app\ndownload \"*.bin\" to \"out\"\n")
+            let child = try ChildProcess(
+                BBXProcess.executable, ["run", "fetch.bbx", "--jobs", "1"], environment: world.environment,
+                in: world.folder)
+            let out = world.folder.appendingPathComponent("out").path
+            let waiting = await child.waitUntil {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []
+                return names.contains { $0.hasPrefix(".b.bin.") }
+            }
+            #expect(waiting, "bbx never asked for b.bin: \(child.stdout)\(child.stderr)")
+            child.signal(SIGINT)
+            let result = await child.wait()
+            #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains("interrupted"))
+            #expect(
+                result.stdout.contains("Apply interrupted: 1 done, 1 interrupted, 1 not started"), "\(result.stdout)")
+            #expect(result.stdout.contains("not started  ↓ download c.bin"))
+            let left = try FileManager.default.contentsOfDirectory(atPath: out)
+            #expect(left == ["a.bin"])
+            #expect(world.contents("out/a.bin")?.count == 300_000)
+        }
+    }
+}
