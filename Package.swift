@@ -72,11 +72,16 @@ let package = Package(
         // Applying a plan: the executor, its report, and the Bitbucket client behind both planning's
         // reads and applying's writes.
         .target(name: "BBXApply", dependencies: ["BBXPlan", "BBXEvaluate", "BitbucketAPI"]),
+        // The REPL's logic (entries, meta-commands, completion, history file), behind a line-reader
+        // protocol so it runs without a terminal; libedit is the bbx executable's edge.
+        .target(name: "BBXRepl", dependencies: ["BBXSyntax", "BBXCheck", "BBXPlan", "BBXEvaluate", "BBXApply"]),
+        .systemLibrary(
+            name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
         .executableTarget(
             name: "bbx",
             dependencies: [
                 "BBXSyntax", "BBXCheck", "BBXFormat", "BBXPlan", "BBXEvaluate", "BBXApply", "BitbucketAPI",
-                "BitbucketModel", "BitbucketEmulator",
+                "BitbucketModel", "BitbucketEmulator", "BBXRepl", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -95,6 +100,9 @@ let package = Package(
         .testTarget(name: "ConnectJWTTests", dependencies: ["ConnectJWT"]),
         .testTarget(
             name: "BBXPlanTests", dependencies: ["BBXPlan", "BitbucketModel", "BBXTestSupport"], exclude: ["Golden"]),
+        .testTarget(
+            name: "BBXReplTests",
+            dependencies: ["BBXRepl", "BBXApply", "BBXCheck", "BBXEvaluate", "BBXPlan", "BBXSyntax", "BitbucketModel"]),
         .testTarget(name: "BBXApplyTests", dependencies: ["BBXApply", "BBXPlan", "BitbucketAPI"]),
         .testTarget(
             name: "BBXEvaluateTests",

@@ -7,10 +7,15 @@ public struct CheckOptions: Sendable {
     /// A default repository exists before the first `use` (`BITBUCKET_REPO_FULL_NAME` in
     /// Bitbucket Pipelines, or the REPL's current repository).
     public var hasDefaultRepository: Bool
+    /// Names bound before the script with a known kind (the REPL's earlier entries).
+    public var predefinedKinds: [String: ValueKind]
 
-    public init(predefinedNames: [String] = [], hasDefaultRepository: Bool = false) {
+    public init(
+        predefinedNames: [String] = [], hasDefaultRepository: Bool = false, predefinedKinds: [String: ValueKind] = [:]
+    ) {
         self.predefinedNames = predefinedNames
         self.hasDefaultRepository = hasDefaultRepository
+        self.predefinedKinds = predefinedKinds
     }
 }
 
@@ -20,6 +25,8 @@ public struct Checker {
     struct Binding {
         let kind: ValueKind
         let range: SourceRange?
+        /// For a name bound outside the script: where, in the words of a message.
+        var origin = "by --var"
     }
 
     /// One `{ }` level: its names and whether a repository is in effect.
@@ -57,6 +64,9 @@ public struct Checker {
         for name in options.predefinedNames {
             globals.names[name] = Binding(kind: .string, range: nil)
         }
+        for (name, kind) in options.predefinedKinds {
+            globals.names[name] = Binding(kind: kind, range: nil, origin: "earlier in this session")
+        }
         scopes = [globals]
     }
 
@@ -80,7 +90,8 @@ public struct Checker {
             } else {
                 diagnostics.append(
                     Diagnostic(
-                        "'\(identifier.name)' is already defined by --var", at: identifier.range, id: "rebound"))
+                        "'\(identifier.name)' is already defined \(existing.origin)", at: identifier.range,
+                        id: "rebound"))
             }
             return
         }

@@ -86,10 +86,8 @@ public struct Evaluator: Sendable {
         return Plan(steps: steps, fingerprints: fingerprints)
     }
 
-    /// The names bound at the top level, for the REPL's `:vars`.
-    public var globalNames: [(name: String, value: String)] {
-        scopes[0].names.map { (name: $0.key, value: $0.value.description) }.sorted { $0.name < $1.name }
-    }
+    /// The names bound at the top level (the REPL's `:vars`, and what it checks entries with).
+    public var globals: [String: Value] { scopes[0].names }
 
     /// The repository in effect at the top level.
     public var currentRepository: String? {

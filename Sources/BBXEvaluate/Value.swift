@@ -1,3 +1,4 @@
+import BBXCheck
 import BBXPlan
 import BBXSyntax
 import BitbucketModel
@@ -67,4 +68,21 @@ public struct LocalFile: Hashable, Sendable {
 
     /// The base name: what the file is uploaded as.
     public var name: String { (path as NSString).lastPathComponent }
+}
+
+extension Value {
+    /// The kind the checker knows this value by (for names bound by earlier REPL entries).
+    public var kind: ValueKind {
+        switch self {
+        case .string: .string
+        case .integer: .integer
+        case .duration: .duration
+        case .boolean: .boolean
+        case .list(let items): .list(items.first?.kind ?? .unknown)
+        case .repository: .repository
+        case .artifact: .artifact
+        case .file: .file
+        case .time: .time
+        }
+    }
 }

@@ -16,7 +16,8 @@ struct BBX: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            RunCommand.self, PlanCommand.self, ApplyCommand.self, CheckCommand.self, FormatCommand.self,
+            RunCommand.self, PlanCommand.self, ApplyCommand.self, ReplCommand.self, CheckCommand.self,
+            FormatCommand.self,
             ServeCommand.self,
         ]
     )

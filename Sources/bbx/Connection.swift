@@ -23,7 +23,7 @@ struct Connection {
         if options.usesSandbox {
             let names =
                 script.map { Sandbox.names(in: $0, defaultRepository: defaultRepository) }
-                ?? (repositories: [], linkers: [])
+                ?? (repositories: defaultRepository.map { [$0] } ?? [], linkers: [])
             do {
                 sandbox = try await Sandbox.start(
                     repositories: names.repositories, linkers: names.linkers, data: options.sandboxData)

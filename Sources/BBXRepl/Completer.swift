@@ -1,0 +1,146 @@
+import BBXCheck
+import BBXSyntax
+import Foundation
+
+/// Tab completion, from what the session already knows: never a request per keystroke.
+public struct Completer: Sendable {
+    /// What a completion replaces: the text from `start` to the cursor.
+    public struct Result: Equatable, Sendable {
+        public let start: Int
+        public let candidates: [String]
+        /// Appended after a single candidate: a space after a word, `"` after a whole name.
+        public let suffix: String
+    }
+
+    public static let metaCommands = [":help", ":quit", ":dry-run", ":use", ":vars", ":load", ":save"]
+    public var names: [String] = []
+    /// The artifact names of the current repository, as last read.
+    public var artifacts: [String] = []
+    /// Lists a local directory (names, directories ending in `/`).
+    public var listDirectory: @Sendable (String) -> [String] = Completer.diskListing
+
+    public init(names: [String] = [], artifacts: [String] = []) {
+        self.names = names
+        self.artifacts = artifacts
+    }
+
+    /// The candidates for the text before the cursor (`line` is only that text).
+    public func complete(_ line: String) -> Result {
+        let characters = Array(line)
+        let scan = scan(characters)
+        if scan.inComment { return Result(start: line.utf8.count, candidates: [], suffix: "") }
+        if let quote = scan.openQuote {
+            let typed = String(characters[(quote + 1)...])
+            let statement = statementWords(String(characters[..<quote]))
+            let start = line.utf8.count - typed.utf8.count
+            if statement.first == "upload" || statement.contains("files(") {
+                return paths(typed, start: start)
+            }
+            if ["download", "delete", "prune", "list"].contains(statement.first ?? "") || statement.contains("exists")
+                || statement.contains("artifacts(")
+            {
+                let matches = artifacts.filter { $0.hasPrefix(typed) }.sorted()
+                return Result(start: start, candidates: matches, suffix: "\"")
+            }
+            return Result(start: start, candidates: [], suffix: "")
+        }
+        var index = characters.count
+        while index > 0,
+            characters[index - 1].isLetter || characters[index - 1].isNumber || "_:-".contains(characters[index - 1])
+        {
+            index -= 1
+        }
+        let typed = String(characters[index...])
+        let start = line.utf8.count - typed.utf8.count
+        let before = statementWords(String(characters[..<index]))
+        if before.isEmpty && typed.hasPrefix(":") {
+            return Result(start: start, candidates: Self.metaCommands.filter { $0.hasPrefix(typed) }, suffix: " ")
+        }
+        if typed.isEmpty { return Result(start: start, candidates: [], suffix: "") }
+        var seen = Set<String>()
+        let matches = vocabulary(after: before).filter { $0.hasPrefix(typed) && seen.insert($0).inserted }.sorted()
+        let suffix = matches.count == 1 && matches[0].hasSuffix("(") ? "" : " "
+        return Result(start: start, candidates: matches, suffix: suffix)
+    }
+
+    /// The words that can follow `before` (the statement's words so far): a clause's own words
+    /// after its lead word, else keywords, bound names and functions.
+    func vocabulary(after before: [String]) -> [String] {
+        switch before.last {
+        case "on": return ["conflict"]
+        case "conflict": return ["replace", "skip", "fail"]
+        case "addon": return ["update", "delete"]
+        case "update": return ["descriptor", "url"]
+        case "older": return ["than"]
+        default:
+            if before.first == "linker" && before.count == 2 {
+                return ["values", "value", "add", "set", "remove", "clear"]
+            }
+            return Keyword.allCases.map(\.rawValue) + names + Builtins.functions.keys.map { $0 + "(" }
+        }
+    }
+
+    /// Local paths below the directory part of `typed`; directories end in `/` and take no suffix.
+    func paths(_ typed: String, start: Int) -> Result {
+        let slash = typed.lastIndex(of: "/")
+        let directory = slash.map { String(typed[...$0]) } ?? ""
+        let prefix = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
+        let entries = listDirectory(directory.isEmpty ? "." : directory)
+            .filter { $0.hasPrefix(prefix) && (prefix.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted()
+        let candidates = entries.map { directory + $0 }
+        let suffix = candidates.count == 1 && !candidates[0].hasSuffix("/") ? "\"" : ""
+        return Result(start: start, candidates: candidates, suffix: suffix)
+    }
+
+    /// Where the cursor is: inside a string (and where it opened), or in a comment.
+    func scan(_ characters: [Character]) -> (openQuote: Int?, inComment: Bool) {
+        var open: (index: Int, quote: Character)?
+        var escaped = false
+        for (index, character) in characters.enumerated() {
+            if escaped {
+                escaped = false
+                continue
+            }
+            if let current = open {
+                if character == "\\" {
+                    escaped = true
+                } else if character == current.quote {
+                    open = nil
+                }
+            } else if character == "\"" || character == "'" {
+                open = (index, character)
+            } else if character == "#" {
+                return (nil, true)
+            }
+        }
+        return (open?.index, false)
+    }
+
+    /// The words of the statement being typed (after the last `;` or `{`), `files(` kept whole.
+    func statementWords(_ text: String) -> [String] {
+        let statement = text.split(whereSeparator: { $0 == ";" || $0 == "{" || $0 == "\n" }).last.map(String.init) ?? ""
+        return statement.replacingOccurrences(of: "(", with: "( ").split(whereSeparator: {
+            $0 == " " || $0 == "\t" || $0 == ","
+        })
+        .map(String.init)
+    }
+
+    public static let diskListing: @Sendable (String) -> [String] = { directory in
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.map { name in
+            var isDirectory: ObjCBool = false
+            let path = directory == "." ? name : (directory as NSString).appendingPathComponent(name)
+            _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            return isDirectory.boolValue ? name + "/" : name
+        }
+    }
+}
+
+/// The longest text every candidate starts with.
+public func commonPrefix(_ candidates: [String]) -> String {
+    guard var prefix = candidates.first else { return "" }
+    for candidate in candidates.dropFirst() {
+        while !candidate.hasPrefix(prefix) { prefix.removeLast() }
+    }
+    return prefix
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import BBXApply
+import BBXEvaluate
+import BBXPlan
+import BBXRepl
+import BBXSyntax
+import BitbucketAPI
+import Foundation
+
+struct ReplCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repl",
+        abstract: "An interactive session: each statement is planned and applied as soon as it is complete.",
+        discussion: """
+            Line editing and history (libedit), Tab completion of keywords, names, local paths after upload and artifact names after download or delete. A block or string left open asks for a continuation line. Ctrl-C clears the line, or stops a running transfer (nothing half-written remains); Ctrl-D on an empty line leaves. Type :help for the meta-commands (:use, :dry-run on|off, :vars, :load, :save, :quit).
+
+            History: $BBX_HISTORY, else $XDG_STATE_HOME/bbx/history, else ~/.local/state/bbx/history (1000 entries). Without a terminal (bbx repl < file) lines are read plainly, without prompts or history.
+
+            Example:
+                bbx repl --use acme/app
+                bbx acme/app> list "*.zip"
+            """
+    )
+
+    @Option(
+        name: .customLong("use"),
+        help: ArgumentHelp("The repository to start in (else BITBUCKET_REPO_FULL_NAME).", valueName: "REPO"))
+    var repository: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Start with dry-run on: entries are planned, not applied.")
+    var dryRun = false
+
+    @Option(help: "How many transfers may run at once.")
+    var jobs = 4
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        if let repository, RepositoryName(parsing: repository) == nil {
+            throw ValidationError("--use takes a repository (workspace/slug), found '\(repository)'")
+        }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let start = repository.flatMap { RepositoryName(parsing: $0)?.description } ?? pipelineRepository(environment)
+        let connection = try await Connection.open(
+            connection, environment: environment, dryRun: false, script: nil, defaultRepository: start,
+            quiet: false)
+        var options = EvaluationOptions()
+        options.defaultRepository = start
+        options.environment = environment
+        let evaluator = Evaluator(options: options, reader: connection.service)
+        let interactive = isatty(STDIN_FILENO) == 1
+        let terminal = isatty(STDOUT_FILENO) == 1
+        let executor = Executor(service: connection.service, jobs: jobs)
+        let session = Session(
+            evaluator: evaluator, dryRun: dryRun,
+            output: ReplOutput(
+                out: { Console.out($0) }, error: { Console.error($0) },
+                colored: Console.wantsColor(fileDescriptor: STDOUT_FILENO)),
+            secrets: Self.secrets(connection.client.configuration)
+        ) { plan in
+            let observer: any ApplyObserver = terminal ? TerminalProgress() : LineProgress()
+            let report = await executor.apply(plan, observer: observer)
+            (observer as? TerminalProgress)?.finish()
+            return report
+        }
+
+        // Ctrl-C outside line editing (while an entry is planned or applied) cancels that entry
+        // only; the session goes on.
+        let router = InterruptRouter()
+        let perform: (@escaping @Sendable () async -> Void) async -> Void = { work in
+            let task = Task { await work() }
+            router.route { task.cancel() }
+            await task.value
+            router.route(nil)
+        }
+
+        if interactive {
+            let history = HistoryFile(path: HistoryFile.defaultPath(environment: environment))
+            guard let reader = EditLineReader(history: history.load(), complete: { session.complete($0) }) else {
+                Console.fail("cannot start line editing on this terminal")
+                await connection.close()
+                throw ExitStatus.applyFailed
+            }
+            Console.out("bbx \(BBX.configuration.version) — :help for help, Ctrl-D to leave\n")
+            var warned = false
+            await session.run(
+                reader: reader,
+                remember: { entry in
+                    do { try history.append(entry) } catch {
+                        if !warned { Console.error("bbx: warning: \(error)\n") }
+                        warned = true
+                    }
+                }, perform: perform)
+        } else {
+            await session.run(reader: PlainLineReader(), perform: perform)
+        }
+        router.stop()
+        await connection.close()
+    }
+
+    /// The configured secret values, kept out of the history file.
+    static func secrets(_ configuration: ClientConfiguration) -> [String] {
+        var values: [String] = []
+        switch configuration.credential {
+        case .accessToken(let token): values.append(token.revealed)
+        case .apiToken(_, let token): values.append(token.revealed)
+        case .appPassword(_, let password): values.append(password.revealed)
+        case nil: break
+        }
+        if let connect = configuration.connect { values.append(connect.sharedSecret.revealed) }
+        if let password = configuration.proxy?.password { values.append(password.revealed) }
+        return values
+    }
+}
+
+/// SIGINT for the REPL's whole life: ignored as a signal, routed to whatever runs now.
+final class InterruptRouter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var handler: (@Sendable () -> Void)?
+    private let source: DispatchSourceSignal
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.resume()
+        source.setEventHandler { [weak self] in
+            guard let self else { return }
+            let handler = self.lock.withLock { self.handler }
+            if let handler {
+                Console.error("\nbbx: interrupted: stopping this entry…\n")
+                handler()
+            }
+        }
+    }
+
+    func route(_ handler: (@Sendable () -> Void)?) {
+        lock.withLock { self.handler = handler }
+    }
+
+    func stop() {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
+    }
+}
