@@ -27,7 +27,7 @@ public struct BitbucketService: RemoteReader, ApplyService {
                 throw RemoteReadError(
                     "repository \(name) does not exist, or the credential cannot see it (\(error))")
             }
-            throw RemoteReadError("\(error)", isCredentialProblem: error.isCredentialProblem)
+            throw Self.readError(error)
         } catch {
             throw RemoteReadError("cannot read \(name)'s downloads: \(error)")
         }
@@ -51,10 +51,22 @@ public struct BitbucketService: RemoteReader, ApplyService {
                 return ["\(value.id)\t\(value.value)"]
             }
         } catch let error as BitbucketError {
-            throw RemoteReadError("\(error)", isCredentialProblem: error.isCredentialProblem)
+            throw Self.readError(error)
         } catch {
             throw RemoteReadError("\(error)")
         }
+    }
+
+    /// A client error as planning reports it: refused credentials, Bitbucket out of reach, or
+    /// an answer about the script itself (404, 400, …).
+    static func readError(_ error: BitbucketError) -> RemoteReadError {
+        let unavailable: Bool
+        switch error {
+        case .connection: unavailable = true
+        case .status(let failure): unavailable = failure.status >= 500 || failure.status == 429
+        default: unavailable = false
+        }
+        return RemoteReadError("\(error)", isCredentialProblem: error.isCredentialProblem, isUnavailable: unavailable)
     }
 
     static func describe(_ linker: Linker) -> String {

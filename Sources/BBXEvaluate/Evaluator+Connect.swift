@@ -5,6 +5,11 @@ import Foundation
 extension Evaluator {
     /// Connect statements: reads run now and print; changes become steps.
     mutating func planConnect(_ statement: Statement) async throws {
+        guard options.hasConnectCredentials else {
+            throw PlanningError(
+                "Connect statements need the app's credentials: set BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET",
+                at: statement.range, id: "connect-credentials", credentials: true)
+        }
         let call: ConnectCall
         switch statement.kind {
         case .addonUpdate(.registered): call = .updateRegistered
@@ -67,8 +72,7 @@ extension Evaluator {
         do {
             for line in try await reader.connectRead(request) { output(.line(line)) }
         } catch {
-            throw PlanningError(
-                error.description, at: statement.range, id: "remote", credentials: error.isCredentialProblem)
+            throw PlanningError(error, at: statement.range)
         }
     }
 }

@@ -15,6 +15,9 @@ public struct EvaluationOptions: Sendable {
     public var now = Date()
     /// `--max-delete N`: planning fails if the plan would delete more.
     public var maxDelete: Int?
+    /// Whether Connect app credentials are configured: without them a Connect statement stops
+    /// planning (exit 77) rather than failing halfway through applying.
+    public var hasConnectCredentials = true
 
     public init() {}
 }
@@ -214,8 +217,7 @@ public struct Evaluator: Sendable {
         do {
             listing = try await reader.artifacts(in: repository)
         } catch {
-            throw PlanningError(
-                error.description, at: range, id: "remote", credentials: error.isCredentialProblem)
+            throw PlanningError(error, at: range)
         }
         let state = RemoteState(listing: listing)
         remotes[repository] = state

@@ -9,10 +9,22 @@ public struct PlanningError: Error, Sendable {
     public let diagnostic: Diagnostic
     /// Credentials missing or rejected while reading (exit 77 rather than 65).
     public let isCredentialProblem: Bool
+    /// Bitbucket could not be read at all (exit 1 rather than 65: the script may be fine).
+    public let isUnavailable: Bool
 
-    init(_ message: String, at range: SourceRange, id: String, notes: [Diagnostic.Note] = [], credentials: Bool = false)
-    {
+    init(
+        _ message: String, at range: SourceRange, id: String, notes: [Diagnostic.Note] = [], credentials: Bool = false,
+        unavailable: Bool = false
+    ) {
         diagnostic = Diagnostic(message, at: range, id: id, notes: notes)
         isCredentialProblem = credentials
+        isUnavailable = unavailable
+    }
+
+    /// A failed read, at the statement that needed it.
+    init(_ error: RemoteReadError, at range: SourceRange) {
+        self.init(
+            error.description, at: range, id: "remote", credentials: error.isCredentialProblem,
+            unavailable: error.isUnavailable)
     }
 }

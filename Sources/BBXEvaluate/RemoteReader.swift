@@ -22,9 +22,13 @@ public struct RemoteReadError: Error, Sendable, CustomStringConvertible {
     public let description: String
     /// 401 or 403, or no credentials at all: bbx exits with 77.
     public let isCredentialProblem: Bool
+    /// Bitbucket could not be reached or kept failing (network, 5xx, 429 after retries): not a
+    /// mistake in the script, so bbx exits with 1 and a later run may succeed.
+    public let isUnavailable: Bool
 
-    public init(_ description: String, isCredentialProblem: Bool = false) {
+    public init(_ description: String, isCredentialProblem: Bool = false, isUnavailable: Bool = false) {
         self.description = description
         self.isCredentialProblem = isCredentialProblem
+        self.isUnavailable = isUnavailable
     }
 }

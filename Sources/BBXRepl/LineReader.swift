@@ -18,10 +18,14 @@ public protocol LineReader: AnyObject {
 }
 
 /// Standard input that is not a terminal (`bbx repl < session.bbx`): no prompts, no editing.
+/// With `prompts`, a terminal libedit cannot drive (TERM unknown) still gets its prompts.
 public final class PlainLineReader: LineReader {
-    public init() {}
+    let write: ((String) -> Void)?
+
+    public init(prompts write: ((String) -> Void)? = nil) { self.write = write }
 
     public func read(prompt: String) -> LineInput {
+        write?(prompt)
         guard let line = readLine(strippingNewline: true) else { return .end }
         return .line(line)
     }

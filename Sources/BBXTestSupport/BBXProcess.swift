@@ -22,11 +22,7 @@ public struct BBXProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        env.removeValue(forKey: "BITBUCKET_REPO_FULL_NAME")
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        process.environment = childEnvironment(adding: environment)
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe()
         let err = Pipe()
@@ -51,6 +47,16 @@ public struct BBXProcess {
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// This process's environment for a child: no colour, no Pipelines repository (a test
+    /// sets one when it means to), then `environment` on top.
+    static func childEnvironment(adding environment: [String: String]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env.removeValue(forKey: "BITBUCKET_REPO_FULL_NAME")
+        for (key, value) in environment { env[key] = value }
+        return env
     }
 
     /// A fresh temporary folder, removed by the caller.

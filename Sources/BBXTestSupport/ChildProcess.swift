@@ -21,11 +21,7 @@ public final class ChildProcess: @unchecked Sendable {
         }
         process.executableURL = executable
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        env.removeValue(forKey: "BITBUCKET_REPO_FULL_NAME")
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        process.environment = BBXProcess.childEnvironment(adding: environment)
         if let directory { process.currentDirectoryURL = directory }
         for name in ["out", "err", "in"] {
             FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: nil)

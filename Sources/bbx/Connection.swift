@@ -2,6 +2,7 @@ import BBXApply
 import BBXSyntax
 import BitbucketAPI
 import Foundation
+import Logging
 
 /// One run's way to Bitbucket (or to the sandbox): the client, and the emulator when sandboxed.
 /// `close()` must be called at the end.
@@ -11,9 +12,10 @@ struct Connection {
 
     var service: BitbucketService { BitbucketService(client: client) }
 
-    /// Opens the client from the options and the environment, or starts the sandbox for `script`.
-    /// Prints the sandbox's banner and the client's warnings to standard error... except the
-    /// banner, which is the run's first line on standard output (`quiet` for JSON).
+    /// Opens the client from the options and the environment, or starts the sandbox for `script`
+    /// (its repositories: those the script names, else `defaultRepository`). The sandbox's
+    /// banner is the run's first line on standard output (on standard error when `quiet`, for
+    /// JSON); the client's warnings go to standard error. Registers the secrets `Console` hides.
     static func open(
         _ options: ConnectionOptions, environment: [String: String], dryRun: Bool, script: Script?,
         defaultRepository: String?, quiet: Bool
@@ -37,10 +39,12 @@ struct Connection {
             configuration = try options.configuration(environment: environment)
         }
         configuration.dryRun = dryRun
+        Console.secrets = secretValues(of: configuration)
         for warning in configuration.warnings { Console.error("bbx: warning: \(warning)\n") }
         let client: BitbucketClient
         do {
-            client = try BitbucketClient(configuration: configuration)
+            client = try BitbucketClient(
+                configuration: configuration, logger: Logger(label: "bbx.client") { _ in ConsoleLogHandler() })
         } catch {
             await sandbox?.stop()
             Console.fail(error.description)
@@ -59,4 +63,18 @@ struct Connection {
 func pipelineRepository(_ environment: [String: String]) -> String? {
     guard let value = environment["BITBUCKET_REPO_FULL_NAME"], !value.isEmpty else { return nil }
     return RepositoryName(parsing: value)?.description
+}
+
+/// The secret values of a configuration, long enough to be told apart from ordinary text.
+func secretValues(of configuration: ClientConfiguration) -> [String] {
+    var values: [String] = []
+    switch configuration.credential {
+    case .accessToken(let token): values.append(token.revealed)
+    case .apiToken(_, let token): values.append(token.revealed)
+    case .appPassword(_, let password): values.append(password.revealed)
+    case nil: break
+    }
+    if let connect = configuration.connect { values.append(connect.sharedSecret.revealed) }
+    if let password = configuration.proxy?.password { values.append(password.revealed) }
+    return values.filter { $0.count >= 4 }
 }

@@ -23,13 +23,27 @@ enum Console {
     /// stopping halfway.
     static func emit(_ text: String, to descriptor: Int32) {
         _ = ignoreBrokenPipes
-        var bytes = Array(text.utf8)[...]
+        var bytes = Array(redacting(text).utf8)[...]
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 && errno == EINTR { continue }
             if written <= 0 { return }
             bytes = bytes.dropFirst(written)
         }
+    }
+
+    /// The configured secret values (tokens, passwords, the shared secret). Set once, when the
+    /// connection is configured and before anything runs concurrently; read by every write.
+    nonisolated(unsafe) static var secrets: [String] = []
+
+    /// `text` with every configured secret replaced by `<redacted>`: a script that prints
+    /// `env("BITBUCKET_TOKEN")` still does not show it.
+    static func redacting(_ text: String) -> String {
+        var text = text
+        for secret in secrets where text.contains(secret) {
+            text = text.replacingOccurrences(of: secret, with: "<redacted>")
+        }
+        return text
     }
 
     /// A closed pipe is an error to handle, not a signal that ends the process.

@@ -52,7 +52,9 @@ enum Pipeline {
             return plan
         } catch let error as PlanningError {
             Console.report([error.diagnostic], in: source)
-            let status = error.isCredentialProblem ? ExitStatus.credentials : ExitStatus.scriptError
+            let status =
+                error.isCredentialProblem
+                ? ExitStatus.credentials : (error.isUnavailable ? ExitStatus.applyFailed : ExitStatus.scriptError)
             Console.error("planning stopped; nothing was changed\n")
             document?.output = output.collected.map(JSONDocument.OutputJSON.init)
             document?.fail(error.diagnostic.message, exitCode: status.rawValue, at: error.diagnostic.range, in: source)

@@ -11,14 +11,16 @@ final class LineProgress: ApplyObserver, @unchecked Sendable {
     func progress(_ index: Int, _ step: Step, bytes: Int64) {}
 
     func finished(_ index: Int, _ step: Step, _ outcome: Report.Outcome) {
-        let row = PlanText.Row(step)
-        let detail = step.kind == .delete || step.kind == .connect ? row.detail : (step.size.map(formatBytes) ?? "")
-        lock.withLock {
-            Console.out(
-                "\(outcome.label.padding(toLength: 11, withPad: " ", startingAt: 0)) \(row.mark) \(row.verb) \(row.what)  \(detail)\n"
-            )
-        }
+        lock.withLock { Console.out(finishedLine(step, outcome)) }
     }
+}
+
+/// `done        + upload build/app.zip → app.zip  12.3 MiB`: a step as it ends.
+func finishedLine(_ step: Step, _ outcome: Report.Outcome) -> String {
+    let row = PlanText.Row(step)
+    let detail = step.kind == .delete || step.kind == .connect ? row.detail : (step.size.map(formatBytes) ?? "")
+    let label = outcome.label.padding(toLength: 11, withPad: " ", startingAt: 0)
+    return "\(label) \(row.mark) \(row.verb) \(row.what)  \(detail)\n"
 }
 
 /// On a terminal: finished steps scroll up as lines; below them, a bar with rate for each
@@ -55,19 +57,16 @@ final class TerminalProgress: ApplyObserver, @unchecked Sendable {
         lock.withLock {
             guard active[index] != nil else { return }
             active[index]!.bytes = bytes
-            if Date().timeIntervalSince(lastDraw) >= 0.1 { redraw() }
+            // The last bytes are always drawn: the answer may take a while after them.
+            if bytes >= active[index]!.total || Date().timeIntervalSince(lastDraw) >= 0.1 { redraw() }
         }
     }
 
     func finished(_ index: Int, _ step: Step, _ outcome: Report.Outcome) {
-        let row = PlanText.Row(step)
-        let detail = step.kind == .delete || step.kind == .connect ? row.detail : (step.size.map(formatBytes) ?? "")
         lock.withLock {
             active[index] = nil
             clear()
-            Console.out(
-                "\(outcome.label.padding(toLength: 11, withPad: " ", startingAt: 0)) \(row.mark) \(row.verb) \(row.what)  \(detail)\n"
-            )
+            Console.out(finishedLine(step, outcome))
             redraw()
         }
     }
@@ -98,7 +97,9 @@ final class TerminalProgress: ApplyObserver, @unchecked Sendable {
     private func line(_ transfer: Transfer) -> String {
         let fraction = transfer.total > 0 ? min(1, Double(transfer.bytes) / Double(transfer.total)) : 0
         let elapsed = Date().timeIntervalSince(transfer.start)
-        let rate = elapsed > 0.2 ? formatBytes(Int64(Double(transfer.bytes) / elapsed)) + "/s" : ""
+        // A rate over the first instants says little; once all bytes are sent it is the average.
+        let measurable = elapsed > 0.2 || (transfer.bytes >= transfer.total && elapsed > 0)
+        let rate = measurable ? formatBytes(Int64(Double(transfer.bytes) / elapsed)) + "/s" : ""
         let numbers = " \(Int(fraction * 100))%  \(formatBytes(transfer.bytes))/\(formatBytes(transfer.total))  \(rate)"
         let barWidth = 20
         let filled = Int(fraction * Double(barWidth))

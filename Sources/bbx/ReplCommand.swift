@@ -51,6 +51,7 @@ struct ReplCommand: AsyncParsableCommand {
         var options = EvaluationOptions()
         options.defaultRepository = start
         options.environment = environment
+        options.hasConnectCredentials = connection.client.configuration.connect != nil
         let evaluator = Evaluator(options: options, reader: connection.service)
         let interactive = isatty(STDIN_FILENO) == 1
         let terminal = isatty(STDOUT_FILENO) == 1
@@ -60,7 +61,7 @@ struct ReplCommand: AsyncParsableCommand {
             output: ReplOutput(
                 out: { Console.out($0) }, error: { Console.error($0) },
                 colored: Console.wantsColor(fileDescriptor: STDOUT_FILENO)),
-            secrets: Self.secrets(connection.client.configuration)
+            secrets: secretValues(of: connection.client.configuration)
         ) { plan in
             let observer: any ApplyObserver = terminal ? TerminalProgress() : LineProgress()
             let report = await executor.apply(plan, observer: observer)
@@ -80,10 +81,14 @@ struct ReplCommand: AsyncParsableCommand {
 
         if interactive {
             let history = HistoryFile(path: HistoryFile.defaultPath(environment: environment))
-            guard let reader = EditLineReader(history: history.load(), complete: { session.complete($0) }) else {
-                Console.fail("cannot start line editing on this terminal")
-                await connection.close()
-                throw ExitStatus.applyFailed
+            let reader: any LineReader
+            if let editor = EditLineReader(history: history.load(), complete: { session.complete($0) }) {
+                reader = editor
+            } else {
+                Console.error(
+                    "bbx: warning: line editing is not available on this terminal (TERM=\(environment["TERM"] ?? "")); reading plain lines\n"
+                )
+                reader = PlainLineReader(prompts: { Console.out($0) })
             }
             Console.out("bbx \(BBX.configuration.version) — :help for help, Ctrl-D to leave\n")
             var warned = false
@@ -100,20 +105,6 @@ struct ReplCommand: AsyncParsableCommand {
         }
         router.stop()
         await connection.close()
-    }
-
-    /// The configured secret values, kept out of the history file.
-    static func secrets(_ configuration: ClientConfiguration) -> [String] {
-        var values: [String] = []
-        switch configuration.credential {
-        case .accessToken(let token): values.append(token.revealed)
-        case .apiToken(_, let token): values.append(token.revealed)
-        case .appPassword(_, let password): values.append(password.revealed)
-        case nil: break
-        }
-        if let connect = configuration.connect { values.append(connect.sharedSecret.revealed) }
-        if let password = configuration.proxy?.password { values.append(password.revealed) }
-        return values
     }
 }
 

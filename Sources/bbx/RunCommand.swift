@@ -67,6 +67,7 @@ struct RunCommand: AsyncParsableCommand {
         evaluation.defaultRepository = defaultRepository
         evaluation.environment = environment
         evaluation.maxDelete = options.maxDelete
+        evaluation.hasConnectCredentials = connection.client.configuration.connect != nil
         let status: ExitCode
         do {
             let plan = try await Pipeline.plan(

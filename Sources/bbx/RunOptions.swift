@@ -2,7 +2,10 @@ import ArgumentParser
 
 /// The options `run`, `plan` and `apply` share: what to print, how much at once, when to stop.
 struct OutputOptions: ParsableArguments {
-    @Flag(help: "Print the plan and the report as JSON documents (with a \"version\" field) instead of text.")
+    @Flag(
+        help:
+            "Print one JSON document (the plan, what the script printed, the report; with a \"version\" field) instead of text."
+    )
     var json = false
 
     @Option(help: "How many transfers may run at once.")

@@ -222,6 +222,23 @@ struct EvaluatorTests {
         #expect(await plan(marked.text, remote: remote, maxDelete: 3).error == nil)
     }
 
+    @Test func connectStatementsWithoutCredentialsStopPlanning() async {
+        let source = SourceFile(name: "c.bbx", text: "use acme/app\nlist\nlinker \"k\" add \"V\"")
+        var options = EvaluationOptions()
+        options.hasConnectCredentials = false
+        var evaluator = Evaluator(options: options, reader: FakeReader(["acme/app": []]), files: FakeFiles(sizes: [:]))
+        do {
+            _ = try await evaluator.plan(Parser.parse(source).script, in: source)
+            Issue.record("planned a Connect call without credentials")
+        } catch let error as PlanningError {
+            #expect(error.isCredentialProblem)
+            #expect(error.diagnostic.range.start == 18)
+            #expect(error.diagnostic.message.hasPrefix("Connect statements need the app's credentials"))
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+
     @Test func rejectedCredentialsAreFlagged() async {
         let reader = FakeReader([:], failure: RemoteReadError("401 Unauthorized", isCredentialProblem: true))
         let result = await plan("list in acme/app", reader: reader)

@@ -124,3 +124,36 @@ struct ReplTerminalTests {
         #expect(!text.contains(EndToEnd.token))
     }
 }
+
+@Suite("bbx repl without a terminal")
+struct ReplPipedTests {
+    /// `bbx repl < session.txt`: lines read plainly, entries planned and applied, errors reported
+    /// and the session going on to the end of input.
+    @Test func scriptedInputRunsEntryByEntry() async throws {
+        try await EndToEnd.with { world in
+            let input = """
+                upload "build/*.zip"
+                if exists "app-1.4.0-linux.zip" {
+                    print "uploaded"
+                }
+                delete "nothing-*"
+                prune keep "x"
+                :dry-run on
+                delete "*.zip"
+                :vars
+                """
+            let result = try await BBXProcess.launch(
+                ["repl", "--use", "acme/app"], environment: world.environment, in: world.folder, stdin: input)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("Applied: 2 uploaded"))
+            #expect(result.stdout.contains("uploaded\n"))
+            #expect(result.stdout.contains("= skip     nothing-*"))
+            #expect(
+                result.stderr.contains("<repl>:1:12: error: expected how many to keep (an integer), found a string"))
+            #expect(result.stdout.contains("- delete   app-1.4.0-linux.zip"))
+            #expect(result.stdout.contains("repository: acme/app\ndry-run: on\n"))
+            #expect(!result.stdout.contains("bbx acme/app>"), "no prompts without a terminal")
+            #expect(try await world.remote().count == 2, "dry-run deleted nothing")
+        }
+    }
+}

@@ -340,6 +340,62 @@ struct RunCommandTests {
         }
     }
 
+    @Test func connectStatementsSignedAndWithoutCredentialsRefusedBeforeAnyWrite() async throws {
+        try await EndToEnd.with(["--connect", "bbx-app:connection:42:shh-secret", "--linker", "jira-issues"]) { world in
+            let connect = [
+                "BITBUCKET_CONNECT_APP_KEY": "bbx-app", "BITBUCKET_CONNECT_CLIENT_KEY": "connection:42",
+                "BITBUCKET_CONNECT_SHARED_SECRET": "shh-secret",
+            ]
+            let set = try await world.bbx(
+                ["run", "-e", "linker \"jira-issues\" set [\"PROJ\"]\nlinker \"jira-issues\" add \"OPS\""],
+                environment: connect)
+            #expect(set.status == 0, "\(set.stdout)\(set.stderr)")
+            #expect(set.stdout.contains("* connect  PUT /2.0/addon/linkers/jira-issues/values"))
+            #expect(set.stdout.contains("Applied: 2 Connect calls made"))
+            let values = try await world.bbx(["run", "-e", "linker \"jira-issues\" values"], environment: connect)
+            #expect(values.status == 0)
+            #expect(values.stdout.contains("\tPROJ\n") && values.stdout.contains("\tOPS\n"), "\(values.stdout)")
+            #expect(!(values.stdout + values.stderr + set.stdout + set.stderr).contains("shh-secret"))
+
+            try await world.serve.clearRequests()
+            let without = try await world.bbx([
+                "run", "-e", "upload \"dist/app.tar.gz\" to acme/app\nlinker \"jira-issues\" clear",
+            ])
+            #expect(without.status == 77)
+            #expect(without.stderr.contains("<-e>:2:1: error: Connect statements need the app's credentials"))
+            #expect(try await world.writes().isEmpty)
+        }
+    }
+
+    /// Bitbucket out of reach while planning is not a script error: exit 1, nothing changed,
+    /// the statement that needed it named, after the client's retries.
+    @Test func anUnreachableBitbucketWhilePlanningExits1() async throws {
+        let port = try Tools.freePort()
+        let result = try await BBXProcess.launch(
+            ["run", "-e", "list in acme/app"],
+            environment: ["BITBUCKET_URL": "http://127.0.0.1:\(port)", "BITBUCKET_TOKEN": "unused-token"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(
+            result.stderr.contains("<-e>:1:1: error: GET http://127.0.0.1:\(port)/2.0/repositories/acme/app/downloads"))
+        #expect(result.stderr.contains("gave up after 5 attempts"), "\(result.stderr)")
+        // Each wait is told as it starts, so a CI log does not look stuck.
+        #expect(result.stderr.contains("bbx: warning: listing acme/app's downloads: GET"))
+        #expect(result.stderr.contains("connection refused; attempt 5 of 5 in "))
+        #expect(result.stderr.contains("planning stopped; nothing was changed"))
+    }
+
+    /// A script cannot make bbx show a secret: output is redacted where it is written.
+    @Test func secretsPrintedByAScriptAreRedacted() async throws {
+        try await EndToEnd.with { world in
+            let result = try await world.bbx([
+                "run", "-e", "print \"token:\", env(\"BITBUCKET_TOKEN\")\nfail env(\"BITBUCKET_TOKEN\")", "--json",
+            ])
+            #expect(result.status == 65)
+            #expect(result.stdout.contains("token: <redacted>"), "\(result.stdout)")
+            #expect(!(result.stdout + result.stderr).contains(EndToEnd.token))
+        }
+    }
+
     /// `bbx run … | head -1`: the reader leaves early; bbx neither crashes nor prints a trace.
     @Test func aClosedOutputPipeIsNotACrash() async throws {
         let folder = try BBXProcess.temporaryDirectory()
