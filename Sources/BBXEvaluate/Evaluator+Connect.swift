@@ -70,7 +70,7 @@ extension Evaluator {
 
     mutating func read(_ request: ConnectRead, _ statement: Statement) async throws {
         do {
-            for line in try await reader.connectRead(request) { output(.line(line)) }
+            for line in try await reader.connectRead(request) { emit(.line(line)) }
         } catch {
             throw PlanningError(error, at: statement.range)
         }

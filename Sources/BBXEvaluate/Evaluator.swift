@@ -54,7 +54,7 @@ public struct Evaluator: Sendable {
     var uploads: [String: SourceRange] = [:]
     var downloadTargets: [String: SourceRange] = [:]
     var deletions = 0
-    var output: @Sendable (PlanOutput) -> Void = { _ in }
+    var output: @Sendable (PlanOutput, Int) -> Void = { _, _ in }
 
     struct Scope {
         var names: [String: Value] = [:]
@@ -70,10 +70,13 @@ public struct Evaluator: Sendable {
         scopes = [globals]
     }
 
-    /// Plans a script. `output` receives what `print`, `list` and Connect reads show, in order.
+    /// Plans a script. `output` receives what `print`, `list` and Connect reads show, in order,
+    /// each with the number of steps planned before it (where it stands among the changes: a
+    /// `print` after the uploads can wait until they are done).
     /// Throws `PlanningError` at the first problem; nothing has changed anywhere then.
     public mutating func plan(
-        _ script: Script, in source: SourceFile, output: @escaping @Sendable (PlanOutput) -> Void = { _ in }
+        _ script: Script, in source: SourceFile,
+        output: @escaping @Sendable (_ output: PlanOutput, _ afterSteps: Int) -> Void = { _, _ in }
     ) async throws -> Plan {
         self.source = source
         self.output = output
@@ -152,12 +155,12 @@ public struct Evaluator: Sendable {
             let name = try await targetRepository(repositoryExpression, statement)
             let glob = Glob(try await string(pattern) ?? "*")
             let state = try await remote(name, at: statement.range)
-            output(.artifacts(repository: name, state.matching(glob)))
+            emit(.artifacts(repository: name, state.matching(glob)))
 
         case .print(let values):
             var texts: [String] = []
             for value in values { texts.append(try await evaluate(value).description) }
-            output(.line(texts.joined(separator: " ")))
+            emit(.line(texts.joined(separator: " ")))
 
         case .assert(let condition, let message):
             guard try await boolean(condition) else {
@@ -192,6 +195,10 @@ public struct Evaluator: Sendable {
     }
 
     // MARK: - Helpers
+
+    func emit(_ item: PlanOutput) {
+        output(item, steps.count)
+    }
 
     /// Where a statement is, as the plan shows it.
     func position(_ range: SourceRange) -> SourcePosition {
@@ -228,5 +235,15 @@ public struct Evaluator: Sendable {
     /// Records that a step touches a remote artifact, as it was when read.
     mutating func touch(_ repository: String, _ name: String) {
         touched.append(Fingerprint(repository: repository, name: name, artifact: listings[repository]?[name]))
+    }
+}
+
+extension PlanOutput {
+    /// As a person reads it: the line, or the artifacts as a table.
+    public var text: String {
+        switch self {
+        case .line(let line): line + "\n"
+        case .artifacts(let repository, let artifacts): artifactTable(artifacts, repository: repository)
+        }
     }
 }

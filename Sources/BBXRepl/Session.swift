@@ -4,6 +4,7 @@ import BBXEvaluate
 import BBXPlan
 import BBXSyntax
 import Foundation
+import Synchronization
 
 /// Where a session writes: results to `out`, diagnostics and errors to `error`.
 public struct ReplOutput: Sendable {
@@ -138,12 +139,16 @@ public final class Session: @unchecked Sendable {
         let script = Parser.parse(source).script
         var trial = evaluator
         let out = output.out
+        // As in `bbx run`: outputs that stand after changes wait until those are applied.
+        let waiting = Mutex(WaitingOutput())
+        let deferring = !dryRun
         let plan: Plan
         do {
-            plan = try await trial.plan(script, in: source) { item in
-                switch item {
-                case .line(let text): out(text + "\n")
-                case .artifacts(let repository, let artifacts): out(artifactTable(artifacts, repository: repository))
+            plan = try await trial.plan(script, in: source) { item, afterSteps in
+                if deferring && afterSteps > 0 {
+                    waiting.withLock { $0.add(item, afterSteps: afterSteps) }
+                } else {
+                    out(item.text)
                 }
             }
         } catch let error as PlanningError {
@@ -159,11 +164,13 @@ public final class Session: @unchecked Sendable {
         }
         if !plan.steps.isEmpty { out(PlanText(colored: output.colored).render(plan)) }
         if dryRun || !plan.hasChanges {
+            for item in waiting.withLock({ $0.due(after: nil) }) { out(item.text) }
             evaluator = trial
             succeeded.append(record)
             return true
         }
         let report = await apply(plan)
+        for item in waiting.withLock({ $0.due(after: report) }) { out(item.text) }
         out(ReportText().render(report))
         guard report.succeeded else {
             // What changed is no longer what the plan predicted: read the repositories again.

@@ -47,7 +47,7 @@ enum Pipeline {
     ) async throws -> Plan {
         var evaluator = Evaluator(options: options, reader: reader)
         do {
-            let plan = try await evaluator.plan(script, in: source) { output.receive($0) }
+            let plan = try await evaluator.plan(script, in: source) { output.receive($0, afterSteps: $1) }
             document?.output = output.collected.map(JSONDocument.OutputJSON.init)
             return plan
         } catch let error as PlanningError {
@@ -73,9 +73,10 @@ enum Pipeline {
     }
 
     /// Applies a plan with live progress; Ctrl-C stops starting steps and cancels those running.
-    static func apply(_ plan: Plan, service: BitbucketService, jobs: Int, document: inout JSONDocument?) async
-        -> Report
-    {
+    static func apply(
+        _ plan: Plan, service: BitbucketService, jobs: Int, output: OutputCollector? = nil,
+        document: inout JSONDocument?
+    ) async -> Report {
         let terminal = document == nil && isatty(STDOUT_FILENO) == 1
         let observer: (any ApplyObserver)?
         if document != nil {
@@ -92,6 +93,7 @@ enum Pipeline {
         let report = await task.value
         interrupt.stop()
         (observer as? TerminalProgress)?.finish()
+        output?.release(after: report)
         if document != nil {
             document?.report = JSONDocument.ReportJSON(report)
         } else {

@@ -70,9 +70,11 @@ struct RunCommand: AsyncParsableCommand {
         evaluation.hasConnectCredentials = connection.client.configuration.connect != nil
         let status: ExitCode
         do {
+            // Outputs that stand after changes wait for them when the plan is applied.
+            let printed = OutputCollector(json: output.json, deferring: !dryRun)
             let plan = try await Pipeline.plan(
-                script, in: source, options: evaluation, reader: connection.service,
-                output: OutputCollector(json: output.json), document: &document)
+                script, in: source, options: evaluation, reader: connection.service, output: printed,
+                document: &document)
             Pipeline.show(plan, document: &document)
             if let save {
                 try SavedPlan(plan: plan, url: connection.client.configuration.baseURL, script: source.name).write(
@@ -82,7 +84,9 @@ struct RunCommand: AsyncParsableCommand {
             var report: Report?
             if !dryRun && plan.hasChanges {
                 report = await Pipeline.apply(
-                    plan, service: connection.service, jobs: output.jobs, document: &document)
+                    plan, service: connection.service, jobs: output.jobs, output: printed, document: &document)
+            } else {
+                printed.release(after: nil)
             }
             document?.write()
             status = Pipeline.exitStatus(plan, report: report, detailed: output.detailedExitCode)

@@ -23,7 +23,7 @@ func plan(
         options: options, reader: reader ?? FakeReader(remote), files: FakeFiles(sizes: files, texts: texts))
     let lines = Lines()
     do {
-        let plan = try await evaluator.plan(parsed.script, in: source) { output in
+        let plan = try await evaluator.plan(parsed.script, in: source) { output, _ in
             if case .line(let text) = output { lines.append(text) }
             if case .artifacts(let repository, let list) = output {
                 lines.append("\(repository): " + list.map(\.name).joined(separator: " "))

@@ -130,6 +130,23 @@ struct SessionTests {
         #expect(transcript.out.contains("Applied: 1 uploaded (3 B sent).\n2\n"))
     }
 
+    /// As in `bbx run`: a `print` after a change in the same entry speaks for it, so it shows
+    /// once the change is applied and never after a failure.
+    @Test(arguments: [false, true]) func aPrintAfterAChangeWaitsForIt(failing: Bool) async {
+        let (session, transcript) = makeSession(failApply: failing)
+        await session.run(
+            reader: ScriptedReader(lines: [
+                "if true {", "print \"deleting\"", "delete \"old.zip\"", "print \"gone\"", "}",
+            ]))
+        #expect(transcript.out.hasPrefix("deleting\n"), "\(transcript.out)")
+        if failing {
+            #expect(!transcript.out.contains("gone"), "\(transcript.out)")
+        } else {
+            #expect(transcript.out.contains("- delete   old.zip"), "\(transcript.out)")
+            #expect(transcript.out.hasSuffix("gone\nApplied: 1 deleted.\n"), "\(transcript.out)")
+        }
+    }
+
     @Test func aFailedApplyBindsNothingAndIsNotSaved() async throws {
         let (session, transcript) = makeSession(failApply: true)
         await session.run(reader: ScriptedReader(lines: ["delete \"old.zip\"", "print \"still here\""]))

@@ -215,6 +215,39 @@ struct RunCommandTests {
         }
     }
 
+    /// A `print` after changes speaks for them: it shows once they are applied, never after a
+    /// failure; one before any change shows at once, and a dry run shows them all.
+    @Test func printsAfterChangesWaitForThem() async throws {
+        try await EndToEnd.with { world in
+            try world.write(
+                "say.bbx",
+                """
+                use acme/app
+                print "releasing"
+                upload "dist/app.tar.gz"
+                print "released"
+                """)
+            try await world.serve.addFault(
+                #"{"status": 400, "count": 1, "method": "POST", "path": "/2.0/repositories/acme/app/downloads"}"#)
+            let failed = try await world.bbx(["run", "say.bbx"])
+            #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
+            #expect(failed.stdout.hasPrefix("releasing\n"), "\(failed.stdout)")
+            #expect(!failed.stdout.contains("released"), "\(failed.stdout)")
+
+            let preview = try await world.bbx(["run", "say.bbx", "--dry-run"])
+            #expect(preview.status == 0, "\(preview.stderr)")
+            #expect(preview.stdout.hasPrefix("releasing\n"), "\(preview.stdout)")
+            #expect(preview.stdout.contains("released\n"), "\(preview.stdout)")
+
+            let applied = try await world.bbx(["run", "say.bbx"])
+            #expect(applied.status == 0, "\(applied.stderr)")
+            let plan = try #require(applied.stdout.range(of: "+ upload"))
+            let released = try #require(applied.stdout.range(of: "released\n"))
+            #expect(plan.upperBound < released.lowerBound, "\(applied.stdout)")
+            #expect(applied.stdout.hasPrefix("releasing\n"), "\(applied.stdout)")
+        }
+    }
+
     @Test func credentialsMissingOrRejectedExit77() async throws {
         try await EndToEnd.with(["--token", "reader-token:repository"]) { world in
             try world.write("release.bbx", Self.release)
