@@ -152,6 +152,8 @@ public final class Session: @unchecked Sendable {
                 }
             }
         } catch let error as PlanningError {
+            // Nothing will be applied: what waited shows what planning saw, as in `bbx run`.
+            for item in waiting.withLock({ $0.due(after: nil) }) { out(item.text) }
             if Task.isCancelled {
                 output.error("interrupted; nothing was changed\n")
             } else {

@@ -51,6 +51,9 @@ enum Pipeline {
             document?.output = output.collected.map(JSONDocument.OutputJSON.init)
             return plan
         } catch let error as PlanningError {
+            // Nothing will be applied, so what waited for changes shows what planning saw, as
+            // in a dry run (a `print` before a failing `assert` is how scripts are debugged).
+            output.release(after: nil)
             Console.report([error.diagnostic], in: source)
             let status =
                 error.isCredentialProblem

@@ -147,6 +147,16 @@ struct SessionTests {
         }
     }
 
+    @Test func planningThatStopsShowsWhatWaited() async {
+        let (session, transcript) = makeSession()
+        await session.run(
+            reader: ScriptedReader(lines: ["if true {", "delete \"old.zip\"", "print \"checking\"", "fail \"no\"", "}"])
+        )
+        #expect(transcript.out == "checking\n")
+        #expect(transcript.error.contains("error: no"), "\(transcript.error)")
+        #expect(transcript.applied.isEmpty)
+    }
+
     @Test func aFailedApplyBindsNothingAndIsNotSaved() async throws {
         let (session, transcript) = makeSession(failApply: true)
         await session.run(reader: ScriptedReader(lines: ["delete \"old.zip\"", "print \"still here\""]))

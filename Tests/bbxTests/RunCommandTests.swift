@@ -216,9 +216,16 @@ struct RunCommandTests {
     }
 
     /// A `print` after changes speaks for them: it shows once they are applied, never after a
-    /// failure; one before any change shows at once, and a dry run shows them all.
+    /// failed apply; one before any change shows at once; a dry run, or planning that stops,
+    /// shows them all.
     @Test func printsAfterChangesWaitForThem() async throws {
         try await EndToEnd.with { world in
+            let stopped = try await world.bbx([
+                "run", "-e", "use acme/app\nupload \"dist/app.tar.gz\"\nprint \"checking\"\nassert false, \"no\"",
+            ])
+            #expect(stopped.status == 65, "\(stopped.stderr)")
+            #expect(stopped.stdout == "checking\n", "\(stopped.stdout)")
+
             try world.write(
                 "say.bbx",
                 """
