@@ -70,7 +70,9 @@ extension Evaluator {
 
     mutating func read(_ request: ConnectRead, _ statement: Statement) async throws {
         do {
-            for line in try await reader.connectRead(request) { emit(.line(line)) }
+            // The app is read as it is now, not as the plan leaves it: the lines stand before
+            // every change, wherever the statement is, so nothing shows them as the result.
+            for line in try await reader.connectRead(request) { output(.line(line), 0) }
         } catch {
             throw PlanningError(error, at: statement.range)
         }

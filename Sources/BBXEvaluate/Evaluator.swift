@@ -71,8 +71,8 @@ public struct Evaluator: Sendable {
     }
 
     /// Plans a script. `output` receives what `print`, `list` and Connect reads show, in order,
-    /// each with the number of steps planned before it (where it stands among the changes: a
-    /// `print` after the uploads can wait until they are done).
+    /// each with the number of steps whose outcome it describes (a `print` after the uploads can
+    /// wait until they are done; a Connect read describes the app before any change, so 0).
     /// Throws `PlanningError` at the first problem; nothing has changed anywhere then.
     public mutating func plan(
         _ script: Script, in source: SourceFile,
