@@ -40,7 +40,12 @@ public enum Tools {
         return (certificate, key)
     }
 
-    /// A TCP port on 127.0.0.1 that nothing listens on right now.
+    /// A TCP port on 127.0.0.1 that nothing listens on, ever: below the ephemeral range that
+    /// servers started by other tests bind from, so a refused connection stays refused.
+    public static let closedPort = 1
+
+    /// A TCP port on 127.0.0.1 that nothing listens on right now, to bind a server to (others
+    /// may take it once it is free again: to be refused, use `closedPort`).
     public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EMFILE) }

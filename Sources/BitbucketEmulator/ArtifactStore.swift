@@ -10,12 +10,14 @@ actor ArtifactStore {
     let root: URL
     private var state: StoredState
     private var declared: Set<String>
+    private let createsOnFirstUse: Bool
 
     var blobs: URL { root.appendingPathComponent("blobs") }
     nonisolated var uploads: URL { root.appendingPathComponent("uploads") }
 
-    init(root: URL, repositories: [String], linkers: [String]) throws {
+    init(root: URL, repositories: [String], linkers: [String], createsOnFirstUse: Bool = false) throws {
         self.root = root
+        self.createsOnFirstUse = createsOnFirstUse
         let manager = FileManager.default
         try manager.createDirectory(at: root.appendingPathComponent("blobs"), withIntermediateDirectories: true)
         // Uploads cut by a crash or a stop leave partial files: they never count.
@@ -51,6 +53,11 @@ actor ArtifactStore {
                 workspace.lowercased() == parts[0] || workspace.lowercased() == RepositoryIdentity.uuid(of: parts[0])
             let repo = slug.lowercased() == parts[1] || slug.lowercased() == RepositoryIdentity.uuid(of: candidate)
             if ws, repo { return candidate }
+        }
+        // A name, not a UUID (which says nothing of the name): created, empty, when allowed.
+        if createsOnFirstUse, !workspace.hasPrefix("{"), !slug.hasPrefix("{") {
+            declared.insert(key)
+            return key
         }
         return nil
     }
@@ -135,7 +142,12 @@ actor ArtifactStore {
 
     func linkers() -> [Linker] { state.linkers.values.sorted { $0.key < $1.key } }
 
-    func linker(_ key: String) -> Linker? { state.linkers[key] }
+    func linker(_ key: String) -> Linker? {
+        if createsOnFirstUse, state.linkers[key] == nil {
+            state.linkers[key] = Linker.declared(key)
+        }
+        return state.linkers[key]
+    }
 
     /// Linkers declared by a descriptor's `modules.linkers`: kept with their values if known.
     func defineLinkers(_ definitions: [Linker]) throws {

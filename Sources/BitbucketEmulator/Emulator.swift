@@ -38,7 +38,8 @@ public struct Emulator: Sendable {
         }
         defer { if temporary { try? fileManager.removeItem(at: root) } }
         let store = try ArtifactStore(
-            root: root, repositories: configuration.repositories, linkers: configuration.linkers)
+            root: root, repositories: configuration.repositories, linkers: configuration.linkers,
+            createsOnFirstUse: configuration.createsOnFirstUse)
         let listeners = Listeners(announce: onListening)
         let state = EmulatorState(configuration: configuration, store: store, listeners: listeners, logger: logger)
 

@@ -111,6 +111,10 @@ public struct EmulatorConfiguration: Sendable {
     public var apiTokens: [APITokenCredential] = []
     public var connect: ConnectInstallation?
     public var linkers: [String] = []
+    /// Every repository and linker asked for exists, created empty on first use: for the
+    /// sandbox of an interactive session, where nothing says beforehand which will be named.
+    /// Not a `bbx serve` option: Bitbucket answers 404 for what does not exist.
+    public var createsOnFirstUse = false
     public var freePlanWorkspaces: [String] = []
     /// Store spaces in artifact names as `_`, as Bitbucket has been seen to.
     public var underscoreSpaces = false

@@ -13,7 +13,8 @@ struct Connection {
     var service: BitbucketService { BitbucketService(client: client) }
 
     /// Opens the client from the options and the environment, or starts the sandbox for `script`
-    /// (its repositories: those the script names, else `defaultRepository`). The sandbox's
+    /// (its repositories: those the script names, else `defaultRepository`; without a script, as
+    /// in the REPL, any repository asked for). The sandbox's
     /// banner is the run's first line on standard output (on standard error when `quiet`, for
     /// JSON); the client's warnings go to standard error. Registers the secrets `Console` hides.
     static func open(
@@ -28,7 +29,8 @@ struct Connection {
                 ?? (repositories: defaultRepository.map { [$0] } ?? [], linkers: [])
             do {
                 sandbox = try await Sandbox.start(
-                    repositories: names.repositories, linkers: names.linkers, data: options.sandboxData)
+                    repositories: names.repositories, linkers: names.linkers, data: options.sandboxData,
+                    anyName: script == nil)
             } catch {
                 Console.fail("\(error)")
                 throw ExitStatus.applyFailed

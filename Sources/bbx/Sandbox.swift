@@ -12,20 +12,28 @@ final class Sandbox: Sendable {
     let token: String
     let connect: ConnectInstallation
     let repositories: [String]
+    let anyName: Bool
     private let task: Task<Void, any Error>
 
     private init(
-        api: String, token: String, connect: ConnectInstallation, repositories: [String], task: Task<Void, any Error>
+        api: String, token: String, connect: ConnectInstallation, repositories: [String], anyName: Bool,
+        task: Task<Void, any Error>
     ) {
         self.api = api
         self.token = token
         self.connect = connect
         self.repositories = repositories
+        self.anyName = anyName
         self.task = task
     }
 
-    static func start(repositories: [String], linkers: [String], data: String? = nil) async throws -> Sandbox {
+    /// With `anyName` (a REPL, which names repositories as it goes), every repository and
+    /// linker asked for exists; otherwise those given, as the script names them.
+    static func start(repositories: [String], linkers: [String], data: String? = nil, anyName: Bool = false)
+        async throws -> Sandbox
+    {
         var configuration = EmulatorConfiguration()
+        configuration.createsOnFirstUse = anyName
         configuration.port = 0
         configuration.storagePort = 0
         configuration.repositories = repositories
@@ -51,7 +59,8 @@ final class Sandbox: Sendable {
             do { try await task.value } catch { throw Failure(description: "the sandbox did not start: \(error)") }
             throw Failure(description: "the sandbox did not start")
         }
-        return Sandbox(api: api, token: token, connect: connect, repositories: repositories, task: task)
+        return Sandbox(
+            api: api, token: token, connect: connect, repositories: repositories, anyName: anyName, task: task)
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -70,7 +79,10 @@ final class Sandbox: Sendable {
 
     /// The first line of a sandboxed run.
     var banner: String {
-        let names = repositories.isEmpty ? "no repositories" : repositories.joined(separator: ", ")
+        let names =
+            anyName
+            ? "any repository you name"
+            : (repositories.isEmpty ? "no repositories" : repositories.joined(separator: ", "))
         return "sandbox: a local emulator at \(api) with \(names); nothing is sent to Bitbucket"
     }
 

@@ -104,12 +104,10 @@ struct ErrorTests {
     }
 
     @Test func aRefusedConnectionIsReportedQuicklyWithTheHost() async throws {
-        // A port nothing listens on: bind one, note it, close it.
-        let socket = try await RunningEmulator.start()
-        let closedURL = socket.api
-        await socket.stop()
+        // Not a freed ephemeral port: an emulator of a test running in parallel once took it,
+        // and the request hung on that server instead of being refused.
         var configuration = ClientConfiguration()
-        configuration.baseURL = closedURL
+        configuration.baseURL = "http://127.0.0.1:\(Tools.closedPort)"
         configuration.retry = .never
         // A refusal is reported when it happens, not when a long connect timeout runs out.
         configuration.connectTimeout = .seconds(30)

@@ -156,4 +156,26 @@ struct ReplPipedTests {
             #expect(try await world.remote().count == 2, "dry-run deleted nothing")
         }
     }
+
+    /// `bbx repl --sandbox` cannot know which repositories and linkers the session will name, so
+    /// in its sandbox every one asked for exists.
+    @Test func theSandboxHasWhateverTheSessionNames() async throws {
+        try await EndToEnd.with { world in
+            let input = """
+                :use acme/web
+                upload "dist/app.tar.gz"
+                list
+                linker "PROJ" add "OPS"
+                linker "PROJ" values
+                """
+            let result = try await BBXProcess.launch(["repl", "--sandbox"], in: world.folder, stdin: input)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stderr.isEmpty, "\(result.stderr)")
+            #expect(result.stdout.hasPrefix("sandbox: a local emulator at http://127.0.0.1:"), "\(result.stdout)")
+            #expect(result.stdout.contains("with any repository you name;"), "\(result.stdout)")
+            #expect(result.stdout.contains("Applied: 1 uploaded"), "\(result.stdout)")
+            #expect(result.stdout.contains("acme/web: 1 artifact"), "\(result.stdout)")
+            #expect(result.stdout.contains("\tOPS\n"), "\(result.stdout)")
+        }
+    }
 }

@@ -415,7 +415,7 @@ struct RunCommandTests {
     /// Bitbucket out of reach while planning is not a script error: exit 1, nothing changed,
     /// the statement that needed it named, after the client's retries.
     @Test func anUnreachableBitbucketWhilePlanningExits1() async throws {
-        let port = try Tools.freePort()
+        let port = Tools.closedPort
         let result = try await BBXProcess.launch(
             ["run", "-e", "list in acme/app"],
             environment: ["BITBUCKET_URL": "http://127.0.0.1:\(port)", "BITBUCKET_TOKEN": "unused-token"])
