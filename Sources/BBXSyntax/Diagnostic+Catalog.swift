@@ -19,8 +19,12 @@ extension Diagnostic {
     {
         let place = context.map { " after \($0)" } ?? ""
         let notes = opener.map { [Note("'\($0.0)' opened here", at: $0.1)] } ?? []
+        // `let keep = 5` reads naturally; say why it is refused.
+        var reserved = ""
+        if case .keyword = found.kind, what.hasSuffix("name") { reserved = ", which is reserved and cannot be a name" }
         return Diagnostic(
-            "expected \(what)\(place), found \(found.kind.spelling)", at: found.range, id: "expected", notes: notes)
+            "expected \(what)\(place), found \(found.kind.spelling)\(reserved)", at: found.range, id: "expected",
+            notes: notes)
     }
 
     static func expectedStatement(found: Token) -> Diagnostic {

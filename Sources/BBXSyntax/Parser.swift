@@ -161,7 +161,12 @@ public struct Parser {
                 braces -= 1
                 if braces == 0, strings == 0 {
                     advance()
-                    return
+                    // The `else` branches of an `if` whose header failed go with it, rather
+                    // than each being reported as a stray `else`.
+                    var lookahead = current
+                    while tokens[lookahead].kind == .newline { lookahead += 1 }
+                    guard tokens[lookahead].kind == .keyword(.else) else { return }
+                    current = lookahead
                 }
             case .newline, .semicolon:
                 if braces == 0, strings == 0 {

@@ -31,6 +31,12 @@ struct ParserErrorTests {
             message: "expected a statement, found '}' ('}' closes nothing here)"),
         .init(name: "let without a name", marked: "let 1️⃣= 3", message: "expected a name after 'let', found '='"),
         .init(
+            name: "let with a reserved word", marked: "let 1️⃣keep = 5",
+            message: "expected a name after 'let', found 'keep', which is reserved and cannot be a name"),
+        .init(
+            name: "for with a reserved word", marked: "for 1️⃣older in files(\"*\") {}",
+            message: "expected a loop variable name after 'for', found 'older', which is reserved and cannot be a name"),
+        .init(
             name: "let without a value", marked: "let x =1️⃣",
             message: "expected a value after '=', found the end of the input"),
         .init(
@@ -112,6 +118,17 @@ struct ParserErrorTests {
     @Test func anErrorInAHeaderSkipsItsWholeBlock() {
         let result = parse("if x y {\n  print 1\n}\nprint 2")
         #expect(result.diagnostics.count == 1)
+        #expect(result.script.dump == "(print 2)")
+    }
+
+    @Test(arguments: [
+        "if x y {\n  print 1\n} else if true {\n  print 3\n} else {\n  print 4\n}\nprint 2",
+        "if x y {\n  print 1\n}\nelse {\n  print 4\n}\nprint 2",
+        "if true {\n  print 1\n} else if x y {\n  print 3\n} else {\n  print 4\n}\nprint 2",
+    ])
+    func anErrorInAnIfHeaderSkipsItsElseBranchesToo(source: String) {
+        let result = parse(source)
+        #expect(result.diagnostics.map(\.message) == ["expected '{' after the condition, found a name"])
         #expect(result.script.dump == "(print 2)")
     }
 
