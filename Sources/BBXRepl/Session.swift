@@ -4,7 +4,6 @@ import BBXEvaluate
 import BBXPlan
 import BBXSyntax
 import Foundation
-import Synchronization
 
 /// Where a session writes: results to `out`, diagnostics and errors to `error`.
 public struct ReplOutput: Sendable {
@@ -140,20 +139,13 @@ public final class Session: @unchecked Sendable {
         var trial = evaluator
         let out = output.out
         // As in `bbx run`: outputs that stand after changes wait until those are applied.
-        let waiting = Mutex(WaitingOutput())
-        let deferring = !dryRun
+        let gate = OutputGate(deferring: !dryRun, write: out)
         let plan: Plan
         do {
-            plan = try await trial.plan(script, in: source) { item, afterSteps in
-                if deferring && afterSteps > 0 {
-                    waiting.withLock { $0.add(item, afterSteps: afterSteps) }
-                } else {
-                    out(item.text)
-                }
-            }
+            plan = try await trial.plan(script, in: source) { gate.receive($0, afterSteps: $1) }
         } catch let error as PlanningError {
             // Nothing will be applied: what waited shows what planning saw, as in `bbx run`.
-            for item in waiting.withLock({ $0.due(after: nil) }) { out(item.text) }
+            gate.release(after: nil)
             if Task.isCancelled {
                 output.error("interrupted; nothing was changed\n")
             } else {
@@ -166,13 +158,13 @@ public final class Session: @unchecked Sendable {
         }
         if !plan.steps.isEmpty { out(PlanText(colored: output.colored).render(plan)) }
         if dryRun || !plan.hasChanges {
-            for item in waiting.withLock({ $0.due(after: nil) }) { out(item.text) }
+            gate.release(after: nil)
             evaluator = trial
             succeeded.append(record)
             return true
         }
         let report = await apply(plan)
-        for item in waiting.withLock({ $0.due(after: report) }) { out(item.text) }
+        gate.release(after: report)
         out(ReportText().render(report))
         guard report.succeeded else {
             // What changed is no longer what the plan predicted: read the repositories again.
