@@ -5,6 +5,7 @@ import BBXEvaluate
 import BBXPlan
 import BBXSyntax
 import Foundation
+import Synchronization
 
 /// The steps `run`, `plan` and `apply` share: read, check, plan, show, apply, report. Each step
 /// prints its own failure and throws the exit status.
@@ -119,21 +120,27 @@ enum Pipeline {
 /// Ctrl-C while a plan is applied: the first one calls `handler` (stop starting steps, cancel
 /// those running); a second one ends the process at once, as Ctrl-C usually does.
 final class Interrupt: @unchecked Sendable {
-    private let source: DispatchSourceSignal
+    private var signal: InterruptSignal?
 
     init(_ handler: @escaping @Sendable () -> Void) {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler {
-            Console.error("\nbbx: interrupted: no new step starts; stopping those running…\n")
-            signal(SIGINT, SIG_DFL)
-            handler()
+        let count = Mutex(0)
+        signal = InterruptSignal {
+            let first = count.withLock {
+                $0 += 1
+                return $0 == 1
+            }
+            if first {
+                Console.error("\nbbx: interrupted: no new step starts; stopping those running…\n")
+                handler()
+            } else {
+                // The default action, for the whole process (not `raise`, whose thread may block it).
+                _ = Foundation.signal(SIGINT, SIG_DFL)
+                kill(getpid(), SIGINT)
+            }
         }
-        source.resume()
     }
 
     func stop() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
+        signal?.stop()
     }
 }

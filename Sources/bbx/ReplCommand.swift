@@ -108,23 +108,17 @@ struct ReplCommand: AsyncParsableCommand {
     }
 }
 
-/// SIGINT for the REPL's whole life: ignored as a signal, routed to whatever runs now.
+/// SIGINT for the REPL's whole life: routed to whatever runs now, ignored between entries.
 final class InterruptRouter: @unchecked Sendable {
     private let lock = NSLock()
     private var handler: (@Sendable () -> Void)?
-    private let source: DispatchSourceSignal
+    private var signal: InterruptSignal?
 
     init() {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.resume()
-        source.setEventHandler { [weak self] in
-            guard let self else { return }
-            let handler = self.lock.withLock { self.handler }
-            if let handler {
-                Console.error("\nbbx: interrupted: stopping this entry…\n")
-                handler()
-            }
+        signal = InterruptSignal { [weak self] in
+            guard let self, let route = self.lock.withLock({ self.handler }) else { return }
+            Console.error("\nbbx: interrupted: stopping this entry…\n")
+            route()
         }
     }
 
@@ -133,7 +127,6 @@ final class InterruptRouter: @unchecked Sendable {
     }
 
     func stop() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
+        signal?.stop()
     }
 }

@@ -1,0 +1,57 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The write end of the pipe SIGINT is turned into; read by the handler below, which may run on
+/// any thread at any moment, so it is a plain global set before the handler is installed.
+nonisolated(unsafe) private var interruptPipe: Int32 = -1
+
+/// SIGINT (Ctrl-C) delivered as an event: `handler` runs on a dispatch queue once per signal.
+///
+/// Not a `DispatchSourceSignal`: on Linux, libdispatch receives signals through a signalfd and
+/// re-raises to one thread those that reach another, and a Ctrl-C during a REPL download was
+/// seen lost that way. A signal handler that writes a byte to a pipe (`write` is safe there)
+/// loses none; the pipe's read end is an ordinary dispatch read source.
+final class InterruptSignal: @unchecked Sendable {
+    private let source: DispatchSourceRead
+    private let descriptors: (read: Int32, write: Int32)
+
+    init(_ handler: @escaping @Sendable () -> Void) {
+        var fds: [Int32] = [-1, -1]
+        _ = fds.withUnsafeMutableBufferPointer { pipe($0.baseAddress!) }
+        descriptors = (fds[0], fds[1])
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        interruptPipe = fds[1]
+        _ = signal(SIGINT) { _ in
+            var byte: UInt8 = 1
+            _ = write(interruptPipe, &byte, 1)
+        }
+        let readEnd = fds[0]
+        source = DispatchSource.makeReadSource(fileDescriptor: readEnd, queue: .global())
+        source.setEventHandler {
+            var buffer = [UInt8](repeating: 0, count: 16)
+            let count = read(readEnd, &buffer, buffer.count)
+            for _ in 0..<max(count, 0) { handler() }
+        }
+        source.resume()
+    }
+
+    /// Ctrl-C ends the process again, as usual.
+    func stop() {
+        _ = signal(SIGINT, SIG_DFL)
+        interruptPipe = -1
+        let descriptors = descriptors
+        source.setCancelHandler {
+            close(descriptors.read)
+            close(descriptors.write)
+        }
+        source.cancel()
+    }
+}
