@@ -56,13 +56,18 @@ public struct Executor: Sendable {
                 running += 1
                 let key = step.repository.map { "\($0)\u{0}\(step.name)" } ?? ""
                 let before = step.kind == .replace ? previous[key] : nil
-                group.addTask {
-                    observer?.started(index, step)
-                    let (outcome, credentials) = await run(step, previous: before) { bytes in
-                        observer?.progress(index, step, bytes: bytes)
+                // Steps start in plan order: the next one is added only once this one has begun
+                // (child tasks of a group otherwise begin in whatever order the threads take them).
+                await withCheckedContinuation { (began: CheckedContinuation<Void, Never>) in
+                    group.addTask {
+                        observer?.started(index, step)
+                        began.resume()
+                        let (outcome, credentials) = await run(step, previous: before) { bytes in
+                            observer?.progress(index, step, bytes: bytes)
+                        }
+                        observer?.finished(index, step, outcome)
+                        return (index, outcome, credentials)
                     }
-                    observer?.finished(index, step, outcome)
-                    return (index, outcome, credentials)
                 }
             }
             while let result = await group.next() { record(result) }
