@@ -17,7 +17,7 @@ public final class ServeProcess: Sendable {
         var line = ""
         _ = await child.waitUntil(seconds: 60) {
             line = child.stdout
-            return line.contains("\n") || !child.process.isRunning
+            return line.contains("\n") || !child.isRunning
         }
         let first = line.components(separatedBy: "\n")[0]
         func field(_ name: String) -> String? {

@@ -31,12 +31,14 @@ public final class Tmux: Sendable {
         let err = folder.appendingPathComponent("err").path
         let argv = ["tmux", "-L", socket] + arguments
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
                 posix_spawn_file_actions_init(&actions)
                 posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
                 posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
                 posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+                // The server a first client forks lives on: it must not keep other descriptors.
+                _ = GNU.addCloseFrom?(&actions, 3)
                 defer { posix_spawn_file_actions_destroy(&actions) }
                 var pid: pid_t = 0
                 let cArguments = argv.map { strdup($0) } + [nil]

@@ -70,14 +70,12 @@ public enum Tools {
 public final class TinyProxy: @unchecked Sendable {
     public let port: Int
     public let url: String
-    private let process: Process
-    private let logFile: URL
+    private let child: ChildProcess
 
-    private init(port: Int, url: String, process: Process, logFile: URL) {
+    private init(port: Int, url: String, child: ChildProcess) {
         self.port = port
         self.url = url
-        self.process = process
-        self.logFile = logFile
+        self.child = child
     }
 
     public static func start(in folder: URL, username: String? = nil, password: String? = nil) async throws
@@ -90,20 +88,13 @@ public final class TinyProxy: @unchecked Sendable {
         if let username, let password { config.append("BasicAuth \(username) \(password)") }
         let configFile = folder.appendingPathComponent("tinyproxy.conf")
         try (config.joined(separator: "\n") + "\n").write(to: configFile, atomically: true, encoding: .utf8)
-        let logFile = folder.appendingPathComponent("tinyproxy.log")
-        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logFile)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tinyproxy", "-d", "-c", configFile.path]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        let proxy = TinyProxy(port: port, url: "http://127.0.0.1:\(port)", process: process, logFile: logFile)
+        // A ChildProcess, which keeps no other descriptor open in this long-lived child.
+        let child = try ChildProcess(
+            URL(fileURLWithPath: "/usr/bin/env"), ["tinyproxy", "-d", "-c", configFile.path])
+        let proxy = TinyProxy(port: port, url: "http://127.0.0.1:\(port)", child: child)
         // Ready when it answers (a 400 or 407 to a bare request).
         for _ in 0..<250 {
-            guard process.isRunning else { break }
+            guard child.isRunning else { break }
             let probe = try await Curl.run(["-m", "2", "-x", "http://127.0.0.1:\(port)", "http://127.0.0.1:1/"])
             if probe.status != 0 { return proxy }
             try await Task.sleep(for: .milliseconds(20))
@@ -114,7 +105,7 @@ public final class TinyProxy: @unchecked Sendable {
     }
 
     /// What tinyproxy logged so far.
-    public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+    public var log: String { child.stdout + child.stderr }
 
     /// The `CONNECT host:port` and plain requests it relayed, in order.
     public var relayed: [String] {
@@ -128,9 +119,8 @@ public final class TinyProxy: @unchecked Sendable {
         }
     }
 
-    /// Kills it. SIGKILL, because a child started by Foundation's Process may have SIGTERM
-    /// blocked; and no waiting, which would block a thread the tests share.
+    /// Kills it, without waiting (its end is reaped by the thread that waits for it).
     public func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        child.signal(SIGKILL)
     }
 }
