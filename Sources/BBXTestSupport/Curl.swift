@@ -18,33 +18,18 @@ public enum Curl {
         }
     }
 
-    /// Runs curl without blocking a thread: output goes to files, and the process's end resumes
-    /// the task. (Blocking here would starve an in-process emulator of the threads it needs.)
+    /// Runs curl without blocking a thread (a `ChildProcess`): blocking here would starve an
+    /// in-process emulator of the threads it needs.
     public static func run(_ arguments: [String], in directory: URL? = nil) async throws -> Result {
         let folder = try BBXProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let bodyFile = folder.appendingPathComponent("body")
         let headerFile = folder.appendingPathComponent("headers")
-        let outFile = folder.appendingPathComponent("out")
-        let errFile = folder.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: outFile.path, contents: nil)
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
-            ["curl", "-sS", "-o", bodyFile.path, "-D", headerFile.path, "-w", "%{http_code}"] + arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let out = try FileHandle(forWritingTo: outFile)
-        let err = try FileHandle(forWritingTo: errFile)
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
-        try? out.close()
-        try? err.close()
+        let curl = try ChildProcess(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["curl", "-sS", "-o", bodyFile.path, "-D", headerFile.path, "-w", "%{http_code}"] + arguments,
+            in: directory)
+        let result = await curl.wait()
         var headers: [String: String] = [:]
         // With -L several responses are written; the last one's headers win.
         for line in (try? String(contentsOf: headerFile, encoding: .utf8))?.components(separatedBy: "\r\n") ?? [] {
@@ -54,11 +39,9 @@ public enum Curl {
                     in: .whitespaces)
             }
         }
-        let status = (try? String(contentsOf: outFile, encoding: .utf8)) ?? ""
         return Result(
-            exitCode: process.terminationStatus, status: Int(status) ?? 0,
-            headers: headers, body: (try? Data(contentsOf: bodyFile)) ?? Data(),
-            stderr: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "")
+            exitCode: result.status, status: Int(result.stdout) ?? 0, headers: headers,
+            body: (try? Data(contentsOf: bodyFile)) ?? Data(), stderr: result.stderr)
     }
 
     /// A JSON request to the emulator's admin endpoints.

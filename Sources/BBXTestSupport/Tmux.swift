@@ -20,43 +20,11 @@ public final class Tmux: Sendable {
         let description: String
     }
 
-    /// Runs one tmux client command. Not through Foundation's `Process`: the tmux server that a
-    /// first client forks keeps the descriptors it inherited, and `Process` then never learns
-    /// that the client ended. `posix_spawn` and `waitpid` on a thread of its own do.
+    /// Runs one tmux client command, as a `ChildProcess`: the tmux server a first client forks
+    /// lives on, and must keep no descriptor of ours.
     @discardableResult
     func run(_ arguments: [String]) async throws -> BBXProcess.Result {
-        let folder = try BBXProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let out = folder.appendingPathComponent("out").path
-        let err = folder.appendingPathComponent("err").path
-        let argv = ["tmux", "-L", socket] + arguments
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
-                posix_spawn_file_actions_init(&actions)
-                posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-                posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-                posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-                // The server a first client forks lives on: it must not keep other descriptors.
-                _ = GNU.addCloseFrom?(&actions, 3)
-                defer { posix_spawn_file_actions_destroy(&actions) }
-                var pid: pid_t = 0
-                let cArguments = argv.map { strdup($0) } + [nil]
-                defer { cArguments.forEach { free($0) } }
-                let spawned = posix_spawnp(&pid, "tmux", &actions, nil, cArguments, environ)
-                guard spawned == 0 else {
-                    continuation.resume(
-                        throwing: Failure(description: "cannot run tmux: \(String(cString: strerror(spawned)))"))
-                    return
-                }
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-                continuation.resume(returning: (status >> 8) & 0xff)
-            }
-        }
-        return BBXProcess.Result(
-            status: status, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+        try await ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), ["tmux", "-L", socket] + arguments).wait()
     }
 
     /// Types text literally (no key names).

@@ -10,22 +10,9 @@ public enum Tools {
     /// Runs a program to its end; its output goes to `log` (or nowhere).
     @discardableResult
     public static func run(_ arguments: [String], log: URL? = nil) async throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        let output = try log.map { url in
-            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-            return try FileHandle(forWritingTo: url)
-        }
-        process.standardOutput = output ?? FileHandle.nullDevice
-        process.standardError = output ?? FileHandle.nullDevice
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
-        try? output?.close()
-        return process.terminationStatus
+        let result = try await ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), arguments).wait()
+        if let log { try Data((result.stdout + result.stderr).utf8).write(to: log) }
+        return result.status
     }
 
     /// A self-signed certificate for 127.0.0.1, valid one day: `(certificate, key)` PEM paths.
