@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BBX = .build/debug/bbx
 
-.PHONY: deps build demo test lint format
+.PHONY: deps build demo test lint format fuzz
 
 deps:
 	@scripts/install-deps.sh
@@ -21,8 +21,13 @@ test: deps lint
 
 # Style, by the formatter that ships with the toolchain (.swift-format holds the settings).
 lint:
-	$(SWIFT) format lint --strict -r Sources Tests Package.swift benchmarks/client-transfer
+	$(SWIFT) format lint --strict -r Sources Tests Package.swift benchmarks/client-transfer fuzz
 
 # Reformat the examples in place (the tests fail if they are not formatted).
 format: build
 	$(BBX) fmt examples/*.bbx
+
+# libFuzzer targets (fuzz/), each run for FUZZ_SECONDS (default 60); see scripts/fuzz.sh.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)

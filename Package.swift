@@ -11,12 +11,14 @@ import PackageDescription
 //   BitbucketEmulator  `bbx serve`: a local Bitbucket (Downloads, Connect, storage host) on Hummingbird
 //   BitbucketAPI       the client every statement reaches Bitbucket through (async-http-client)
 //   bbx        the command-line tool
-// Later layers (the evaluator and executor, the REPL) join as their issues land.
+//   SafeText   text from outside made safe to show: terminal escaping, display width, redaction
 let package = Package(
     name: "bbx",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "bbx", targets: ["bbx"])
+        .executable(name: "bbx", targets: ["bbx"]),
+        // For the fuzz/ package only.
+        .library(name: "BBXFuzzChecks", targets: ["BBXFuzzChecks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,13 +33,17 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
-        .target(name: "BBXSyntax"),
-        .target(name: "BBXCheck", dependencies: ["BBXSyntax"]),
+        // Below every layer that writes text for people: escaping, display width, redaction.
+        .target(name: "SafeText"),
+        // Temporary files created exclusively (O_EXCL|O_NOFOLLOW, random names), replaced atomically.
+        .target(name: "SafeFiles"),
+        .target(name: "BBXSyntax", dependencies: ["SafeText"]),
+        .target(name: "BBXCheck", dependencies: ["BBXSyntax", "SafeText"]),
         .target(name: "BBXFormat", dependencies: ["BBXSyntax"]),
         // Plain data shared by the client and the planner (an artifact as listed).
         .target(name: "BitbucketModel"),
-        .target(name: "BBXPlan", dependencies: ["BitbucketModel"]),
-        .target(name: "BBXEvaluate", dependencies: ["BBXSyntax", "BBXCheck", "BBXPlan", "BitbucketModel"]),
+        .target(name: "BBXPlan", dependencies: ["BitbucketModel", "SafeText"]),
+        .target(name: "BBXEvaluate", dependencies: ["BBXSyntax", "BBXCheck", "BBXPlan", "BitbucketModel", "SafeText"]),
         .target(name: "ConnectJWT", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "BitbucketEmulator",
@@ -60,7 +66,7 @@ let package = Package(
         .target(
             name: "BitbucketAPI",
             dependencies: [
-                "ConnectJWT", "BitbucketModel",
+                "ConnectJWT", "BitbucketModel", "SafeText", "SafeFiles",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -71,21 +77,32 @@ let package = Package(
         ),
         // Applying a plan: the executor, its report, and the Bitbucket client behind both planning's
         // reads and applying's writes.
-        .target(name: "BBXApply", dependencies: ["BBXPlan", "BBXEvaluate", "BitbucketAPI"]),
+        .target(name: "BBXApply", dependencies: ["BBXPlan", "BBXEvaluate", "BitbucketAPI", "SafeText"]),
         // The REPL's logic (entries, meta-commands, completion, history file), behind a line-reader
         // protocol so it runs without a terminal; libedit is the bbx executable's edge.
-        .target(name: "BBXRepl", dependencies: ["BBXSyntax", "BBXCheck", "BBXPlan", "BBXEvaluate", "BBXApply"]),
+        .target(
+            name: "BBXRepl",
+            dependencies: [
+                "BBXSyntax", "BBXCheck", "BBXFormat", "BBXPlan", "BBXEvaluate", "BBXApply", "SafeText", "SafeFiles",
+            ]),
         .systemLibrary(
             name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
         .executableTarget(
             name: "bbx",
             dependencies: [
                 "BBXSyntax", "BBXCheck", "BBXFormat", "BBXPlan", "BBXEvaluate", "BBXApply", "BitbucketAPI",
-                "BitbucketModel", "BitbucketEmulator", "BBXRepl", "CEditLine",
+                "BitbucketModel", "BitbucketEmulator", "BBXRepl", "CEditLine", "SafeText", "SafeFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The invariants the fuzz targets check (the libFuzzer entry points are the fuzz/ package).
+        .target(
+            name: "BBXFuzzChecks",
+            dependencies: [
+                "BBXSyntax", "BBXCheck", "BBXFormat", "BBXPlan", "BitbucketAPI", "BitbucketEmulator", "ConnectJWT",
+                "SafeText",
+            ]),
         // Drives the client for benchmarks/client-transfer.sh (not shipped).
         .executableTarget(
             name: "bbx-bench-transfer", dependencies: ["BitbucketAPI"], path: "benchmarks/client-transfer"),
@@ -94,6 +111,7 @@ let package = Package(
             name: "BBXTestSupport",
             dependencies: ["BBXSyntax", "BitbucketEmulator", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BBXSyntaxTests", dependencies: ["BBXSyntax", "BBXTestSupport"]),
+        .testTarget(name: "SafeTextTests", dependencies: ["SafeText", "SafeFiles"]),
         .testTarget(
             name: "BBXCheckTests", dependencies: ["BBXCheck", "BBXSyntax", "BBXTestSupport"], exclude: ["Diagnostics"]),
         .testTarget(name: "BBXFormatTests", dependencies: ["BBXFormat", "BBXSyntax", "BBXTestSupport"]),
@@ -102,7 +120,9 @@ let package = Package(
             name: "BBXPlanTests", dependencies: ["BBXPlan", "BitbucketModel", "BBXTestSupport"], exclude: ["Golden"]),
         .testTarget(
             name: "BBXReplTests",
-            dependencies: ["BBXRepl", "BBXApply", "BBXCheck", "BBXEvaluate", "BBXPlan", "BBXSyntax", "BitbucketModel"]),
+            dependencies: [
+                "BBXRepl", "BBXApply", "BBXCheck", "BBXEvaluate", "BBXFormat", "BBXPlan", "BBXSyntax", "BitbucketModel",
+            ]),
         .testTarget(name: "BBXApplyTests", dependencies: ["BBXApply", "BBXPlan", "BitbucketAPI"]),
         .testTarget(
             name: "BBXEvaluateTests",
@@ -116,6 +136,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "bbxTests", dependencies: ["bbx", "BBXTestSupport"]),
+        .testTarget(
+            name: "FuzzCorpusTests", dependencies: ["BBXFuzzChecks", "BBXTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

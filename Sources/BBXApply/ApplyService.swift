@@ -9,8 +9,9 @@ public protocol ApplyService: Sendable {
     func upload(
         _ path: String, as name: String, to repository: String, previous: Artifact?,
         progress: @escaping @Sendable (Int64) -> Void) async throws
+    /// Downloads one artifact; without `replacing`, fails rather than overwrite a local file.
     func download(
-        _ name: String, from repository: String, to path: String, expectedSize: Int64?,
+        _ name: String, from repository: String, to path: String, expectedSize: Int64?, replacing: Bool,
         progress: @escaping @Sendable (Int64) -> Void) async throws
     func delete(_ name: String, from repository: String) async throws
     func connect(_ call: ConnectCall) async throws

@@ -90,7 +90,7 @@ public struct BitbucketService: RemoteReader, ApplyService {
     }
 
     public func download(
-        _ name: String, from repositoryName: String, to path: String, expectedSize: Int64?,
+        _ name: String, from repositoryName: String, to path: String, expectedSize: Int64?, replacing: Bool,
         progress: @escaping @Sendable (Int64) -> Void
     ) async throws {
         let directory = (path as NSString).deletingLastPathComponent
@@ -102,7 +102,7 @@ public struct BitbucketService: RemoteReader, ApplyService {
             }
         }
         try await client.download(
-            name, from: try repository(repositoryName), to: path, expectedSize: expectedSize,
+            name, from: try repository(repositoryName), to: path, expectedSize: expectedSize, replacing: replacing,
             progress: { progress($0.bytes) })
     }
 

@@ -32,7 +32,8 @@ public struct Executor: Sendable {
                 guard let size = fingerprint.size, let created = fingerprint.created else { return nil }
                 return (
                     "\(fingerprint.repository)\u{0}\(fingerprint.name)",
-                    Artifact(name: fingerprint.name, size: size, created: created)
+                    Artifact(
+                        name: fingerprint.name, size: size, created: Date(timeIntervalSince1970: 0), createdOn: created)
                 )
             }, uniquingKeysWith: { first, _ in first })
         var finished = Set(plan.steps.indices.filter { plan.steps[$0].kind == .skip })
@@ -87,9 +88,14 @@ public struct Executor: Sendable {
                     step.localPath ?? "", as: step.name, to: step.repository ?? "", previous: previous,
                     progress: progress)
             case .download:
+                // The policy the plan was made with, honoured now: a file may have appeared since.
+                let path = step.localPath ?? step.name
+                let policy = step.localConflict ?? .fail
+                var info = stat()
+                if policy == .skip, lstat(path, &info) == 0 { return (.skipped, false) }
                 try await service.download(
-                    step.name, from: step.repository ?? "", to: step.localPath ?? step.name, expectedSize: step.size,
-                    progress: progress)
+                    step.name, from: step.repository ?? "", to: path, expectedSize: step.size,
+                    replacing: policy == .replace, progress: progress)
             case .delete:
                 try await service.delete(step.name, from: step.repository ?? "")
             case .connect:

@@ -1,4 +1,5 @@
 import BBXPlan
+import SafeText
 
 /// The human form of a report: one line when everything went, else every step with what
 /// happened to it, so the reader knows exactly what changed.
@@ -26,9 +27,10 @@ public struct ReportText: Sendable {
             if entry.step.kind == .delete || entry.step.kind == .skip || entry.step.kind == .connect {
                 line += " \(row.detail)"
             }
-            lines.append(line + "  \(entry.step.source)")
+            lines.append(line + "  \(entry.step.source.description.terminalSafe)")
             if case .failed(let message) = entry.outcome {
-                lines.append("  " + String(repeating: " ", count: width) + "    \(message)")
+                // Bitbucket's message, or a proxy's: untrusted text.
+                lines.append("  " + String(repeating: " ", count: width) + "    \(message.terminalSafe)")
             }
         }
         if report.count(.done) == 0 {

@@ -1,4 +1,5 @@
 import BBXSyntax
+import SafeText
 
 /// What the checker knows of the world outside the script.
 public struct CheckOptions: Sendable {
@@ -65,7 +66,7 @@ public struct Checker {
             globals.names[name] = Binding(kind: .string, range: nil)
         }
         for (name, kind) in options.predefinedKinds {
-            globals.names[name] = Binding(kind: kind, range: nil, origin: "earlier in this session")
+            globals.names[name] = Binding(kind: kind, range: nil, origin: Self.earlierEntry)
         }
         scopes = [globals]
     }
@@ -83,8 +84,13 @@ public struct Checker {
 
     var hasRepository: Bool { scopes[scopes.count - 1].hasRepository }
 
+    /// Where a REPL entry's names come from: an entry may bind them again (at the top level).
+    static let earlierEntry = "earlier in this session"
+
     mutating func bind(_ identifier: Identifier, _ kind: ValueKind) {
-        if let existing = scopes[scopes.count - 1].names[identifier.name] {
+        if let existing = scopes[scopes.count - 1].names[identifier.name],
+            !(scopes.count == 1 && existing.origin == Self.earlierEntry)
+        {
             if let first = existing.range {
                 diagnostics.append(.rebound(identifier.name, at: identifier.range, first: first))
             } else {
@@ -130,6 +136,9 @@ public struct Checker {
             expect(pattern, .string, "a file pattern (a string)")
             if let asName {
                 expect(asName, .string, "the artifact's name (a string)")
+                if let name = asName.literalText, let problem = FileNameRule.problem(with: name) {
+                    diagnostics.append(.invalidArtifactName(name, problem: problem, at: asName.range))
+                }
                 if let text = pattern.literalText, hasGlobCharacters(text) {
                     diagnostics.append(.globWithAs(text, at: pattern.range, asRange: asName.range))
                 }

@@ -12,6 +12,11 @@ extension Diagnostic {
             id: "glob-with-as", notes: [Note("'as' given here", at: asRange)])
     }
 
+    static func invalidArtifactName(_ name: String, problem: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(
+            "\"\(name)\" cannot be an artifact's name: \(problem)", at: range, id: "invalid-artifact-name")
+    }
+
     static func invalidLinkerValue(_ value: String, at range: SourceRange) -> Diagnostic {
         Diagnostic(
             "linker value \"\(value)\" may only contain letters, digits, '_' and '-'", at: range,

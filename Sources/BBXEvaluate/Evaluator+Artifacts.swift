@@ -2,6 +2,7 @@ import BBXPlan
 import BBXSyntax
 import BitbucketModel
 import Foundation
+import SafeText
 
 extension Evaluator {
     /// The files a local pattern matches; none is an error unless `allowEmpty` (`files(…)`).
@@ -35,11 +36,16 @@ extension Evaluator {
                     at: pattern.range, id: "as-many")
             }
             renamed = try await string(asName)
-            if renamed!.isEmpty || renamed!.contains("/") {
+            if let problem = FileNameRule.problem(with: renamed!) {
                 throw PlanningError(
-                    "an artifact's name cannot be empty or hold '/': '\(renamed!)'", at: asName.range,
-                    id: "invalid-name")
+                    "\"\(renamed!)\" cannot be an artifact's name: \(problem)", at: asName.range,
+                    id: "invalid-artifact-name")
             }
+        }
+        if renamed == nil, let odd = found.first(where: { FileNameRule.problem(with: $0.name) != nil }) {
+            throw PlanningError(
+                "'\(odd.path)' cannot be uploaded under its own name: \(FileNameRule.problem(with: odd.name)!); give it one with 'as \"NAME\"'",
+                at: pattern.range, id: "invalid-artifact-name")
         }
         var state = try await remote(repository, at: statement.range)
         for file in found {
@@ -72,7 +78,7 @@ extension Evaluator {
             steps.append(
                 Step(
                     kind: kind, repository: repository, name: name, localPath: file.path, size: file.size,
-                    reason: reason, source: position(statement.range)))
+                    reason: reason, source: position(statement.range), localModified: file.modified))
             if kind != .skip { state.upload(name, size: file.size, at: options.now) }
         }
         remotes[repository] = state
@@ -90,8 +96,28 @@ extension Evaluator {
         if found.isEmpty {
             throw PlanningError("no artifact in \(repository) matches '\(text)'", at: pattern.range, id: "no-match")
         }
+        // A name that cannot be a plain file name never becomes a path: joined to the folder,
+        // `../x` or `/x` would write outside it. A single such artifact may be given a local
+        // name with `to "FILE"`.
+        var fileTarget: String?
+        if let odd = found.first(where: { FileNameRule.problem(with: $0.name) != nil }) {
+            let problem = FileNameRule.problem(with: odd.name)!
+            if found.count == 1, to != nil, directory != ".", !directory.hasSuffix("/"), !files.isDirectory(directory) {
+                fileTarget = directory
+            } else {
+                let hint =
+                    found.count == 1
+                    ? "; give it a local name with 'to \"FILE\"'"
+                    : "; download it alone, with a local name: download \"…\" to \"FILE\""
+                throw PlanningError(
+                    "the artifact \"\(odd.name)\" in \(repository) cannot be a local file name: \(problem)\(hint)",
+                    at: pattern.range, id: "unsafe-artifact-name")
+            }
+        }
         for artifact in found {
-            let path = directory == "." ? artifact.name : (directory as NSString).appendingPathComponent(artifact.name)
+            let path =
+                fileTarget
+                ?? (directory == "." ? artifact.name : (directory as NSString).appendingPathComponent(artifact.name))
             if let first = downloadTargets[path] {
                 throw PlanningError(
                     "two downloads would both write '\(path)'", at: statement.range, id: "duplicate-download",
@@ -117,7 +143,8 @@ extension Evaluator {
             steps.append(
                 Step(
                     kind: kind, repository: repository, name: artifact.name, localPath: path, size: artifact.size,
-                    reason: reason, source: position(statement.range)))
+                    reason: reason, source: position(statement.range),
+                    localConflict: Step.LocalConflict(rawValue: conflict.rawValue)))
         }
     }
 
@@ -147,7 +174,18 @@ extension Evaluator {
         let count = try await keep.asyncMap { try await integer($0) }
         let age = try await olderThan.asyncMap { try await duration($0) }
         let rule = PruneRule(keep: count, olderThan: age)
-        let doomed = try await remote(repository, at: statement.range).pruned(glob, by: rule, now: options.now)
+        let state = try await remote(repository, at: statement.range)
+        // Which artifacts go depends on every candidate, kept ones included: a saved plan must
+        // notice when one of those changed (a kept release deleted would leave one too few).
+        let candidates = state.matching(glob)
+        for candidate in candidates { touch(repository, candidate.name) }
+        let unknown = candidates.filter { !$0.isCreationKnown }.count
+        if unknown > 0 {
+            notes.append(
+                "\(unknown) artifact\(unknown == 1 ? "" : "s") matching '\(glob)' in \(repository) \(unknown == 1 ? "has" : "have") no readable creation time: never pruned (\(position(statement.range)))"
+            )
+        }
+        let doomed = state.pruned(glob, by: rule, now: options.now)
         try delete(doomed, from: repository, reason: rule.reason, statement)
     }
 

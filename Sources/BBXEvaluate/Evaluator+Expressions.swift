@@ -86,6 +86,11 @@ extension Evaluator {
             guard index < values.count, case .string(let text) = values[index] else { return nil }
             return text
         }
+        if function.name == "env", let name = text(0), CredentialVariables.isUnreadable(name) {
+            throw PlanningError(
+                "env(\"\(name)\") is refused: \(name) holds a credential, which is for bbx to send, not for scripts to read",
+                at: range, id: "credential-env")
+        }
         switch function.name {
         case "env" where values.count == 1 && text(0) != nil:
             let name = text(0)!

@@ -2,6 +2,7 @@ import BBXPlan
 import BBXSyntax
 import BitbucketModel
 import Foundation
+import SafeText
 
 /// What a script is evaluated with, beyond its text.
 public struct EvaluationOptions: Sendable {
@@ -18,6 +19,8 @@ public struct EvaluationOptions: Sendable {
     /// Whether Connect app credentials are configured: without them a Connect statement stops
     /// planning (exit 77) rather than failing halfway through applying.
     public var hasConnectCredentials = true
+    /// The REPL: a `let` may bind again a name bound by an earlier entry (it shadows it).
+    public var rebindsEarlierNames = false
 
     public init() {}
 }
@@ -54,6 +57,9 @@ public struct Evaluator: Sendable {
     var uploads: [String: SourceRange] = [:]
     var downloadTargets: [String: SourceRange] = [:]
     var deletions = 0
+    var notes: [String] = []
+    /// Top-level names an entry may bind again (the REPL's earlier entries' names), once each.
+    var rebindable: Set<String> = []
     var output: @Sendable (PlanOutput, Int) -> Void = { _, _ in }
 
     struct Scope {
@@ -85,11 +91,13 @@ public struct Evaluator: Sendable {
         uploads = [:]
         downloadTargets = [:]
         deletions = 0
+        notes = []
+        rebindable = options.rebindsEarlierNames ? Set(scopes[0].names.keys) : []
         for (name, state) in remotes { remotes[name] = state.startingRun() }
         try await run(script.statements)
         var seen = Set<String>()
         let fingerprints = touched.filter { seen.insert("\($0.repository)\u{0}\($0.name)").inserted }
-        return Plan(steps: steps, fingerprints: fingerprints)
+        return Plan(steps: steps, fingerprints: fingerprints, notes: notes)
     }
 
     /// The names bound at the top level (the REPL's `:vars`, and what it checks entries with).
@@ -106,6 +114,20 @@ public struct Evaluator: Sendable {
     public mutating func forgetRemoteState() {
         remotes = [:]
         listings = [:]
+    }
+
+    /// Undoes what the last plan predicted, keeping what it read: after a dry run, the view of
+    /// the remote is exactly as listed, as if the planned changes had never been considered.
+    public mutating func discardPlannedChanges() {
+        for (name, listing) in listings { remotes[name] = RemoteState(listing: Array(listing.values)) }
+    }
+
+    /// Reads a repository again now (the REPL's `:refresh`).
+    public mutating func refresh(_ repository: String) async throws(RemoteReadError) {
+        let listing = try await reader.artifacts(in: repository)
+        let state = RemoteState(listing: listing)
+        remotes[repository] = state
+        listings[repository] = state.artifacts
     }
 
     /// The artifact names of a repository already read, for completion (no request).
@@ -132,7 +154,9 @@ public struct Evaluator: Sendable {
 
         case .let(let name, let expression):
             let value = try await evaluate(expression)
-            if scopes[scopes.count - 1].names[name.name] != nil {
+            if scopes.count == 1, rebindable.remove(name.name) != nil {
+                // At the prompt, binding a name again is what people expect.
+            } else if scopes[scopes.count - 1].names[name.name] != nil {
                 throw PlanningError("'\(name.name)' is already defined", at: name.range, id: "rebound")
             }
             scopes[scopes.count - 1].names[name.name] = value
@@ -242,7 +266,8 @@ extension PlanOutput {
     /// As a person reads it: the line, or the artifacts as a table.
     public var text: String {
         switch self {
-        case .line(let line): line + "\n"
+        // Printed lines often hold artifact names, which come from servers.
+        case .line(let line): line.printSafe + "\n"
         case .artifacts(let repository, let artifacts): artifactTable(artifacts, repository: repository)
         }
     }

@@ -6,8 +6,11 @@ import Foundation
 public protocol LocalFiles: Sendable {
     /// The regular files matching a local pattern, sorted by path.
     func expand(_ pattern: String) throws -> [LocalFile]
-    /// Whether something exists at a path (a download's target).
+    /// Whether something exists at a path (a download's target); a dangling symbolic link
+    /// counts, since writing there would follow it.
     func exists(_ path: String) -> Bool
+    /// Whether a directory is at a path (symbolic links followed).
+    func isDirectory(_ path: String) -> Bool
     /// A file's whole contents (a Connect descriptor).
     func contents(of path: String) throws -> [UInt8]
 }
@@ -25,11 +28,11 @@ public struct DiskFiles: LocalFiles {
     public func expand(_ pattern: String) throws -> [LocalFile] {
         let glob = Glob(pattern, mode: .localPath)
         if glob.isLiteral {
-            guard let size = Self.regularFileSize(pattern) else {
+            guard let file = Self.regularFile(pattern) else {
                 if Self.isDirectory(pattern) { throw LocalFileError("'\(pattern)' is a directory, not a file") }
                 return []
             }
-            return [LocalFile(path: pattern, size: size)]
+            return [file]
         }
         // Walk from the longest leading part free of glob characters (`build/` in `build/*.zip`).
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
@@ -55,9 +58,12 @@ public struct DiskFiles: LocalFiles {
                 let shown = relative.isEmpty ? entry : relative + "/" + entry
                 let candidate = prefix + shown
                 if Self.isDirectory(full) {
+                    // `**` does not follow symbolic links to folders, as git and most globbers
+                    // do not: two links to `.` would otherwise make the walk endless.
+                    if unbounded && Self.isSymbolicLink(full) { continue }
                     if unbounded || depth + 1 < rest { walk(full, relative: shown, depth: depth + 1) }
-                } else if let size = Self.regularFileSize(full), glob.matches(candidate) {
-                    found.append(LocalFile(path: candidate, size: size))
+                } else if glob.matches(candidate), let file = Self.regularFile(full) {
+                    found.append(LocalFile(path: candidate, size: file.size, modified: file.modified))
                 }
             }
         }
@@ -66,8 +72,11 @@ public struct DiskFiles: LocalFiles {
     }
 
     public func exists(_ path: String) -> Bool {
-        FileManager.default.fileExists(atPath: path)
+        var info = stat()
+        return lstat(path, &info) == 0
     }
+
+    public func isDirectory(_ path: String) -> Bool { Self.isDirectory(path) }
 
     public func contents(of path: String) throws -> [UInt8] {
         if Self.isDirectory(path) { throw LocalFileError("'\(path)' is a directory, not a file") }
@@ -78,15 +87,21 @@ public struct DiskFiles: LocalFiles {
         return Array(data)
     }
 
+    static func isSymbolicLink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+    }
+
     static func isDirectory(_ path: String) -> Bool {
         var flag: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
     }
 
-    /// The size of a regular file (symbolic links followed), nil for anything else.
-    static func regularFileSize(_ path: String) -> Int64? {
+    /// A regular file (symbolic links followed) measured now, nil for anything else.
+    public static func regularFile(_ path: String) -> LocalFile? {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return Int64(info.st_size)
+        let modified = "\(info.st_mtim.tv_sec).\(String(format: "%09ld", info.st_mtim.tv_nsec))"
+        return LocalFile(path: path, size: Int64(info.st_size), modified: modified)
     }
 }

@@ -60,10 +60,13 @@ public struct LocalFile: Hashable, Sendable {
     /// the pattern was absolute.
     public let path: String
     public let size: Int64
+    /// The modification time, `seconds.nanoseconds`, when known.
+    public let modified: String?
 
-    public init(path: String, size: Int64) {
+    public init(path: String, size: Int64, modified: String? = nil) {
         self.path = path
         self.size = size
+        self.modified = modified
     }
 
     /// The base name: what the file is uploaded as.

@@ -48,13 +48,20 @@ public struct Fingerprint: Hashable, Sendable, Codable {
     public let repository: String
     public let name: String
     public let size: Int64?
-    public let created: Date?
+    /// The artifact's `stamp`: `created_on` exactly as listed.
+    public let created: String?
 
     public init(repository: String, name: String, artifact: Artifact?) {
         self.repository = repository
         self.name = name
         self.size = artifact?.size
-        self.created = artifact?.created
+        self.created = artifact?.stamp
+    }
+
+    /// Whether `artifact` (listed now) is still the version this fingerprint saw.
+    public func stillMatches(_ artifact: Artifact?) -> Bool {
+        guard let artifact else { return !exists }
+        return exists && artifact.size == size && artifact.stamp == created
     }
 
     public var exists: Bool { size != nil }

@@ -4,10 +4,13 @@ public struct Plan: Hashable, Sendable, Codable {
     public var steps: [Step]
     /// The remote artifacts the steps touch, as they were read while planning.
     public var fingerprints: [Fingerprint]
+    /// What the reader should know about decisions the plan made (artifacts left alone).
+    public var notes: [String]?
 
-    public init(steps: [Step] = [], fingerprints: [Fingerprint] = []) {
+    public init(steps: [Step] = [], fingerprints: [Fingerprint] = [], notes: [String] = []) {
         self.steps = steps
         self.fingerprints = fingerprints
+        self.notes = notes.isEmpty ? nil : notes
     }
 
     /// Whether applying would change anything on Bitbucket (or on disk, for downloads).
@@ -79,12 +82,26 @@ public struct Step: Hashable, Sendable, Codable {
     public let source: SourcePosition
     /// For `.connect`: the call to make.
     public let connect: ConnectCall?
+    /// For a download: what to do when the local file exists at apply time (it may have
+    /// appeared since planning). nil reads as `.fail`.
+    public let localConflict: LocalConflict?
+    /// For an upload: the local file's modification time when planned (`seconds.nanoseconds`),
+    /// so a saved plan notices a file rewritten to the same size.
+    public let localModified: String?
+
+    /// What a download does with a local file already there.
+    public enum LocalConflict: String, Hashable, Sendable, Codable {
+        case fail, skip, replace
+    }
 
     public init(
         kind: Kind, repository: String?, name: String, localPath: String? = nil, size: Int64? = nil,
-        reason: String? = nil, source: SourcePosition, connect: ConnectCall? = nil
+        reason: String? = nil, source: SourcePosition, connect: ConnectCall? = nil,
+        localConflict: LocalConflict? = nil, localModified: String? = nil
     ) {
         self.connect = connect
+        self.localConflict = localConflict
+        self.localModified = localModified
         self.kind = kind
         self.repository = repository
         self.name = name

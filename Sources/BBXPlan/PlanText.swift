@@ -1,5 +1,6 @@
 import BitbucketModel
 import Foundation
+import SafeText
 
 /// The human form of a plan: grouped by repository, one line per step with its mark
 /// (`+` upload, `~` replace, `-` delete, `=` skip, `↓` download, `*` Connect call), what it does,
@@ -21,17 +22,19 @@ public struct PlanText: Sendable {
         }
         var lines: [String] = []
         for group in groups {
-            lines.append(paint(group.title, .bold))
+            lines.append(paint(group.title.terminalSafe, .bold))
             let rows = group.steps.map(Row.init)
-            let whatWidth = rows.map(\.what.count).max() ?? 0
-            let detailWidth = rows.map(\.detail.count).max() ?? 0
+            // Columns by display width: names may hold wide or combining characters.
+            let whatWidth = rows.map(\.what.displayWidth).max() ?? 0
+            let detailWidth = rows.map(\.detail.displayWidth).max() ?? 0
             for (row, step) in zip(rows, group.steps) {
-                let mark = paint("\(row.mark) \(row.verb.padding(toLength: 8, withPad: " ", startingAt: 0))", step.kind)
-                let what = row.what.padding(toLength: whatWidth, withPad: " ", startingAt: 0)
-                let detail = row.detail.padding(toLength: detailWidth, withPad: " ", startingAt: 0)
-                lines.append("  \(mark) \(what)  \(detail)  \(step.source)")
+                let mark = paint("\(row.mark) \(row.verb.padded(toWidth: 8))", step.kind)
+                let what = row.what.padded(toWidth: whatWidth)
+                let detail = row.detail.padded(toWidth: detailWidth)
+                lines.append("  \(mark) \(what)  \(detail)  \(step.source.description.terminalSafe)")
             }
         }
+        for note in plan.notes ?? [] { lines.append("note: \(note.terminalSafe)") }
         lines.append(Self.totals(plan))
         return lines.joined(separator: "\n") + "\n"
     }
@@ -56,14 +59,21 @@ public struct PlanText: Sendable {
         return line + "."
     }
 
-    /// One step's columns.
+    /// One step's columns, with names and reasons made safe for a terminal (they come from
+    /// servers and file systems).
     public struct Row: Sendable {
         public let mark: String
         public let verb: String
-        public let what: String
-        public let detail: String
+        public private(set) var what: String
+        public private(set) var detail: String
 
         public init(_ step: Step) {
+            self.init(unescaped: step)
+            what = what.terminalSafe
+            detail = detail.terminalSafe
+        }
+
+        private init(unescaped step: Step) {
             let size = step.size.map(formatBytes) ?? ""
             switch step.kind {
             case .upload, .replace:
@@ -122,26 +132,27 @@ public struct PlanText: Sendable {
 
 /// `list`: the matching artifacts as a table (name, size, created, downloads).
 public func artifactTable(_ artifacts: [Artifact], repository: String) -> String {
-    guard !artifacts.isEmpty else { return "\(repository): no artifacts\n" }
+    guard !artifacts.isEmpty else { return "\(repository.terminalSafe): no artifacts\n" }
     let header = ["NAME", "SIZE", "CREATED", "DOWNLOADS"]
     let rows = artifacts.map { artifact in
-        [artifact.name, formatBytes(artifact.size), formatTime(artifact.created), String(artifact.downloads)]
+        [
+            artifact.name.terminalSafe, formatBytes(artifact.size),
+            artifact.isCreationKnown ? formatTime(artifact.created) : "unknown", String(artifact.downloads),
+        ]
     }
-    var widths = header.map(\.count)
+    var widths = header.map(\.displayWidth)
     for row in rows {
-        for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
+        for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.displayWidth) }
     }
     func line(_ cells: [String]) -> String {
         let padded = cells.enumerated().map { column, cell in
             // Sizes and counts align right, as numbers do.
-            column == 1 || column == 3
-                ? String(repeating: " ", count: widths[column] - cell.count) + cell
-                : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            column == 1 || column == 3 ? cell.padded(leftToWidth: widths[column]) : cell.padded(toWidth: widths[column])
         }
         return "  " + padded.joined(separator: "  ")
     }
     let count = "\(artifacts.count) artifact\(artifacts.count == 1 ? "" : "s")"
-    return (["\(repository): \(count)", line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
+    return (["\(repository.terminalSafe): \(count)", line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
 }
 
 /// `2026-11-25 06:00 UTC`: minutes are enough to tell releases apart, and UTC is unambiguous.

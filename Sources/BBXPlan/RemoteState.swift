@@ -39,8 +39,10 @@ public struct RemoteState: Hashable, Sendable {
     }
 
     /// The names a `prune` over `glob` would delete now.
+    /// Artifacts whose creation time is unknown are never pruned, and do not count among the
+    /// kept either (that would delete more of the others): they are left out.
     public func pruned(_ glob: Glob, by rule: PruneRule, now: Date) -> [Artifact] {
-        let candidates = matching(glob)
+        let candidates = matching(glob).filter(\.isCreationKnown)
         let names = rule.deletions(
             among: candidates.map { (name: $0.name, created: $0.created) }, now: now, protected: uploadedInThisRun)
         return names.compactMap { artifacts[$0] }

@@ -1,4 +1,5 @@
 import BBXCheck
+import BBXPlan
 import BBXSyntax
 import Foundation
 
@@ -33,14 +34,18 @@ public struct Completer: Sendable {
             let typed = String(characters[(quote + 1)...])
             let statement = statementWords(String(characters[..<quote]))
             let start = line.utf8.count - typed.utf8.count
+            let quoteCharacter = characters[quote]
             if statement.first == "upload" || statement.contains("files(") {
-                return paths(typed, start: start)
+                return paths(typed, start: start, quote: quoteCharacter)
             }
             if ["download", "delete", "prune", "list"].contains(statement.first ?? "") || statement.contains("exists")
                 || statement.contains("artifacts(")
             {
-                let matches = artifacts.filter { $0.hasPrefix(typed) }.sorted()
-                return Result(start: start, candidates: matches, suffix: "\"")
+                // Names are inserted as patterns that match exactly them, written as the string
+                // they stand in: a name is untrusted, and `x*" ; delete "*` must stay one name.
+                let matches = artifacts.compactMap { Self.literal($0, quote: quoteCharacter) }
+                    .filter { $0.hasPrefix(typed) }.sorted()
+                return Result(start: start, candidates: matches, suffix: String(quoteCharacter))
             }
             return Result(start: start, candidates: [], suffix: "")
         }
@@ -80,14 +85,38 @@ public struct Completer: Sendable {
         }
     }
 
+    /// `name` as the text of a string (opened by `quote`) holding a pattern that matches only
+    /// `name`: glob characters escaped with `\\`, then the string's own escapes (`\\`, the quote,
+    /// and in double quotes `$` and control characters). nil for a name no string can spell
+    /// (a control character other than newline and tab, or a single-quoted newline).
+    public static func literal(_ name: String, quote: Character = "\"") -> String? {
+        let pattern = Glob.escaping(name)
+        var text = ""
+        for character in pattern {
+            switch character {
+            case "\\": text += "\\\\"
+            case quote: text += "\\" + String(quote)
+            case "$" where quote == "\"": text += "\\$"
+            case "\n" where quote == "\"": text += "\\n"
+            case "\t" where quote == "\"": text += "\\t"
+            default:
+                if character.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return nil }
+                text.append(character)
+            }
+        }
+        return text
+    }
+
     /// Local paths below the directory part of `typed`; directories end in `/` and take no suffix.
-    func paths(_ typed: String, start: Int) -> Result {
+    func paths(_ typed: String, start: Int, quote: Character) -> Result {
         let slash = typed.lastIndex(of: "/")
         let directory = slash.map { String(typed[...$0]) } ?? ""
         let prefix = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
         let entries = listDirectory(directory.isEmpty ? "." : directory)
             .filter { $0.hasPrefix(prefix) && (prefix.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted()
-        let candidates = entries.map { directory + $0 }
+        let candidates = entries.compactMap { entry in
+            Self.literal(entry, quote: quote).map { directory + $0 }
+        }
         let suffix = candidates.count == 1 && !candidates[0].hasSuffix("/") ? "\"" : ""
         return Result(start: start, candidates: candidates, suffix: suffix)
     }

@@ -1,9 +1,12 @@
 import BBXApply
 import BBXCheck
 import BBXEvaluate
+import BBXFormat
 import BBXPlan
 import BBXSyntax
 import Foundation
+import SafeFiles
+import SafeText
 
 /// Where a session writes: results to `out`, diagnostics and errors to `error`.
 public struct ReplOutput: Sendable {
@@ -32,22 +35,32 @@ public final class Session: @unchecked Sendable {
     /// The repository in effect when the session started (written first by `:save`).
     let initialRepository: String?
     let output: ReplOutput
-    let apply: @Sendable (Plan) async -> Report
+    /// Applies a plan; told whether dry-run is on, so that the caller can apply through a
+    /// client that refuses every write (the session never asks while dry-run is on: this is the
+    /// backstop, as `bbx run --dry-run` has).
+    let apply: @Sendable (Plan, _ dryRun: Bool) async -> Report
     /// Secret values that must never enter the history (configured tokens and the like).
     let secrets: [String]
+    /// What `:save` writes, in order: applied entries, and dry-run entries as comments.
     public private(set) var succeeded: [String] = []
+    /// How many statements of `succeeded` were applied (not commented out).
+    public private(set) var savedStatements = 0
+    /// Entries that failed: a script error (65), or an apply that failed (1). `bbx repl < file`
+    /// exits with them.
+    public private(set) var scriptErrors = 0
+    public private(set) var applyFailures = 0
     public private(set) var isFinished = false
     var pending: [String] = []
     var entries = 0
 
     public init(
         evaluator: Evaluator, dryRun: Bool = false, output: ReplOutput, secrets: [String] = [],
-        apply: @escaping @Sendable (Plan) async -> Report
+        apply: @escaping @Sendable (Plan, _ dryRun: Bool) async -> Report
     ) {
         self.evaluator = evaluator
         self.dryRun = dryRun
         self.output = output
-        self.secrets = secrets.filter { $0.count >= 4 }
+        self.secrets = secrets.filter { $0.unicodeScalars.count >= Redactor.minimumLength }
         self.apply = apply
         initialRepository = evaluator.currentRepository
     }
@@ -74,6 +87,17 @@ public final class Session: @unchecked Sendable {
         while !isFinished {
             switch reader.read(prompt: prompt) {
             case .end:
+                if !pending.isEmpty {
+                    // Input that ends inside a block or a string is an error, not silence.
+                    let entry = pending.joined(separator: "\n")
+                    pending = []
+                    entries += 1
+                    let source = SourceFile(name: "<repl>", text: entry)
+                    output.error(
+                        DiagnosticRenderer(colored: output.colored).render(Parser.parse(source).diagnostics, in: source)
+                            + "\n")
+                    scriptErrors += 1
+                }
                 isFinished = true
             case .interrupt:
                 pending = []
@@ -105,8 +129,10 @@ public final class Session: @unchecked Sendable {
     /// Whether a line is still being continued.
     public var isContinuing: Bool { !pending.isEmpty }
 
+    /// Matched on bytes, as `Redactor` does: an entry holding a secret followed by a combining
+    /// mark still holds it.
     func holdsSecret(_ entry: String) -> Bool {
-        secrets.contains { entry.contains($0) }
+        Redactor(secrets: secrets).reveals(entry)
     }
 
     /// Runs one complete entry: a meta-command or statements.
@@ -121,6 +147,19 @@ public final class Session: @unchecked Sendable {
         _ = await execute(SourceFile(name: "<repl>", text: entry), record: entry)
     }
 
+    /// Records an entry that went: applied, it is saved as written; under dry-run, as comments.
+    func recordSuccess(_ record: String, statements: Int, applied: Bool) {
+        if applied {
+            succeeded.append(record)
+            savedStatements += statements
+        } else {
+            succeeded.append(
+                "# dry-run, not applied:\n"
+                    + record.split(separator: "\n", omittingEmptySubsequences: false)
+                    .map { "# " + $0 }.joined(separator: "\n"))
+        }
+    }
+
     // MARK: - Statements
 
     /// Checks, plans and (unless dry-run is on) applies a source; records it for `:save` when
@@ -133,10 +172,15 @@ public final class Session: @unchecked Sendable {
         let diagnostics = Checker.diagnose(source, options: options)
         if diagnostics.hasErrors {
             output.error(DiagnosticRenderer(colored: output.colored).render(diagnostics, in: source) + "\n")
+            scriptErrors += 1
             return false
         }
         let script = Parser.parse(source).script
+        let earlier = evaluator.globals
         var trial = evaluator
+        // Others change the remote between entries: each entry plans on a fresh listing of the
+        // repositories it touches, so conflicts are judged on what is there now.
+        trial.forgetRemoteState()
         let out = output.out
         // As in `bbx run`: outputs that stand after changes wait until those are applied.
         let gate = OutputGate(deferring: !dryRun, write: out)
@@ -151,28 +195,37 @@ public final class Session: @unchecked Sendable {
             } else {
                 output.error(DiagnosticRenderer(colored: output.colored).render([error.diagnostic], in: source) + "\n")
             }
+            scriptErrors += 1
             return false
         } catch {
-            output.error("\(error)\n")
+            output.error("\(error)".terminalSafeLines + "\n")
+            scriptErrors += 1
             return false
+        }
+        for case .let(let name, _) in script.statements.map(\.kind) where earlier[name.name] != nil {
+            output.out("note: '\(name.name)' is bound again; it shadows its earlier value\n")
         }
         if !plan.steps.isEmpty { out(PlanText(colored: output.colored).render(plan)) }
         if dryRun || !plan.hasChanges {
             gate.release(after: nil)
+            // A dry run binds its names but leaves the view of the remote as it was listed:
+            // its planned uploads and deletes never happened.
+            if dryRun { trial.discardPlannedChanges() }
             evaluator = trial
-            succeeded.append(record)
+            recordSuccess(record, statements: script.statements.count, applied: !dryRun || !plan.hasChanges)
             return true
         }
-        let report = await apply(plan)
+        let report = await apply(plan, dryRun)
         gate.release(after: report)
         out(ReportText().render(report))
         guard report.succeeded else {
             // What changed is no longer what the plan predicted: read the repositories again.
             evaluator.forgetRemoteState()
+            applyFailures += 1
             return false
         }
         evaluator = trial
-        succeeded.append(record)
+        recordSuccess(record, statements: script.statements.count, applied: true)
         return true
     }
 
@@ -191,7 +244,8 @@ public final class Session: @unchecked Sendable {
           :use REPO         set the current repository (workspace/slug)
           :vars             the names bound so far, the repository, dry-run
           :load FILE        run a script file as one entry
-          :save FILE        write the statements that succeeded as a script
+          :refresh          read the current repository again (completion, :vars)
+          :save FILE        write the statements that were applied as a script
         Tab completes keywords, names, local paths after upload and artifact names after
         download or delete. Ctrl-C clears the line or stops a running transfer.
 
@@ -225,7 +279,18 @@ public final class Session: @unchecked Sendable {
                 return
             }
             evaluator.currentRepository = repository.description
-            succeeded.append("use \(repository)")
+            recordSuccess("use \(repository)", statements: 1, applied: true)
+        case ":refresh":
+            guard let repository = evaluator.currentRepository else {
+                output.error("error: no current repository; :use one first\n")
+                return
+            }
+            do {
+                try await evaluator.refresh(repository)
+                output.out("\(repository): \(evaluator.knownArtifactNames(in: repository).count) artifacts\n")
+            } catch {
+                output.error("error: \(error.description.terminalSafeLines)\n")
+            }
         case ":vars":
             var lines = ["repository: \(evaluator.currentRepository ?? "(none)")", "dry-run: \(dryRun ? "on" : "off")"]
             for (name, value) in evaluator.globals.sorted(by: { $0.key < $1.key }) {
@@ -254,27 +319,28 @@ public final class Session: @unchecked Sendable {
         }
     }
 
-    /// The script `:save` writes: the starting repository, then what succeeded, in order.
+    /// The script `:save` writes: the starting repository, then what was applied, in order
+    /// (dry-run entries as comments), in the canonical layout `bbx fmt` gives.
     public var savedScript: String {
         var lines = ["# Saved from a bbx repl session."]
         if let initialRepository { lines.append("use \(initialRepository)") }
         lines += succeeded
-        return lines.joined(separator: "\n") + "\n"
+        let text = lines.joined(separator: "\n") + "\n"
+        guard case .formatted(let formatted) = Formatter.format(SourceFile(name: "<repl>", text: text)) else {
+            return text
+        }
+        return formatted
     }
 
     func save(to path: String) {
-        let text = savedScript
-        let temporary = path + ".bbx-save-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-            output.error("error: cannot write '\(path)'\n")
+        do {
+            try ExclusiveFile.replaceContents(of: path, with: Array(savedScript.utf8))
+        } catch {
+            output.error("error: cannot write '\(path)': \(error)\n")
             return
         }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            output.error("error: cannot write '\(path)': \(String(cString: strerror(errno)))\n")
-            return
-        }
-        output.out("saved \(succeeded.count) statement\(succeeded.count == 1 ? "" : "s") to \(path)\n")
+        let count = savedStatements + (initialRepository == nil ? 0 : 1)
+        output.out("saved \(count) statement\(count == 1 ? "" : "s") to \(path)\n")
     }
 
     // MARK: - Completion

@@ -70,6 +70,12 @@ extension Diagnostic {
             id: "nesting-too-deep")
     }
 
+    static func tooManyOperators(limit: Int, at range: SourceRange) -> Diagnostic {
+        Diagnostic(
+            "this expression has more than \(limit) operators; split it with 'let'. The rest of the input was not read",
+            at: range, id: "too-many-operators")
+    }
+
     static func nulInString(at range: SourceRange) -> Diagnostic {
         Diagnostic("string contains a NUL character", at: range, id: "nul-in-string")
     }

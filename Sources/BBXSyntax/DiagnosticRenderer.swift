@@ -1,3 +1,5 @@
+import SafeText
+
 /// The one place where diagnostics become text:
 ///
 ///     release.bbx:4:15: error: expected a repository after 'to', found a newline
@@ -23,7 +25,7 @@ public struct DiagnosticRenderer: Sendable {
             if let range = note.range {
                 out += block(.note, note.message, range, in: source)
             } else {
-                out += "\(paint("note:", Diagnostic.Severity.note)) \(note.message)\n"
+                out += "\(paint("note:", Diagnostic.Severity.note)) \(note.message.terminalSafe)\n"
             }
         }
         return out
@@ -35,8 +37,8 @@ public struct DiagnosticRenderer: Sendable {
     {
         let start = source.location(of: range.start)
         let header =
-            paint("\(source.name):\(start.line):\(start.column):", style: .bold) + " "
-            + paint("\(severity.rawValue):", severity) + " " + paint(message, style: .bold)
+            paint("\(source.name.terminalSafe):\(start.line):\(start.column):", style: .bold) + " "
+            + paint("\(severity.rawValue):", severity) + " " + paint(message.terminalSafe, style: .bold)
         let lineText = source.line(start.line)
         let gutterWidth = String(start.line).count
         let gutter = String(repeating: " ", count: gutterWidth)
@@ -53,14 +55,22 @@ public struct DiagnosticRenderer: Sendable {
             + " \(gutter) | \(padding)\(paint(marker, severity))\n"
     }
 
-    /// Control characters in a source line would garble the terminal; show them as symbols.
+    /// Control characters in a source line would garble the terminal; show them as symbols,
+    /// one for one, so the caret still lines up.
     private func printable(_ line: String) -> String {
-        String(
-            line.unicodeScalars.map { scalar -> Character in
-                if scalar.value < 0x20 && scalar != "\t" { return Character(Unicode.Scalar(0x2400 + scalar.value)!) }
-                if scalar.value == 0x7F { return "\u{2421}" }
-                return Character(scalar)
-            })
+        var result = ""
+        for scalar in line.unicodeScalars {
+            if scalar.value < 0x20 && scalar != "\t" {
+                result.unicodeScalars.append(Unicode.Scalar(0x2400 + scalar.value)!)
+            } else if scalar.value == 0x7F {
+                result.unicodeScalars.append("\u{2421}")
+            } else if TerminalEscape.isUnsafe(scalar) && scalar != "\t" {
+                result.unicodeScalars.append("\u{FFFD}")
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 
     private enum Style { case bold, error, warning, note }

@@ -32,6 +32,8 @@ public struct Lexer {
     private var diagnostics: [Diagnostic] = []
     private var endsInsideString = false
     private var gaveUp = false
+    /// Where the last run of slug characters not followed by `/` ends (see `lexRepositoryIfPresent`).
+    private var slugRunWithoutRepository = -1
 
     public static func lex(_ source: SourceFile) -> LexResult {
         var lexer = Lexer(bytes: source.bytes)
@@ -206,11 +208,17 @@ public struct Lexer {
 
     /// `workspace/slug` written bare. Slugs may hold `-` and `.`, which are not otherwise tokens,
     /// so a run of slug characters directly followed by `/` can only be a repository.
+    /// A run of slug characters that has no `/` after it ends here: a token starting inside it
+    /// is no repository either, and is not scanned again (`x.a.a.a…` would be quadratic).
     private mutating func lexRepositoryIfPresent() -> Bool {
+        if position < slugRunWithoutRepository { return false }
         var end = position
         while end < bytes.count, Lexer.isSlug(bytes[end]) { end += 1 }
         guard end < bytes.count, bytes[end] == UInt8(ascii: "/"), end + 1 < bytes.count, Lexer.isSlug(bytes[end + 1])
-        else { return false }
+        else {
+            slugRunWithoutRepository = end
+            return false
+        }
         let start = position
         end += 1
         while end < bytes.count, Lexer.isSlug(bytes[end]) { end += 1 }

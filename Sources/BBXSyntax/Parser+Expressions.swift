@@ -30,7 +30,11 @@ extension Parser {
     // or_expr = and_expr { "or" and_expr } ;
     mutating func parseOr() throws -> Expression {
         var left = try parseAnd()
-        while match(.or) != nil {
+        var chain = 0
+        defer { endChain(chain) }
+        while let token = match(.or) {
+            try chainOperator(at: token.range)
+            chain += 1
             let right = try parseOperandAfterOperator("or") { try $0.parseAnd() }
             left = Expression(.binary(.or, left, right), range: left.range.union(right.range))
         }
@@ -40,7 +44,11 @@ extension Parser {
     // and_expr = not_expr { "and" not_expr } ;
     mutating func parseAnd() throws -> Expression {
         var left = try parseNot()
-        while match(.and) != nil {
+        var chain = 0
+        defer { endChain(chain) }
+        while let token = match(.and) {
+            try chainOperator(at: token.range)
+            chain += 1
             let right = try parseOperandAfterOperator("and") { try $0.parseNot() }
             left = Expression(.binary(.and, left, right), range: left.range.union(right.range))
         }
@@ -96,7 +104,11 @@ extension Parser {
     // coalesce_expr = postfix { "??" postfix } ;
     mutating func parseCoalesce() throws -> Expression {
         var left = try parsePostfix()
-        while match(.coalesce) != nil {
+        var chain = 0
+        defer { endChain(chain) }
+        while let token = match(.coalesce) {
+            try chainOperator(at: token.range)
+            chain += 1
             let right = try parseOperandAfterOperator("??") { try $0.parsePostfix() }
             left = Expression(.binary(.coalesce, left, right), range: left.range.union(right.range))
         }
@@ -116,7 +128,11 @@ extension Parser {
     // postfix = primary { "." IDENTIFIER } ;
     mutating func parsePostfix() throws -> Expression {
         var expression = try parsePrimary()
-        while match(.dot) != nil {
+        var chain = 0
+        defer { endChain(chain) }
+        while let dot = match(.dot) {
+            try chainOperator(at: dot.range)
+            chain += 1
             guard check(.identifier), case .text(let name)? = peek.value else {
                 throw error(.expected("a field name", after: "'.'", found: peek))
             }

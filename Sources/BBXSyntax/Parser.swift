@@ -18,6 +18,10 @@ public struct ParseResult: Sendable {
 public struct Parser {
     /// Deepest nesting of blocks, brackets, parentheses, `not` and interpolations.
     public static let maximumNesting = 64
+    /// Longest run of binary operators (`a or b or …`) in one expression, nested runs added up.
+    /// Each operator is one level of the syntax tree, which every later phase walks
+    /// recursively; bounding it here keeps hostile scripts from exhausting their stacks.
+    public static let maximumOperators = 512
     /// A file with more errors than this stops being read: the rest would be noise.
     public static let maximumErrors = 50
 
@@ -34,6 +38,8 @@ public struct Parser {
     /// Delimiters opened and not yet closed, innermost last, for notes and continuation.
     var openers: [(spelling: String, range: SourceRange)] = []
     var depth = 0
+    /// Binary operators of the expressions being parsed, outermost included.
+    var operatorDepth = 0
     var incompleteErrors = 0
     var stoppedAtErrorLimit = false
     var otherErrors = 0
@@ -135,6 +141,18 @@ public struct Parser {
     }
 
     mutating func unnest() { depth -= 1 }
+
+    /// Counts one more operator in a chain; past the limit, records it once and stops the parse.
+    /// The caller gives the count back with `endChain` when the chain ends.
+    mutating func chainOperator(at range: SourceRange) throws {
+        operatorDepth += 1
+        if operatorDepth > Parser.maximumOperators {
+            record(.tooManyOperators(limit: Parser.maximumOperators, at: range))
+            throw Abort()
+        }
+    }
+
+    mutating func endChain(_ count: Int) { operatorDepth -= count }
 
     mutating func checkErrorLimit() throws {
         if diagnostics.count >= Parser.maximumErrors {

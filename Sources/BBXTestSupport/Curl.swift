@@ -49,7 +49,16 @@ public enum Curl {
     public static func admin(_ method: String, _ url: String, json: String? = nil) async throws -> Result {
         // -k: the emulator may run with a self-signed certificate in a TLS test.
         var arguments = ["-k", "-X", method, url]
-        if let json { arguments += ["-H", "Content-Type: application/json", "--data-binary", json] }
+        // The body goes through a file: a seed with a 1 MiB name is longer than a command line may be.
+        var bodyFile: URL?
+        if let json {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "bbx-admin-\(UUID().uuidString).json")
+            try Data(json.utf8).write(to: file)
+            bodyFile = file
+            arguments += ["-H", "Content-Type: application/json", "--data-binary", "@\(file.path)"]
+        }
+        defer { if let bodyFile { try? FileManager.default.removeItem(at: bodyFile) } }
         return try await run(arguments)
     }
 }

@@ -78,6 +78,20 @@ public final class ServeProcess: Sendable {
         try await Curl.admin("POST", "\(api)/_emulator/faults", json: json)
     }
 
+    /// Deletes an artifact through the API (the name percent-encoded as one path segment).
+    public func delete(_ name: String, in repository: String, token: String) async throws {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let segment = name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name
+        let result = try await Curl.run([
+            "-X", "DELETE", "-H", "Authorization: Bearer \(token)",
+            "\(api)/2.0/repositories/\(repository)/downloads/\(segment)",
+        ])
+        guard (200..<300).contains(result.status) else {
+            throw Failure(description: "deleting \(name) failed: \(result.status) \(result.text)")
+        }
+    }
+
     /// The artifacts of a repository: name → size, read with curl.
     public func artifacts(_ repository: String, token: String) async throws -> [String: Int] {
         let result = try await Curl.run([

@@ -19,7 +19,9 @@ struct ArtifactJSON: Decodable, Sendable {
     var artifact: Artifact {
         Artifact(
             name: name, size: size ?? 0,
-            created: created_on.flatMap(ISOTimestamp.parse) ?? Date(timeIntervalSince1970: 0),
+            // Unknown is never old enough: a missing or unreadable time must not read as 1970.
+            created: created_on.flatMap(ISOTimestamp.parse) ?? .distantFuture,
+            createdOn: created_on,
             downloads: downloads ?? 0,
             uploader: user.map {
                 Artifact.Uploader(displayName: $0.display_name, uuid: $0.uuid, accountID: $0.account_id)
@@ -109,5 +111,13 @@ enum ISOTimestamp {
         calendar.timeZone = TimeZone(identifier: "UTC")!
         guard let date = calendar.date(from: components) else { return nil }
         return date.addingTimeInterval(fraction - Double(offset))
+    }
+}
+
+/// A page of a Downloads listing decoded as the client decodes it, for fuzzing and tests.
+public enum ListingPage {
+    public static func decode(_ data: Data) throws -> (artifacts: [Artifact], next: String?) {
+        let page = try JSONDecoder().decode(Page<ArtifactJSON>.self, from: data)
+        return (page.values.map(\.artifact), page.next)
     }
 }

@@ -4,14 +4,30 @@ import NIOCore
 import NIOHTTP1
 
 extension BitbucketClient {
-    /// Every artifact, all pages (100 a page), `next` followed exactly as given.
+    /// The most pages a listing may take (100 artifacts a page): a server whose pages never end
+    /// would otherwise spend the hour's rate limit (1,000 requests) in minutes.
+    public static let maximumListingPages = 500
+
+    /// Every artifact, all pages (100 a page), `next` followed exactly as given. A listing that
+    /// does not end is an error that says why: a `next` seen before, a page without artifacts
+    /// that still has a `next`, or more pages than `maximumListingPages`.
     public func artifacts(in repository: Repository) async throws -> [Artifact] {
         var next: String? = url(repository.downloadsPath, query: "pagelen=100")
         var requested = Set<String>()
         var artifacts: [Artifact] = []
-        while let page = next, requested.insert(page).inserted {
-            let result = try await getJSON(
-                Page<ArtifactJSON>.self, page, signing: .credential, what: "listing \(repository)'s downloads")
+        let what = "listing \(repository)'s downloads"
+        func endless(_ reason: String) -> BitbucketError {
+            .unexpectedResponse(
+                method: "GET", path: repository.downloadsPath,
+                reason: "the listing does not end: \(reason); stopped after \(requested.count) pages")
+        }
+        while let page = next {
+            guard requested.insert(page).inserted else { throw endless("a page links to a page already read") }
+            guard requested.count <= Self.maximumListingPages else {
+                throw endless("more than \(Self.maximumListingPages) pages")
+            }
+            let result = try await getJSON(Page<ArtifactJSON>.self, page, signing: .credential, what: what)
+            if result.values.isEmpty, result.next != nil { throw endless("a page without artifacts links to another") }
             artifacts += result.values.map(\.artifact)
             next = result.next.map { resolve($0, against: page) }
         }
@@ -41,7 +57,7 @@ extension BitbucketClient {
                     // Bitbucket has been seen storing spaces as `_`.
                     guard
                         let artifact = stored[file.name] ?? stored[file.name.replacingOccurrences(of: " ", with: "_")],
-                        artifact.size == file.size, previous[file.name]?.created != artifact.created
+                        artifact.size == file.size, previous[file.name]?.stamp != artifact.stamp
                     else { return false }
                     confirmed.append(file.name)
                     return true
@@ -77,7 +93,7 @@ extension BitbucketClient {
     @discardableResult
     public func download(
         _ name: String, from repository: Repository, to destination: String, expectedSize: Int64? = nil,
-        progress: ProgressHandler? = nil
+        replacing: Bool = true, progress: ProgressHandler? = nil
     ) async throws -> Int64 {
         let apiURL = url(repository.artifactPath(name))
         let partial = try PartialFile(beside: destination)
@@ -151,16 +167,24 @@ extension BitbucketClient {
                 reason: "\(name) has \(size) bytes, not the \(expectedSize) listed; it may have been replaced meanwhile"
             )
         }
-        try partial.commit(to: destination)
+        try partial.commit(to: destination, replacing: replacing)
         return size
     }
 
     /// Deletes an artifact. A 404 after an attempt whose answer was lost means that attempt
     /// deleted it.
+    /// Deletes an artifact. A 404 for the artifact means the goal is met (it is already gone:
+    /// deleted by an earlier attempt whose answer was lost or failed, or by someone else), so
+    /// it is done; a 404 for the repository itself is still an error.
     public func delete(_ name: String, from repository: Repository) async throws {
-        _ = try await call(
-            .DELETE, url(repository.artifactPath(name)), signing: .credential, expected: [200, 204],
-            alreadyDone: [404], what: "deleting \(name) from \(repository)")
+        let target = url(repository.artifactPath(name))
+        let (status, body) = try await call(
+            .DELETE, target, signing: .credential, expected: [200, 204, 404],
+            what: "deleting \(name) from \(repository)")
+        if status == 404, ErrorBody(parsing: body).message.lowercased().contains("repository") {
+            throw statusFailure(
+                status: .notFound, headers: [:], body: ByteBuffer(bytes: body), method: .DELETE, url: target)
+        }
     }
 
     // MARK: - Helpers

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SafeFiles
 
 /// A download in progress: a hidden file beside its destination (so the final rename stays on
 /// one file system and is atomic), renamed into place only once complete, removed otherwise.
@@ -18,13 +19,37 @@ final class PartialFile: @unchecked Sendable {
             throw BitbucketError.file(
                 path: directory.path, reason: "cannot create the folder (\(error.localizedDescription))")
         }
-        let random = (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-        path = directory.appendingPathComponent(".\(url.lastPathComponent).bbx-\(random).partial").path
-        descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw BitbucketError.file(
-                path: destination, reason: "cannot write beside it (\(String(cString: strerror(errno))))")
+        // A random name, created only if nothing is there, never through a symbolic link: another
+        // user of the folder cannot make bbx write where they chose.
+        do {
+            (descriptor, path) = try ExclusiveFile.create(in: directory.path, mode: 0o644) {
+                Self.hiddenName(for: url.lastPathComponent)
+            }
+        } catch {
+            throw BitbucketError.file(path: destination, reason: "cannot write beside it (\(error))")
         }
+        var parent = stat()
+        if stat(directory.path, &parent) == 0 { folder = (parent.st_dev, parent.st_ino) }
+    }
+
+    /// The folder the partial file was made in, to check before the rename that the destination
+    /// is still there (not swapped for a link elsewhere during the transfer).
+    private var folder: (dev_t, ino_t) = (0, 0)
+
+    /// `.NAME.bbx-RANDOM.partial`, with NAME shortened so that the whole stays within 255
+    /// bytes (a destination of 255 bytes must still be downloadable).
+    static func hiddenName(for name: String) -> String {
+        let suffix = ".bbx-\(ExclusiveFile.randomTag()).partial"
+        let room = 255 - 1 - suffix.utf8.count
+        var kept = ""
+        var bytes = 0
+        for scalar in name.unicodeScalars {
+            let size = String(scalar).utf8.count
+            if bytes + size > room { break }
+            kept.unicodeScalars.append(scalar)
+            bytes += size
+        }
+        return "." + kept + suffix
     }
 
     deinit { discard() }
@@ -52,10 +77,32 @@ final class PartialFile: @unchecked Sendable {
         size = 0
     }
 
-    /// Closes the file and renames it over the destination.
-    func commit(to destination: String) throws {
+    /// Closes the file and moves it to the destination: over what is there when `replacing`,
+    /// else only if nothing is there (not even a dangling link), atomically: a file that
+    /// appeared since the plan is not overwritten under `on conflict fail`.
+    func commit(to destination: String, replacing: Bool = true) throws {
         close(descriptor)
         descriptor = -1
+        var parent = stat()
+        let directory = URL(fileURLWithPath: destination).deletingLastPathComponent().path
+        guard stat(directory, &parent) == 0, parent.st_dev == folder.0, parent.st_ino == folder.1 else {
+            unlink(path)
+            throw BitbucketError.file(
+                path: destination, reason: "its folder changed during the download; nothing was written there")
+        }
+        if !replacing {
+            // link(2) fails with EEXIST when anything is at the destination; rename(2) would replace it.
+            guard link(path, destination) == 0 else {
+                let reason =
+                    errno == EEXIST
+                    ? "it exists now and was not there when planned; not overwritten (on conflict fail)"
+                    : String(cString: strerror(errno))
+                unlink(path)
+                throw BitbucketError.file(path: destination, reason: reason)
+            }
+            unlink(path)
+            return
+        }
         guard rename(path, destination) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(path)

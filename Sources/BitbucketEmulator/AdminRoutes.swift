@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// `/_emulator/…`: the request log, fault injection and seeding, for tests. No credentials.
 struct AdminRoutes {
@@ -20,7 +21,7 @@ struct AdminRoutes {
             await state.log.clear()
             return Response(status: .noContent)
         case (.post, "/_emulator/faults"):
-            let body = try await request.body.collect(upTo: 64 * 1024)
+            guard let body = try await Self.body(of: request, upTo: 64 * 1024) else { return Self.tooLarge(64 * 1024) }
             do {
                 let fault = try JSONDecoder().decode(Fault.self, from: Data(body.readableBytesView))
                 try fault.validate()
@@ -39,6 +40,19 @@ struct AdminRoutes {
         }
     }
 
+    /// The whole body, or nil when it is longer than `limit`.
+    static func body(of request: Request, upTo limit: Int) async throws -> ByteBuffer? {
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            return nil
+        }
+    }
+
+    static func tooLarge(_ limit: Int) -> Response {
+        Reply.error(.contentTooLarge, "The admin request body is larger than \(limit) bytes")
+    }
+
     struct Seed: Decodable {
         let repo: String
         let name: String
@@ -48,7 +62,9 @@ struct AdminRoutes {
 
     /// An artifact with generated content (the same for the same name) and a chosen `created_on`.
     func seed(_ request: Request) async throws -> Response {
-        let body = try await request.body.collect(upTo: 64 * 1024)
+        // Room for a name of several MiB: tests seed hostile names.
+        let limit = 8 << 20
+        guard let body = try await Self.body(of: request, upTo: limit) else { return Self.tooLarge(limit) }
         guard let seed = try? JSONDecoder().decode(Seed.self, from: Data(body.readableBytesView)), seed.size >= 0,
             !seed.name.isEmpty
         else {

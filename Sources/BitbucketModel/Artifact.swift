@@ -5,16 +5,32 @@ public struct Artifact: Sendable, Hashable, Codable {
     public let name: String
     public let size: Int64
     public let created: Date
+    /// `created_on` exactly as the server listed it (`2016-01-24T17:05:31.001541+00:00`), nil for
+    /// an artifact the plan predicts. Compared as text: a parsed and re-formatted time loses
+    /// digits, and would make every real artifact look replaced.
+    public let createdOn: String?
     public let downloads: Int
     public let uploader: Uploader?
 
-    public init(name: String, size: Int64, created: Date, downloads: Int = 0, uploader: Uploader? = nil) {
+    public init(
+        name: String, size: Int64, created: Date, createdOn: String? = nil, downloads: Int = 0,
+        uploader: Uploader? = nil
+    ) {
         self.name = name
         self.size = size
         self.created = created
+        self.createdOn = createdOn
         self.downloads = downloads
         self.uploader = uploader
     }
+
+    /// Whether the server gave a creation time bbx could read. An artifact without one has
+    /// `created` = `Date.distantFuture`: never old enough for any `prune`.
+    public var isCreationKnown: Bool { created != .distantFuture }
+
+    /// What tells this version of the artifact from another of the same name: the listed
+    /// `created_on` text, or for a predicted one the exact time.
+    public var stamp: String { createdOn ?? String(created.timeIntervalSince1970) }
 
     public struct Uploader: Sendable, Hashable, Codable {
         public let displayName: String?

@@ -91,7 +91,8 @@ public enum ConnectJWT {
         guard let secret = secretForClientKey(sub) else { throw .unknownInstallation(sub) }
         let expected = signature(of: "\(segments[0]).\(segments[1])", secret: secret)
         guard constantTimeEqual(expected, String(segments[2])) else { throw .badSignature }
-        guard Int(now.timeIntervalSince1970) <= exp + leeway else { throw .expired }
+        // `exp` is the sender's number: `exp + leeway` could overflow, `now - leeway` cannot.
+        guard Int(now.timeIntervalSince1970) - leeway <= exp else { throw .expired }
         let qsh = payload["qsh"] as? String ?? ""
         guard qsh == request.queryStringHash else { throw .queryStringHashMismatch }
         let iat = (payload["iat"] as? NSNumber)?.intValue ?? 0

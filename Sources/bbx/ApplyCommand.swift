@@ -1,5 +1,6 @@
 import ArgumentParser
 import BBXApply
+import BBXEvaluate
 import BBXPlan
 import BitbucketModel
 import Foundation
@@ -58,6 +59,15 @@ struct ApplyCommand: AsyncParsableCommand {
             return refuse(
                 "the plan was made against \(saved.url), not \(url); nothing was changed", document: &document)
         }
+        // Local paths are relative to where the plan was made: apply from there.
+        if let directory = saved.directory, directory != FileManager.default.currentDirectoryPath {
+            guard chdir(directory) == 0 else {
+                return refuse(
+                    "the plan was made in \(directory), which cannot be entered now (\(String(cString: strerror(errno)))); nothing was changed",
+                    document: &document)
+            }
+            if document == nil { Console.error("bbx: applying in \(directory), where the plan was made\n") }
+        }
         var current: [String: [Artifact]] = [:]
         let service = connection.service
         for repository in Set(saved.plan.fingerprints.map(\.repository)).sorted() {
@@ -70,19 +80,20 @@ struct ApplyCommand: AsyncParsableCommand {
                 return error.isCredentialProblem ? ExitStatus.credentials : ExitStatus.applyFailed
             }
         }
-        let drift = saved.drift(listings: current) { path in
-            var info = stat()
-            guard stat(path, &info) == 0 else { return nil }
-            return Int64(info.st_size)
-        }
+        let drift = saved.drift(listings: current, measure: DiskFiles.regularFile) { DiskFiles().exists($0) }
         if !drift.isEmpty {
             return refuse(
                 "the plan is out of date; nothing was changed. Plan again. Changed since \(file) was made:\n"
                     + drift.map { "  \($0)" }.joined(separator: "\n"), document: &document)
         }
         Pipeline.show(saved.plan, document: &document)
+        // What the script printed after its changes waits for them, as in `bbx run`.
+        let printed = OutputCollector(json: output.json, deferring: true)
+        for saved in saved.outputs ?? [] {
+            printed.receive(.line(saved.text), afterSteps: saved.afterSteps)
+        }
         let report = await Pipeline.apply(
-            saved.plan, service: service, jobs: output.jobs, document: &document)
+            saved.plan, service: service, jobs: output.jobs, output: printed, document: &document)
         document?.write()
         return Pipeline.exitStatus(saved.plan, report: report, detailed: output.detailedExitCode)
     }

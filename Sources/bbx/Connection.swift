@@ -1,8 +1,10 @@
 import BBXApply
+import BBXCheck
 import BBXSyntax
 import BitbucketAPI
 import Foundation
 import Logging
+import SafeText
 
 /// One run's way to Bitbucket (or to the sandbox): the client, and the emulator when sandboxed.
 /// `close()` must be called at the end.
@@ -23,6 +25,7 @@ struct Connection {
     ) async throws -> Connection {
         var configuration: ClientConfiguration
         var sandbox: Sandbox?
+        Console.secrets = secretValues(of: nil, environment: environment, options: options)
         if options.usesSandbox {
             let names =
                 script.map { Sandbox.names(in: $0, defaultRepository: defaultRepository) }
@@ -41,7 +44,7 @@ struct Connection {
             configuration = try options.configuration(environment: environment)
         }
         configuration.dryRun = dryRun
-        Console.secrets = secretValues(of: configuration)
+        Console.secrets = secretValues(of: configuration, environment: environment, options: options)
         for warning in configuration.warnings { Console.error("bbx: warning: \(warning)\n") }
         let client: BitbucketClient
         do {
@@ -67,16 +70,41 @@ func pipelineRepository(_ environment: [String: String]) -> String? {
     return RepositoryName(parsing: value)?.description
 }
 
-/// The secret values of a configuration, long enough to be told apart from ordinary text.
-func secretValues(of configuration: ClientConfiguration) -> [String] {
+/// Every credential bbx knows of, whether or not this run uses it (a sandboxed run uses none of
+/// the real ones, and a script could still print them): the configuration's own, every
+/// credential variable of the environment, the `--token-file` contents, and proxy passwords
+/// both percent-encoded (as written in the URL) and decoded (as sent).
+func secretValues(
+    of configuration: ClientConfiguration?, environment: [String: String], options: ConnectionOptions? = nil
+) -> [String] {
     var values: [String] = []
-    switch configuration.credential {
+    switch configuration?.credential {
     case .accessToken(let token): values.append(token.revealed)
     case .apiToken(_, let token): values.append(token.revealed)
     case .appPassword(_, let password): values.append(password.revealed)
     case nil: break
     }
-    if let connect = configuration.connect { values.append(connect.sharedSecret.revealed) }
-    if let password = configuration.proxy?.password { values.append(password.revealed) }
-    return values.filter { $0.count >= 4 }
+    if let connect = configuration?.connect { values.append(connect.sharedSecret.revealed) }
+    if let password = configuration?.proxy?.password { values.append(password.revealed) }
+    for name in CredentialVariables.secret {
+        if let value = environment[name], !value.isEmpty {
+            values.append(value)
+            values.append(value.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+    }
+    for url in [options?.proxy, environment["HTTPS_PROXY"], environment["https_proxy"]].compactMap({ $0 }) {
+        values += proxyPasswordForms(url)
+    }
+    if let path = options?.tokenFile, let data = FileManager.default.contents(atPath: path) {
+        values.append(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+    return Array(Set(values.filter { $0.unicodeScalars.count >= Redactor.minimumLength })).sorted()
+}
+
+/// The password of a proxy URL as written and decoded (`p%40ss` and `p@ss`).
+func proxyPasswordForms(_ url: String) -> [String] {
+    guard let components = URLComponents(string: url), let password = components.percentEncodedPassword else {
+        return []
+    }
+    return [password, password.removingPercentEncoding].compactMap { $0 }
 }

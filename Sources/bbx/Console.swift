@@ -1,5 +1,6 @@
 import BBXSyntax
 import Foundation
+import SafeText
 
 /// Where bbx writes for people: standard output for results, standard error for diagnostics.
 enum Console {
@@ -34,16 +35,15 @@ enum Console {
 
     /// The configured secret values (tokens, passwords, the shared secret). Set once, when the
     /// connection is configured and before anything runs concurrently; read by every write.
-    nonisolated(unsafe) static var secrets: [String] = []
+    nonisolated(unsafe) static var secrets: [String] = [] {
+        didSet { redactor = Redactor(secrets: secrets) }
+    }
+    nonisolated(unsafe) private static var redactor = Redactor(secrets: [])
 
-    /// `text` with every configured secret replaced by `<redacted>`: a script that prints
-    /// `env("BITBUCKET_TOKEN")` still does not show it.
+    /// `text` with every known secret replaced by `<redacted>`, matched on bytes (a combining
+    /// mark after a token does not hide it) and in its JSON-escaped form (`--json` output).
     static func redacting(_ text: String) -> String {
-        var text = text
-        for secret in secrets where text.contains(secret) {
-            text = text.replacingOccurrences(of: secret, with: "<redacted>")
-        }
-        return text
+        redactor.redact(text)
     }
 
     /// A closed pipe is an error to handle, not a signal that ends the process.
@@ -58,6 +58,7 @@ enum Console {
 
     /// A problem that belongs to no line of a script: `bbx: error: …`.
     static func fail(_ message: String) {
-        error("bbx: error: \(message)\n")
+        // Messages quote names and server text: escaped, line by line.
+        error("bbx: error: \(message.terminalSafeLines)\n")
     }
 }

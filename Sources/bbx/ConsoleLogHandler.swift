@@ -1,4 +1,5 @@
 import Logging
+import SafeText
 
 /// The client's log, as people read it on standard error: retries ("attempt 2 of 5 in 1.0 s")
 /// and recoveries, from notices up. Written through `Console`, so secrets are redacted.
@@ -12,6 +13,7 @@ struct ConsoleLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        Console.error("bbx: \(event.level == .notice ? "note" : event.level.rawValue): \(event.message)\n")
+        Console.error(
+            "bbx: \(event.level == .notice ? "note" : event.level.rawValue): \("\(event.message)".terminalSafeLines)\n")
     }
 }

@@ -10,7 +10,8 @@ import Foundation
 /// any thread at any moment, so it is a plain global set before the handler is installed.
 nonisolated(unsafe) private var interruptPipe: Int32 = -1
 
-/// SIGINT (Ctrl-C) delivered as an event: `handler` runs on a dispatch queue once per signal.
+/// SIGINT (Ctrl-C), and whichever other signals are asked for (SIGTERM, SIGHUP), delivered as
+/// events: `handler` runs on a dispatch queue once per signal, with its number.
 ///
 /// Not a `DispatchSourceSignal`: on Linux, libdispatch receives signals through a signalfd and
 /// re-raises to one thread those that reach another, and a Ctrl-C during a REPL download was
@@ -20,7 +21,10 @@ final class InterruptSignal: @unchecked Sendable {
     private let source: DispatchSourceRead
     private let descriptors: (read: Int32, write: Int32)
 
-    init(_ handler: @escaping @Sendable () -> Void) {
+    private let signals: [Int32]
+
+    init(signals: [Int32] = [SIGINT], _ handler: @escaping @Sendable (Int32) -> Void) {
+        self.signals = signals
         var fds: [Int32] = [-1, -1]
         _ = fds.withUnsafeMutableBufferPointer { pipe($0.baseAddress!) }
         descriptors = (fds[0], fds[1])
@@ -29,23 +33,25 @@ final class InterruptSignal: @unchecked Sendable {
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         }
         interruptPipe = fds[1]
-        _ = signal(SIGINT) { _ in
-            var byte: UInt8 = 1
-            _ = write(interruptPipe, &byte, 1)
+        for number in signals {
+            _ = signal(number) { number in
+                var byte = UInt8(truncatingIfNeeded: number)
+                _ = write(interruptPipe, &byte, 1)
+            }
         }
         let readEnd = fds[0]
         source = DispatchSource.makeReadSource(fileDescriptor: readEnd, queue: .global())
         source.setEventHandler {
             var buffer = [UInt8](repeating: 0, count: 16)
             let count = read(readEnd, &buffer, buffer.count)
-            for _ in 0..<max(count, 0) { handler() }
+            for index in 0..<max(count, 0) { handler(Int32(buffer[index])) }
         }
         source.resume()
     }
 
-    /// Ctrl-C ends the process again, as usual.
+    /// The signals end the process again, as usual.
     func stop() {
-        _ = signal(SIGINT, SIG_DFL)
+        for number in signals { _ = signal(number, SIG_DFL) }
         interruptPipe = -1
         let descriptors = descriptors
         source.setCancelHandler {

@@ -7,6 +7,8 @@ import Foundation
 final class OutputCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var kept: [PlanOutput] = []
+    /// Every output with the number of steps before it, for a saved plan.
+    private var all: [(output: PlanOutput, afterSteps: Int)] = []
     private let gate: OutputGate?
 
     init(json: Bool, deferring: Bool = false) {
@@ -14,6 +16,7 @@ final class OutputCollector: @unchecked Sendable {
     }
 
     func receive(_ output: PlanOutput, afterSteps: Int) {
+        lock.withLock { all.append((output, afterSteps)) }
         if let gate {
             gate.receive(output, afterSteps: afterSteps)
         } else {
@@ -27,4 +30,5 @@ final class OutputCollector: @unchecked Sendable {
     }
 
     var collected: [PlanOutput] { lock.withLock { kept } }
+    var recorded: [(output: PlanOutput, afterSteps: Int)] { lock.withLock { all } }
 }

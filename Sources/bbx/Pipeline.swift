@@ -111,31 +111,40 @@ enum Pipeline {
     /// The exit status of a run that got this far.
     static func exitStatus(_ plan: Plan, report: Report?, detailed: Bool) -> ExitCode {
         if let report, !report.succeeded {
+            if report.wasInterrupted, let number = Interrupt.received.withLock({ $0 }) {
+                return ExitCode(128 + number)
+            }
             return report.failedOnCredentials ? ExitStatus.credentials : ExitStatus.applyFailed
         }
         return detailed && plan.hasChanges ? ExitStatus.changes : ExitStatus.success
     }
 }
 
-/// Ctrl-C while a plan is applied: the first one calls `handler` (stop starting steps, cancel
-/// those running); a second one ends the process at once, as Ctrl-C usually does.
+/// Ctrl-C, SIGTERM or SIGHUP while a plan is applied: the first one calls `handler` (stop
+/// starting steps, cancel those running, so no partial file is left), and the run then exits
+/// 128 + the signal's number (130, 143, 129); a second one ends the process at once, as such a
+/// signal usually does.
 final class Interrupt: @unchecked Sendable {
     private var signal: InterruptSignal?
+    /// The first signal received while applying, for the exit status.
+    static let received = Mutex<Int32?>(nil)
 
     init(_ handler: @escaping @Sendable () -> Void) {
         let count = Mutex(0)
-        signal = InterruptSignal {
+        signal = InterruptSignal(signals: [SIGINT, SIGTERM, SIGHUP]) { number in
             let first = count.withLock {
                 $0 += 1
                 return $0 == 1
             }
             if first {
-                Console.error("\nbbx: interrupted: no new step starts; stopping those running…\n")
+                Interrupt.received.withLock { $0 = $0 ?? number }
+                let name = number == SIGINT ? "interrupted" : (number == SIGTERM ? "terminated" : "hung up")
+                Console.error("\nbbx: \(name): no new step starts; stopping those running…\n")
                 handler()
             } else {
                 // The default action, for the whole process (not `raise`, whose thread may block it).
-                _ = Foundation.signal(SIGINT, SIG_DFL)
-                kill(getpid(), SIGINT)
+                _ = Foundation.signal(number, SIG_DFL)
+                kill(getpid(), number)
             }
         }
     }

@@ -1,6 +1,7 @@
 import BBXApply
 import BBXPlan
 import Foundation
+import SafeText
 
 /// Without a terminal: one plain line per finished step, in the order they finish, so a CI log
 /// shows what happened as it happened.
@@ -48,7 +49,7 @@ final class TerminalProgress: ApplyObserver, @unchecked Sendable {
         guard let total = step.size, total >= 1 << 20, step.kind != .delete else { return }
         let arrow = step.kind == .download ? "↓" : "↑"
         lock.withLock {
-            active[index] = Transfer(label: "\(arrow) \(step.name)", total: total, start: Date())
+            active[index] = Transfer(label: "\(arrow) \(step.name.terminalSafe)", total: total, start: Date())
             redraw()
         }
     }

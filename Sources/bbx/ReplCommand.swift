@@ -52,19 +52,26 @@ struct ReplCommand: AsyncParsableCommand {
         options.defaultRepository = start
         options.environment = environment
         options.hasConnectCredentials = connection.client.configuration.connect != nil
+        options.rebindsEarlierNames = true
         let evaluator = Evaluator(options: options, reader: connection.service)
         let interactive = isatty(STDIN_FILENO) == 1
         let terminal = isatty(STDOUT_FILENO) == 1
         let executor = Executor(service: connection.service, jobs: jobs)
+        // While dry-run is on, writes go nowhere: this client refuses them before they are sent.
+        var dryConfiguration = connection.client.configuration
+        dryConfiguration.dryRun = true
+        let dryRunClient = try BitbucketClient(configuration: dryConfiguration)
+        let dryRunExecutor = Executor(service: BitbucketService(client: dryRunClient), jobs: jobs)
         let session = Session(
             evaluator: evaluator, dryRun: dryRun,
             output: ReplOutput(
                 out: { Console.out($0) }, error: { Console.error($0) },
                 colored: Console.wantsColor(fileDescriptor: STDOUT_FILENO)),
-            secrets: secretValues(of: connection.client.configuration)
-        ) { plan in
+            secrets: secretValues(
+                of: connection.client.configuration, environment: environment, options: self.connection)
+        ) { plan, dryRun in
             let observer: any ApplyObserver = terminal ? TerminalProgress() : LineProgress()
-            let report = await executor.apply(plan, observer: observer)
+            let report = await (dryRun ? dryRunExecutor : executor).apply(plan, observer: observer)
             (observer as? TerminalProgress)?.finish()
             return report
         }
@@ -104,7 +111,13 @@ struct ReplCommand: AsyncParsableCommand {
             await session.run(reader: PlainLineReader(), perform: perform)
         }
         router.stop()
+        try? await dryRunClient.shutdown()
         await connection.close()
+        // Input from a file or a pipe is a script: it fails when an entry failed.
+        if !interactive {
+            if session.applyFailures > 0 { throw ExitStatus.applyFailed }
+            if session.scriptErrors > 0 { throw ExitStatus.scriptError }
+        }
     }
 }
 
@@ -115,7 +128,7 @@ final class InterruptRouter: @unchecked Sendable {
     private var signal: InterruptSignal?
 
     init() {
-        signal = InterruptSignal { [weak self] in
+        signal = InterruptSignal { [weak self] _ in
             guard let self, let route = self.lock.withLock({ self.handler }) else { return }
             Console.error("\nbbx: interrupted: stopping this entry…\n")
             route()

@@ -77,8 +77,13 @@ struct RunCommand: AsyncParsableCommand {
                 document: &document)
             Pipeline.show(plan, document: &document)
             if let save {
-                try SavedPlan(plan: plan, url: connection.client.configuration.baseURL, script: source.name).write(
-                    to: save)
+                let outputs = printed.recorded.filter { $0.afterSteps > 0 }.map {
+                    SavedPlan.Output(text: String($0.output.text.dropLast()), afterSteps: $0.afterSteps)
+                }
+                try SavedPlan(
+                    plan: plan, url: connection.client.configuration.baseURL, script: source.name,
+                    directory: FileManager.default.currentDirectoryPath, outputs: outputs
+                ).write(to: save)
                 if document == nil { Console.out("Saved the plan to \(save); apply it with: bbx apply \(save)\n") }
             }
             var report: Report?

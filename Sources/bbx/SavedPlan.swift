@@ -1,6 +1,9 @@
+import BBXEvaluate
 import BBXPlan
+import BBXSyntax
 import BitbucketModel
 import Foundation
+import SafeText
 
 /// `bbx plan -o FILE`: a plan to apply later, with what it was made against. `bbx apply`
 /// refuses it when the API differs or anything it touches changed since.
@@ -11,12 +14,24 @@ struct SavedPlan: Codable {
     let url: String
     let script: String
     var planned = Date()
+    /// The directory the plan was made in: its local paths are relative to it.
+    var directory: String?
     let plan: Plan
+    /// What `print` and `list` showed after changes: written once those are applied.
+    var outputs: [Output]?
 
-    init(plan: Plan, url: String, script: String) {
+    struct Output: Codable {
+        let text: String
+        /// How many steps stand before it; it is written only if they all succeed.
+        let afterSteps: Int
+    }
+
+    init(plan: Plan, url: String, script: String, directory: String, outputs: [Output]) {
         self.plan = plan
         self.url = url
         self.script = script
+        self.directory = directory
+        self.outputs = outputs
     }
 
     struct Unusable: Error, CustomStringConvertible {
@@ -52,42 +67,125 @@ struct SavedPlan: Codable {
             throw Unusable(
                 description: "'\(path)' is a plan of version \(header.version ?? 0); this bbx reads version 1")
         }
+        let saved: SavedPlan
         do {
-            return try decoder.decode(SavedPlan.self, from: data)
+            saved = try decoder.decode(SavedPlan.self, from: data)
         } catch {
-            throw Unusable(description: "'\(path)' is damaged: \(error)")
+            throw Unusable(description: "'\(path)' is damaged: \(Self.describe(error))")
+        }
+        if let problem = saved.validationProblem() {
+            throw Unusable(description: "'\(path)' is not a plan bbx would make: \(problem)")
+        }
+        return saved
+    }
+
+    /// Where a decoding error is, as a field path (`plan.steps[2].kind`).
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "\([path(context), key.stringValue].filter { !$0.isEmpty }.joined(separator: ".")) is missing"
+        case .typeMismatch(_, let context), .dataCorrupted(let context), .valueNotFound(_, let context):
+            return "\(path(context)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
         }
     }
 
+    /// A plan file is input from disk: every field is checked by the rules a script's plan
+    /// obeys, so a hand-edited or hostile file cannot make bbx write where no script could.
+    /// The first problem, naming its field; nil when the plan holds.
+    func validationProblem() -> String? {
+        if URL(string: url)?.scheme.map({ $0 == "https" || $0 == "http" }) != true {
+            return "url: '\(url)' is not an http(s) URL"
+        }
+        if let directory, !directory.hasPrefix("/") || directory.contains("\u{0}") {
+            return "directory: '\(directory)' is not an absolute path"
+        }
+        for (index, step) in plan.steps.enumerated() {
+            let field = "plan.steps[\(index)]"
+            if step.kind == .connect {
+                if step.connect == nil { return "\(field).connect is missing" }
+                continue
+            }
+            guard let repository = step.repository, RepositoryName(parsing: repository) != nil else {
+                return "\(field).repository: '\(step.repository ?? "")' is not a repository (workspace/slug)"
+            }
+            if step.kind != .skip, let problem = FileNameRule.problem(with: step.name) {
+                return "\(field).name: '\(step.name)' cannot be an artifact's name: \(problem)"
+            }
+            if let size = step.size, size < 0 { return "\(field).size is negative" }
+            switch step.kind {
+            case .upload, .replace, .download:
+                guard let path = step.localPath, !path.isEmpty, !path.contains("\u{0}") else {
+                    return "\(field).localPath is missing or not a path"
+                }
+                if step.kind == .download,
+                    let problem = FileNameRule.problem(with: (path as NSString).lastPathComponent)
+                {
+                    return "\(field).localPath: '\(path)' cannot be written: \(problem)"
+                }
+            default:
+                break
+            }
+        }
+        for (index, fingerprint) in plan.fingerprints.enumerated()
+        where RepositoryName(parsing: fingerprint.repository) == nil {
+            return "plan.fingerprints[\(index)].repository: '\(fingerprint.repository)' is not a repository"
+        }
+        if let outputs, let bad = outputs.firstIndex(where: { $0.afterSteps < 0 || $0.afterSteps > plan.steps.count }) {
+            return "outputs[\(bad)].afterSteps is out of range"
+        }
+        return nil
+    }
+
     /// Everything that changed since the plan was made: remote artifacts it touches (listed now
-    /// in `listings`), and local files it uploads. Empty when the plan still holds.
-    func drift(listings: [String: [Artifact]], localSize: (String) -> Int64?) -> [String] {
+    /// in `listings`), local files it uploads (size and modification time, measured by
+    /// `measure`), and local files a download must not overwrite. Empty when the plan holds.
+    func drift(
+        listings: [String: [Artifact]], measure: (String) -> LocalFile?, exists: (String) -> Bool
+    ) -> [String] {
         var changes: [String] = []
         for fingerprint in plan.fingerprints {
             let now = listings[fingerprint.repository]?.first { $0.name == fingerprint.name }
+            let name = fingerprint.name.terminalSafe
             switch (fingerprint.exists, now) {
             case (false, nil): break
             case (false, .some(let artifact)):
-                changes.append(
-                    "\(fingerprint.repository): \(artifact.name) was uploaded since (\(formatBytes(artifact.size)))")
+                changes.append("\(fingerprint.repository): \(name) was uploaded since (\(formatBytes(artifact.size)))")
             case (true, nil):
-                changes.append("\(fingerprint.repository): \(fingerprint.name) was deleted since")
+                changes.append("\(fingerprint.repository): \(name) was deleted since")
             case (true, .some(let artifact)):
-                if artifact.size != fingerprint.size || artifact.created != fingerprint.created {
+                if !fingerprint.stillMatches(artifact) {
                     changes.append(
-                        "\(fingerprint.repository): \(artifact.name) was replaced since (now \(formatBytes(artifact.size)), created \(formatTime(artifact.created)))"
+                        "\(fingerprint.repository): \(name) was replaced since (now \(formatBytes(artifact.size)), created \(artifact.createdOn ?? formatTime(artifact.created)))"
                     )
                 }
             }
         }
-        for step in plan.steps where step.kind == .upload || step.kind == .replace {
+        for step in plan.steps {
             guard let path = step.localPath else { continue }
-            let size = localSize(path)
-            if size == nil {
-                changes.append("\(path) is gone")
-            } else if size != step.size {
-                changes.append(
-                    "\(path) changed size (\(formatBytes(step.size ?? 0)) planned, \(formatBytes(size!)) now)")
+            let shown = path.terminalSafe
+            switch step.kind {
+            case .upload, .replace:
+                guard let file = measure(path) else {
+                    changes.append("\(shown) is gone")
+                    continue
+                }
+                if file.size != step.size {
+                    changes.append(
+                        "\(shown) changed size (\(formatBytes(step.size ?? 0)) planned, \(formatBytes(file.size)) now)")
+                } else if let planned = step.localModified, file.modified != planned {
+                    changes.append("\(shown) was modified since (same size, another modification time)")
+                }
+            case .download where (step.localConflict ?? .fail) == .fail:
+                if exists(path) { changes.append("\(shown) exists now; the download would not overwrite it") }
+            default:
+                break
             }
         }
         return changes

@@ -1,5 +1,6 @@
 import BBXSyntax
 import Foundation
+import SafeFiles
 
 /// Reading scripts named on the command line; `-` is standard input.
 enum ScriptFiles {
@@ -30,24 +31,14 @@ enum ScriptFiles {
         return SourceFile(name: path, bytes: Array(data))
     }
 
-    /// Replaces a file's contents all at once: a temporary file beside it, given the same
-    /// permissions, renamed over it. A crash leaves either the old file or the new one.
+    /// Replaces a file's contents all at once, through a new exclusive temporary file beside it
+    /// (see `ExclusiveFile`): a crash leaves the old file or the new one, and a link planted in
+    /// the folder is never written through.
     static func replaceContents(of path: String, with text: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).bbx-fmt-\(getpid())")
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         do {
-            try Data(text.utf8).write(to: temporary)
-            if let permissions = attributes?[.posixPermissions] {
-                try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: temporary.path)
-            }
-            guard rename(temporary.path, path) == 0 else {
-                throw Unwritable(reason: String(cString: strerror(errno)))
-            }
+            try ExclusiveFile.replaceContents(of: path, with: Array(text.utf8))
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
+            throw Unwritable(reason: "\(error)")
         }
     }
 }

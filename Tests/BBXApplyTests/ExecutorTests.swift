@@ -50,7 +50,7 @@ final class FakeService: ApplyService {
         progress: @escaping @Sendable (Int64) -> Void
     ) async throws { try await call(name) }
     func download(
-        _ name: String, from repository: String, to path: String, expectedSize: Int64?,
+        _ name: String, from repository: String, to path: String, expectedSize: Int64?, replacing: Bool,
         progress: @escaping @Sendable (Int64) -> Void
     ) async throws { try await call(name) }
     func delete(_ name: String, from repository: String) async throws { try await call(name) }

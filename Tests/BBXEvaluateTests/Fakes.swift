@@ -44,6 +44,8 @@ struct FakeFiles: LocalFiles {
 
     func exists(_ path: String) -> Bool { sizes[path] != nil }
 
+    func isDirectory(_ path: String) -> Bool { sizes.keys.contains { $0.hasPrefix(path + "/") } }
+
     func contents(of path: String) throws -> [UInt8] {
         guard let text = texts[path] else { throw LocalFileError("no such file '\(path)'") }
         return Array(text.utf8)

@@ -1,4 +1,5 @@
 import BBXPlan
+import Foundation
 import Testing
 
 @Suite("Globs")
@@ -65,5 +66,55 @@ struct GlobTests {
         // Many stars against a long near-miss: backtracking stays linear-ish.
         let glob = Glob("*a*a*a*a*a*b")
         #expect(!glob.matches(String(repeating: "a", count: 2_000)))
+    }
+}
+
+@Suite("Globs against hostile names and patterns")
+struct HostileGlobTests {
+    /// On a thread of its own (a second's work in a debug build would hold one of the few
+    /// threads every other test shares), whose stack is smaller than the main thread's.
+    @Test func aOneMegabyteNameDoesNotExhaustTheStack() async {
+        let results = await withCheckedContinuation { continuation in
+            Thread {
+                let name = String(repeating: "a", count: 1 << 20) + ".zip"
+                continuation.resume(returning: [Glob("a*a*.zip").matches(name), Glob("*b*").matches(name)])
+            }.start()
+        }
+        #expect(results == [true, false])
+    }
+
+    @Test func twentyFourBracePairsMatchWithoutExpanding() {
+        let pattern = String(repeating: "{a,b}", count: 24)
+        let glob = Glob(pattern)
+        #expect(glob.matches(String(repeating: "ab", count: 12)))
+        #expect(!glob.matches(String(repeating: "a", count: 23) + "c"))
+        #expect(!glob.matches(String(repeating: "a", count: 25)))
+        let deep = String(repeating: "{x,", count: 5_000) + String(repeating: "}", count: 5_000)
+        _ = Glob(deep).matches("x")
+    }
+
+    @Test(arguments: [
+        (#"app\*.zip"#, "app*.zip", "app1.zip"), (#"\[x\]"#, "[x]", "x"), (#"a\{b,c\}"#, "a{b,c}", "ab"),
+        (#"\\"#, "\\", ""), (#"q\?"#, "q?", "qx"),
+    ])
+    func aBackslashMakesTheNextCharacterLiteral(_ pattern: String, _ matching: String, _ notMatching: String) {
+        #expect(Glob(pattern).matches(matching))
+        #expect(!Glob(pattern).matches(notMatching))
+    }
+
+    @Test(arguments: ["xtools*\" ; delete \"*", "a[b]{c,d}?e\\f", "plain", "*", "", "{", "]["])
+    func anEscapedNameMatchesExactlyItself(_ name: String) {
+        let glob = Glob(Glob.escaping(name))
+        #expect(glob.matches(name))
+        #expect(!glob.matches(name + "x"))
+        #expect(!glob.matches("x" + name))
+    }
+
+    @Test func anArtifactNameMayHoldSlashesForStarsButNotForPathStars() {
+        #expect(Glob("a*").matches("a/b/c"))
+        #expect(!Glob("a*", mode: .localPath).matches("a/b"))
+        #expect(Glob("a/**", mode: .localPath).matches("a/b/c"))
+        #expect(Glob("**/*.zip", mode: .localPath).matches("x.zip"))
+        #expect(!Glob("a/[/]", mode: .localPath).matches("a//"))
     }
 }

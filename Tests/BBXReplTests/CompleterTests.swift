@@ -1,4 +1,6 @@
+import BBXPlan
 import BBXRepl
+import BBXSyntax
 import Foundation
 import Testing
 
@@ -55,5 +57,39 @@ struct CompleterTests {
         #expect(commonPrefix(["app-1.zip", "app-2.zip"]) == "app-")
         #expect(commonPrefix(["a"]) == "a")
         #expect(commonPrefix([]) == "")
+    }
+
+    /// A hostile name completed into a line must stay one pattern that matches only itself: the
+    /// name `xtools*" ; delete "*` once completed into `download "xtools*" ; delete "*"`.
+    @Test(arguments: [
+        "xtools*\" ; delete \"*", "cost $5 ${x}.zip", "back\\slash", "[1] {a,b} ?.zip", "two\nlines", "it's.zip",
+    ])
+    func completedNamesAreEscaped(_ name: String) throws {
+        for quote in ["\"", "'"] where !(quote == "'" && name.contains("\n")) {
+            let completer = Completer(artifacts: [name, "other.zip"])
+            let result = completer.complete("download \(quote)")
+            let candidate = try #require(result.candidates.first { $0 != "other.zip" })
+            let line = "download \(quote)\(candidate)\(result.suffix)"
+            let parsed = Parser.parse(SourceFile(name: "<repl>", text: line))
+            #expect(parsed.diagnostics.isEmpty, "\(line)")
+            #expect(parsed.script.statements.count == 1, "\(line)")
+            guard case .download(let pattern, _, _, _)? = parsed.script.statements.first?.kind,
+                let text = pattern.literalText
+            else {
+                Issue.record("not one download with a literal pattern: \(line)")
+                continue
+            }
+            #expect(Glob(text).matches(name), "\(line)")
+            #expect(!Glob(text).matches("other.zip"))
+            #expect(!Glob(text).matches(name + "x"))
+            // What was typed so far still narrows the candidates.
+            let typed = String(candidate.prefix(3))
+            #expect(completer.complete("download \(quote)\(typed)").candidates.contains(candidate))
+        }
+    }
+
+    @Test func aNameNoStringCanSpellIsNotOffered() {
+        let completer = Completer(artifacts: ["esc\u{1B}[2K.zip", "fine.zip"])
+        #expect(completer.complete("download \"").candidates == ["fine.zip"])
     }
 }

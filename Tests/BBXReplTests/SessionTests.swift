@@ -1,6 +1,7 @@
 import BBXApply
 import BBXCheck
 import BBXEvaluate
+import BBXFormat
 import BBXPlan
 import BBXRepl
 import BBXSyntax
@@ -26,16 +27,36 @@ final class ScriptedReader: LineReader {
     func remember(_ entry: String) { remembered.append(entry) }
 }
 
-/// A repository in memory for planning.
+/// Repositories in memory: read by planning, changed by the plans the session applies (as
+/// Bitbucket would be), and by `others` behind the session's back.
 final class MemoryReader: RemoteReader {
-    let artifacts: [String: [Artifact]]
-    init(_ artifacts: [String: [Artifact]]) { self.artifacts = artifacts }
+    let state: Mutex<[String: [Artifact]]>
+    init(_ artifacts: [String: [Artifact]]) { state = Mutex(artifacts) }
 
     func artifacts(in repository: String) async throws(RemoteReadError) -> [Artifact] {
-        guard let list = artifacts[repository] else {
+        guard let list = state.withLock({ $0[repository] }) else {
             throw RemoteReadError("repository \(repository) does not exist")
         }
         return list
+    }
+
+    /// What an applied plan does to the repositories.
+    func apply(_ plan: Plan) {
+        state.withLock { repositories in
+            for step in plan.steps {
+                guard let repository = step.repository else { continue }
+                switch step.kind {
+                case .upload, .replace:
+                    repositories[repository, default: []].removeAll { $0.name == step.name }
+                    repositories[repository, default: []].append(
+                        Artifact(name: step.name, size: step.size ?? 0, created: Date(), createdOn: "\(UUID())"))
+                case .delete:
+                    repositories[repository, default: []].removeAll { $0.name == step.name }
+                default:
+                    break
+                }
+            }
+        }
     }
 
     func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> [String] { [] }
@@ -53,19 +74,22 @@ func makeSession(
     remote: [String: [Artifact]] = [
         "acme/app": [Artifact(name: "old.zip", size: 5, created: Date(timeIntervalSince1970: 0))]
     ],
-    repository: String? = "acme/app", failApply: Bool = false, secrets: [String] = []
+    repository: String? = "acme/app", failApply: Bool = false, secrets: [String] = [], reader given: MemoryReader? = nil
 ) -> (Session, Transcript) {
     var options = EvaluationOptions()
     options.defaultRepository = repository
     let transcript = Transcript()
+    options.rebindsEarlierNames = true
+    let reader = given ?? MemoryReader(remote)
     let session = Session(
-        evaluator: Evaluator(options: options, reader: MemoryReader(remote)),
+        evaluator: Evaluator(options: options, reader: reader),
         output: ReplOutput(
             out: { text in transcript.state.withLock { $0.out += text } },
             error: { text in transcript.state.withLock { $0.error += text } }),
         secrets: secrets
-    ) { plan in
+    ) { plan, _ in
         transcript.state.withLock { $0.applied.append(plan) }
+        if !failApply { reader.apply(plan) }
         var report = Report(plan: plan)
         for index in report.entries.indices where report.entries[index].outcome == .notStarted {
             report.entries[index].outcome = failApply ? .failed("POST …: 503 Service Unavailable") : .done
@@ -224,11 +248,18 @@ struct SessionTests {
                 prune "*.zip" keep n
                 use acme/web
                 for a in artifacts("*") {
-                print a.name
+                    print a.name
                 }
 
                 """)
-        #expect(transcript.out.contains("old.zip\nsaved 4 statements to \(path)"))
+        // The starting `use`, and four entries.
+        #expect(transcript.out.contains("old.zip\nsaved 5 statements to \(path)"))
+        // As `bbx fmt --check` wants it.
+        guard case .formatted(let formatted) = Formatter.format(SourceFile(name: path, text: saved)) else {
+            Issue.record("the saved script does not parse")
+            return
+        }
+        #expect(formatted == saved)
         #expect(transcript.error.contains("'undefined' is not defined"))
         let diagnostics = Checker.diagnose(SourceFile(name: path, text: saved))
         #expect(diagnostics.isEmpty, "\(diagnostics)")
@@ -239,5 +270,102 @@ struct SessionTests {
         let reader = ScriptedReader(lines: ["print \"s3cr3t-token\"", "print 1"])
         await session.run(reader: reader)
         #expect(reader.remembered == ["print 1"])
+    }
+
+    /// A combining mark after the secret joins its last letter into another Character; the
+    /// proxy password counts in both its forms (as written in the URL, and decoded).
+    @Test func secretsFollowedByACombiningMarkOrPercentEncodedStayOutToo() async {
+        let (session, _) = makeSession(secrets: ["s3cr3t-token", "p%40ss-w0rd", "p@ss-w0rd"])
+        let reader = ScriptedReader(lines: [
+            "print \"s3cr3t-token\u{301}\"", "print \"http://u:p%40ss-w0rd@proxy\"", "print \"p@ss-w0rd\"", "print 2",
+        ])
+        await session.run(reader: reader)
+        #expect(reader.remembered == ["print 2"])
+    }
+
+    // MARK: - Dry-run, fresh listings, :save, rebinding (issue: plans that hold on real data)
+
+    static func file(_ name: String) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("repl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent(name).path
+        try Data("zip".utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// A dry-run entry leaves the session's view of the remote exactly as it was: its planned
+    /// upload is not listed afterwards, its planned delete hides nothing, and a real upload
+    /// later still meets the real artifact under `fail`.
+    @Test func aDryRunLeavesTheViewOfTheRemoteAsItWas() async throws {
+        let path = try Self.file("new.zip")
+        let v7 = Artifact(name: "v-7.zip", size: 9, created: Date(timeIntervalSince1970: 5), createdOn: "t5")
+        let old = Artifact(name: "old.zip", size: 5, created: Date(timeIntervalSince1970: 0), createdOn: "t0")
+        let (session, transcript) = makeSession(remote: ["acme/app": [old, v7]])
+        await session.run(
+            reader: ScriptedReader(lines: [
+                ":dry-run on", "upload \"\(path)\"", "delete \"old.zip\"", "delete \"v-7.zip\"", ":dry-run off",
+                "print count(artifacts(\"new.zip\"))", "if exists \"old.zip\" { print \"old.zip is still there\" }",
+                "upload \"\(path)\" as \"v-7.zip\"",
+            ]))
+        #expect(transcript.applied.isEmpty, "nothing was applied: \(transcript.applied)")
+        #expect(transcript.out.contains("0\nold.zip is still there\n"), "\(transcript.out)")
+        #expect(transcript.error.contains("'v-7.zip' already exists in acme/app"), "\(transcript.error)")
+        #expect(session.evaluator.knownArtifactNames(in: "acme/app").sorted() == ["old.zip", "v-7.zip"])
+    }
+
+    /// Others change the remote between entries: each entry plans on a fresh listing.
+    @Test func eachEntryPlansOnAFreshListing() async throws {
+        let path = try Self.file("v-8.zip")
+        let reader = MemoryReader(["acme/app": []])
+        let (session, transcript) = makeSession(reader: reader)
+        await session.handle("list")
+        reader.state.withLock { $0["acme/app"] = [Artifact(name: "v-8.zip", size: 1, created: Date(), createdOn: "x")] }
+        await session.handle("upload \"\(path)\"")
+        #expect(transcript.applied.isEmpty)
+        #expect(transcript.error.contains("'v-8.zip' already exists in acme/app"), "\(transcript.error)")
+        // :refresh reads the current repository again for completion.
+        reader.state.withLock { $0["acme/app"]?.append(Artifact(name: "v-9.zip", size: 1, created: Date())) }
+        await session.handle(":refresh")
+        #expect(transcript.out.contains("acme/app: 2 artifacts"))
+        #expect(session.complete("delete \"v-").candidates == ["v-8.zip", "v-9.zip"])
+    }
+
+    /// `:save` keeps only what was applied (dry-run entries as comments) and counts what it
+    /// wrote, `:load` included.
+    @Test func savedFilesHoldWhatWasAppliedAndCountIt() async throws {
+        let upload = try Self.file("new.zip")
+        let folder = (upload as NSString).deletingLastPathComponent
+        let loaded = folder + "/more.bbx"
+        try Data("let a = 1\nprint a\nlet b = 2\n".utf8).write(to: URL(fileURLWithPath: loaded))
+        let saved = folder + "/session.bbx"
+        let (session, transcript) = makeSession()
+        await session.run(
+            reader: ScriptedReader(lines: [
+                ":dry-run on", "upload \"\(upload)\"", ":dry-run off", ":load \(loaded)", "print b", ":save \(saved)",
+            ]))
+        let text = try String(contentsOfFile: saved, encoding: .utf8)
+        #expect(text.contains("# dry-run, not applied:\n# upload \"\(upload)\"\n"), "\(text)")
+        #expect(Parser.parse(SourceFile(name: saved, text: text)).script.statements.count == 5)
+        #expect(transcript.out.contains("saved 5 statements to \(saved)"), "\(transcript.out)")
+        #expect(Checker.diagnose(SourceFile(name: saved, text: text)).isEmpty)
+    }
+
+    /// At the prompt, binding a name again is what people expect; a note says it shadows.
+    @Test func rebindingANameAtThePromptShadowsIt() async {
+        let (session, transcript) = makeSession()
+        await session.run(
+            reader: ScriptedReader(lines: ["let x = 5", "let x = 6", "print x", "let y = 1; let y = 2"]))
+        #expect(transcript.out.contains("note: 'x' is bound again; it shadows its earlier value\n6\n"))
+        // Twice in one entry is still a mistake.
+        #expect(transcript.error.contains("'y' is already defined"), "\(transcript.error)")
+        #expect(session.scriptErrors == 1)
+    }
+
+    @Test func inputEndingInsideABlockIsAnError() async {
+        let (session, transcript) = makeSession()
+        await session.run(reader: ScriptedReader(lines: ["print 1", "if true {", "print 2"]))
+        #expect(session.scriptErrors == 1)
+        #expect(transcript.error.contains("error:"), "\(transcript.error)")
+        #expect(transcript.out == "1\n")
     }
 }

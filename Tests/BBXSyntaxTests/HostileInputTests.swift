@@ -89,3 +89,31 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("Long operator chains")
+struct OperatorChainTests {
+    /// Each operator is a level of the syntax tree; every later phase walks it recursively.
+    @Test(arguments: ["and", "or", "??"])
+    func aHundredThousandOperandsStopWithAMessage(_ op: String) {
+        let text = "print " + Array(repeating: "x", count: 100_000).joined(separator: " \(op) ")
+        let result = Parser.parse(SourceFile(name: "chain", text: text))
+        #expect(result.diagnostics.map(\.id) == ["too-many-operators"])
+        #expect(result.diagnostics.first?.message.contains("more than \(Parser.maximumOperators) operators") == true)
+        _ = result.script.dump
+    }
+
+    @Test func fieldChainsAndParenthesisedChainsToo() {
+        let fields = "print x" + String(repeating: ".a", count: 100_000)
+        #expect(Parser.parse(SourceFile(name: "f", text: fields)).diagnostics.map(\.id) == ["too-many-operators"])
+        let nested =
+            "print "
+            + Array(repeating: "(" + Array(repeating: "x", count: 500).joined(separator: " or ") + ")", count: 50)
+            .joined(separator: " and ")
+        #expect(Parser.parse(SourceFile(name: "n", text: nested)).diagnostics.map(\.id) == ["too-many-operators"])
+    }
+
+    @Test func chainsWithinTheLimitParse() {
+        let text = "print " + Array(repeating: "x", count: Parser.maximumOperators).joined(separator: " or ")
+        #expect(Parser.parse(SourceFile(name: "ok", text: text)).diagnostics.isEmpty)
+    }
+}

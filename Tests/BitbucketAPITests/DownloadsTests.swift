@@ -97,18 +97,24 @@ struct DownloadsTests {
         }
     }
 
-    @Test func deleteRemovesAndAMissingArtifactIsAClearError() async throws {
+    /// Deleting removes; deleting what is already gone meets the goal (done, not an error), but
+    /// a repository that does not exist is still a clear error.
+    @Test func deleteRemovesAndAMissingRepositoryIsAClearError() async throws {
         try await withHarness { harness in
             try await harness.seed("old.zip", size: 5)
             try await harness.withClient { try await $0.delete("old.zip", from: repo) }
             #expect(try await harness.remote().isEmpty)
+            try await harness.withClient { try await $0.delete("old.zip", from: repo) }
             let error = await #expect(throws: BitbucketError.self) {
-                try await harness.withClient { try await $0.delete("old.zip", from: repo) }
+                try await harness.withClient {
+                    try await $0.delete("old.zip", from: Repository(workspace: "acme", slug: "nowhere"))
+                }
             }
             guard case .status(let failure) = error else { Issue.record("\(String(describing: error))"); return }
             #expect(failure.status == 404)
             #expect(
-                failure.description.hasPrefix("DELETE /2.0/repositories/acme/app/downloads/old.zip: 404 Not Found: "))
+                failure.description.hasPrefix(
+                    "DELETE /2.0/repositories/acme/nowhere/downloads/old.zip: 404 Not Found: "))
         }
     }
 

@@ -133,6 +133,19 @@ struct RetryTests {
         }
     }
 
+    /// A DELETE answered 404 means the goal is met: done, whether the artifact went before bbx
+    /// asked or an earlier attempt failed with a 5xx.
+    @Test func aDeleteAnswered404IsDone() async throws {
+        try await withHarness { harness in
+            try await harness.withClient { try await $0.delete("gone.zip", from: repo) }
+            try await harness.addFault(#"{"status": 503, "count": 1, "method": "DELETE"}"#)
+            try await harness.clearRequests()
+            try await harness.withClient { try await $0.delete("gone.zip", from: repo) }
+            let log = try await harness.requests()
+            #expect(log.map { "\($0.method) \($0.status)" } == ["DELETE 503", "DELETE 404"])
+        }
+    }
+
     @Test func backoffGrowsAndStaysWithinItsBounds() {
         let policy = RetryPolicy(
             maxAttempts: 8, initialDelay: .milliseconds(100), maxDelay: .seconds(2), maxTotalDelay: .seconds(60))

@@ -160,7 +160,9 @@ struct SettingsTests {
                 "f.bin", from: Harness.repository, to: harness.folder.appendingPathComponent("g").path)
             var errors: [String] = []
             do { _ = try await client.linker("nope") } catch { errors.append("\(error)") }
-            do { try await client.delete("nope", from: Harness.repository) } catch { errors.append("\(error)") }
+            do { try await client.delete("nope", from: Repository(workspace: "acme", slug: "nope")) } catch {
+                errors.append("\(error)")
+            }
             let logged = lines.all
             #expect(logged.contains { $0.contains("503") }, "the retries are logged")
             #expect(errors.count == 2)

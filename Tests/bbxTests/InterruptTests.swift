@@ -2,12 +2,27 @@ import BBXTestSupport
 import Foundation
 import Testing
 
-@Suite("Ctrl-C during apply")
+@Suite("Ctrl-C, SIGTERM and SIGHUP during apply")
 struct InterruptTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let signal: Int32
+        let status: Int32
+        let word: String
+        var testDescription: String { word }
+    }
+
+    /// Each signal is treated like Ctrl-C (stop, clean up, report), and exits 128 + its number.
+    static let cases = [
+        Case(signal: SIGINT, status: 130, word: "interrupted"),
+        Case(signal: SIGTERM, status: 143, word: "terminated"),
+        Case(signal: SIGHUP, status: 129, word: "hung up"),
+    ]
+
     /// Three downloads one at a time; the second one's answer is held back, and Ctrl-C arrives
     /// while bbx waits for it (its hidden partial file exists). The first file is complete, the
     /// second leaves nothing behind, the third never starts, and the report says so.
-    @Test func stopsStartingStepsLeavesNothingHalfWrittenAndReports() async throws {
+    @Test(arguments: cases)
+    func stopsStartingStepsLeavesNothingHalfWrittenAndReports(_ example: Case) async throws {
         try await EndToEnd.with { world in
             for name in ["a.bin", "b.bin", "c.bin"] {
                 try await world.serve.seed("acme/app", name, size: 300_000)
@@ -25,10 +40,10 @@ struct InterruptTests {
                 return names.contains { $0.hasPrefix(".b.bin.") }
             }
             #expect(waiting, "bbx never asked for b.bin: \(child.stdout)\(child.stderr)")
-            child.signal(SIGINT)
+            child.signal(example.signal)
             let result = await child.wait()
-            #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
-            #expect(result.stderr.contains("interrupted"))
+            #expect(result.status == example.status, "\(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains("bbx: \(example.word): no new step starts"), "\(result.stderr)")
             #expect(
                 result.stdout.contains("Apply interrupted: 1 done, 1 interrupted, 1 not started"), "\(result.stdout)")
             #expect(result.stdout.contains("not started  ↓ download c.bin"))

@@ -128,7 +128,7 @@ struct ReplTerminalTests {
 @Suite("bbx repl without a terminal")
 struct ReplPipedTests {
     /// `bbx repl < session.txt`: lines read plainly, entries planned and applied, errors reported
-    /// and the session going on to the end of input.
+    /// and the session going on to the end of input, which then exits 65 for the failed entry.
     @Test func scriptedInputRunsEntryByEntry() async throws {
         try await EndToEnd.with { world in
             let input = """
@@ -144,7 +144,7 @@ struct ReplPipedTests {
                 """
             let result = try await BBXProcess.launch(
                 ["repl", "--use", "acme/app"], environment: world.environment, in: world.folder, stdin: input)
-            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.status == 65, "\(result.stderr)")
             #expect(result.stdout.contains("Applied: 2 uploaded"))
             #expect(result.stdout.contains("uploaded\n"))
             #expect(result.stdout.contains("= skip     nothing-*"))

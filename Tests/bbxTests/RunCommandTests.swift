@@ -429,11 +429,18 @@ struct RunCommandTests {
         #expect(result.stderr.contains("planning stopped; nothing was changed"))
     }
 
-    /// A script cannot make bbx show a secret: output is redacted where it is written.
+    /// A script cannot make bbx show a secret: reading a credential variable is refused, and a
+    /// secret that reaches the script some other way is redacted where output is written.
     @Test func secretsPrintedByAScriptAreRedacted() async throws {
         try await EndToEnd.with { world in
-            let result = try await world.bbx([
+            let refused = try await world.bbx([
                 "run", "-e", "print \"token:\", env(\"BITBUCKET_TOKEN\")\nfail env(\"BITBUCKET_TOKEN\")", "--json",
+            ])
+            #expect(refused.status == 65)
+            #expect(refused.stdout.contains("BITBUCKET_TOKEN holds a credential"), "\(refused.stdout)")
+            #expect(!(refused.stdout + refused.stderr).contains(EndToEnd.token))
+            let result = try await world.bbx([
+                "run", "-e", "print \"token:\", t\nfail t", "--json", "--var", "t=\(EndToEnd.token)",
             ])
             #expect(result.status == 65)
             #expect(result.stdout.contains("token: <redacted>"), "\(result.stdout)")

@@ -1,0 +1,32 @@
+import BBXTestSupport
+import Foundation
+import Testing
+
+/// `bbx repl < file`: input from a file or a pipe is a script, and fails like one.
+@Suite("bbx repl with piped input")
+struct ReplPipeTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let name: String
+        let input: String
+        let status: Int32
+        var testDescription: String { name }
+    }
+
+    static let cases = [
+        Case(name: "all entries go", input: "use acme/app\nlet x = 1\nlet x = 2\nprint x\n", status: 0),
+        Case(name: "ends inside a block", input: "use acme/app\nif true {\nprint 1\n", status: 65),
+        Case(name: "ends inside a string", input: "use acme/app\nprint \"open\n", status: 65),
+        Case(name: "an entry fails", input: "use acme/app\nprint nope\nprint 1\n", status: 65),
+        Case(name: "a file that is not there", input: "use acme/app\nupload \"missing-dir/x.zip\"\n", status: 65),
+    ]
+
+    @Test(arguments: cases)
+    func exitStatus(_ example: Case) async throws {
+        try await EndToEnd.with { world in
+            let result = try await BBXProcess.launch(
+                ["repl"], environment: world.environment, in: world.folder, stdin: example.input)
+            #expect(result.status == example.status, "\(result.stdout)\(result.stderr)")
+            if example.status != 0 { #expect(result.stderr.contains("error"), "\(result.stderr)") }
+        }
+    }
+}
