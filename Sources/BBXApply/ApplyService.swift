@@ -14,5 +14,7 @@ public protocol ApplyService: Sendable {
         _ name: String, from repository: String, to path: String, expectedSize: Int64?, replacing: Bool,
         progress: @escaping @Sendable (Int64) -> Void) async throws
     func delete(_ name: String, from repository: String) async throws
+    /// A repository's Downloads now: read before deleting, and after applying to confirm.
+    func listing(of repository: String) async throws -> [Artifact]
     func connect(_ call: ConnectCall) async throws
 }

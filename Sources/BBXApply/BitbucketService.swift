@@ -106,6 +106,10 @@ public struct BitbucketService: RemoteReader, ApplyService {
             progress: { progress($0.bytes) })
     }
 
+    public func listing(of repositoryName: String) async throws -> [Artifact] {
+        try await client.artifacts(in: try repository(repositoryName))
+    }
+
     public func delete(_ name: String, from repositoryName: String) async throws {
         try await client.delete(name, from: try repository(repositoryName))
     }

@@ -2,6 +2,7 @@ import BBXPlan
 import BitbucketAPI
 import BitbucketModel
 import Foundation
+import SafeText
 
 /// Hears about a run as it happens (live progress); called from concurrent tasks.
 public protocol ApplyObserver: Sendable {
@@ -38,15 +39,17 @@ public struct Executor: Sendable {
             }, uniquingKeysWith: { first, _ in first })
         var finished = Set(plan.steps.indices.filter { plan.steps[$0].kind == .skip })
         var stopped = false
+        let guardian = DeleteGuard(service: service, plan: plan)
 
-        await withTaskGroup(of: (Int, Report.Outcome, Bool).self) { group in
+        await withTaskGroup(of: (Int, StepResult).self) { group in
             var running = 0
-            func record(_ result: (Int, Report.Outcome, Bool)) {
+            func record(_ result: (Int, StepResult)) {
                 running -= 1
-                report.entries[result.0].outcome = result.1
-                report.entries[result.0].isCredentialProblem = result.2
+                report.entries[result.0].outcome = result.1.outcome
+                report.entries[result.0].isCredentialProblem = result.1.isCredentialProblem
+                report.entries[result.0].note = result.1.note
                 finished.insert(result.0)
-                if result.1 != .done { stopped = true }
+                if result.1.outcome != .done && result.1.outcome != .skipped { stopped = true }
             }
             for (index, step) in plan.steps.enumerated() where step.kind != .skip {
                 while !stopped, running >= jobs || !dependencies[index].isSubset(of: finished) {
@@ -63,24 +66,80 @@ public struct Executor: Sendable {
                     group.addTask {
                         observer?.started(index, step)
                         began.resume()
-                        let (outcome, credentials) = await run(step, previous: before) { bytes in
+                        let result = await run(step, previous: before, guardian: guardian) { bytes in
                             observer?.progress(index, step, bytes: bytes)
                         }
-                        observer?.finished(index, step, outcome)
-                        return (index, outcome, credentials)
+                        observer?.finished(index, step, result.outcome)
+                        return (index, result)
                     }
                 }
             }
             while let result = await group.next() { record(result) }
         }
         report.wasInterrupted = Task.isCancelled
+        if !report.wasInterrupted { report.differences = await verify(report, plan: plan) }
         return report
     }
 
-    /// Runs one step; says whether a failure was a refused credential.
-    func run(_ step: Step, previous: Artifact?, progress: @escaping @Sendable (Int64) -> Void) async -> (
-        Report.Outcome, Bool
-    ) {
+    /// What running one step came to.
+    struct StepResult: Sendable {
+        var outcome: Report.Outcome
+        /// A failure was a refused credential.
+        var isCredentialProblem = false
+        var note: String?
+    }
+
+    /// The language promises that after a successful apply the remote is what the plan
+    /// predicted: each repository written to is listed again (one request per 100 artifacts)
+    /// and each step done is checked against it. A name sent with spaces may be stored with
+    /// `_` (Bitbucket has been seen doing so): either form confirms it.
+    func verify(_ report: Report, plan: Plan) async -> [String] {
+        let written = report.entries.filter {
+            $0.outcome == .done && [.upload, .replace, .delete].contains($0.step.kind)
+        }
+        var differences: [String] = []
+        for repository in Set(written.compactMap(\.step.repository)).sorted() {
+            let listing: [String: Artifact]
+            do {
+                listing = Dictionary(
+                    try await service.listing(of: repository).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            } catch {
+                differences.append("\(repository): cannot be listed to confirm the changes: \(error)")
+                continue
+            }
+            let uploaded = Set(written.filter { $0.step.kind != .delete }.map(\.step.name))
+            for entry in written where entry.step.repository == repository {
+                let step = entry.step
+                let name = step.name.terminalSafe
+                let found = listing[step.name] ?? listing[step.name.replacingOccurrences(of: " ", with: "_")]
+                switch step.kind {
+                case .upload, .replace:
+                    guard let found else {
+                        differences.append("\(repository): \(name) was uploaded but is not listed")
+                        continue
+                    }
+                    if let size = step.size, found.size != size {
+                        differences.append(
+                            "\(repository): \(name) is listed with \(formatBytes(found.size)), not the \(formatBytes(size)) sent")
+                    }
+                default:
+                    // Deleted: gone, or uploaded again since (by this run, or by someone else).
+                    let before = plan.fingerprints.first { $0.repository == repository && $0.name == step.name }
+                    if let found = listing[step.name], !uploaded.contains(step.name),
+                        before.map({ $0.stillMatches(found) }) ?? true
+                    {
+                        differences.append("\(repository): \(name) is still listed after its delete")
+                    }
+                }
+            }
+        }
+        return differences
+    }
+
+    /// Runs one step.
+    func run(
+        _ step: Step, previous: Artifact?, guardian: DeleteGuard, progress: @escaping @Sendable (Int64) -> Void
+    ) async -> StepResult {
         do {
             switch step.kind {
             case .upload, .replace:
@@ -92,22 +151,29 @@ public struct Executor: Sendable {
                 let path = step.localPath ?? step.name
                 let policy = step.localConflict ?? .fail
                 var info = stat()
-                if policy == .skip, lstat(path, &info) == 0 { return (.skipped, false) }
+                if policy == .skip, lstat(path, &info) == 0 {
+                    return StepResult(outcome: .skipped, note: "\(path) exists now; skipped (on conflict skip)")
+                }
                 try await service.download(
                     step.name, from: step.repository ?? "", to: path, expectedSize: step.size,
                     replacing: policy == .replace, progress: progress)
             case .delete:
+                if let reason = try await guardian.reasonNotToDelete(step) {
+                    return StepResult(outcome: .skipped, note: reason)
+                }
                 try await service.delete(step.name, from: step.repository ?? "")
             case .connect:
-                guard let call = step.connect else { return (.failed("the step has no Connect call"), false) }
+                guard let call = step.connect else { return StepResult(outcome: .failed("the step has no Connect call")) }
                 try await service.connect(call)
             case .skip:
-                return (.skipped, false)
+                return StepResult(outcome: .skipped)
             }
-            return (.done, false)
+            return StepResult(outcome: .done)
         } catch {
-            if Task.isCancelled || error is CancellationError { return (.interrupted, false) }
-            return (.failed("\(error)"), (error as? BitbucketError)?.isCredentialProblem ?? false)
+            if Task.isCancelled || error is CancellationError { return StepResult(outcome: .interrupted) }
+            return StepResult(
+                outcome: .failed("\(error)"),
+                isCredentialProblem: (error as? BitbucketError)?.isCredentialProblem ?? false)
         }
     }
 
@@ -140,5 +206,44 @@ public struct Executor: Sendable {
             result.append(needs)
         }
         return result
+    }
+}
+
+/// Bitbucket has no conditional delete, and another job may replace an artifact between the
+/// plan and its delete (a prune `older than 30d` once deleted a release uploaded a second
+/// before). Right before a repository's first delete, it is listed again (once), and each
+/// artifact whose fingerprint no longer matches is left alone, with the reason in the report.
+actor DeleteGuard {
+    let service: any ApplyService
+    let fingerprints: [String: Fingerprint]
+    /// Artifacts this run uploads: deleting one later in the same plan is the plan's own doing.
+    let uploadedByThisPlan: Set<String>
+    private var listings: [String: Task<[Artifact], any Error>] = [:]
+
+    init(service: any ApplyService, plan: Plan) {
+        self.service = service
+        fingerprints = Dictionary(
+            plan.fingerprints.map { ("\($0.repository)\u{0}\($0.name)", $0) }, uniquingKeysWith: { a, _ in a })
+        uploadedByThisPlan = Set(
+            plan.steps.filter { $0.kind == .upload || $0.kind == .replace }.compactMap { step in
+                step.repository.map { "\($0)\u{0}\(step.name)" }
+            })
+    }
+
+    /// nil to delete; else why not. Throws when the repository cannot be listed: then nothing
+    /// is deleted (fail closed).
+    func reasonNotToDelete(_ step: Step) async throws -> String? {
+        guard let repository = step.repository else { return nil }
+        let key = "\(repository)\u{0}\(step.name)"
+        guard let fingerprint = fingerprints[key], fingerprint.exists, !uploadedByThisPlan.contains(key) else {
+            return nil
+        }
+        let task =
+            listings[repository]
+            ?? Task { [service] in try await service.listing(of: repository) }
+        listings[repository] = task
+        let now = try await task.value.first { $0.name == step.name }
+        if now == nil { return "already gone" }
+        return fingerprint.stillMatches(now) ? nil : "changed since the plan; not deleted"
     }
 }

@@ -29,7 +29,12 @@ public struct Report: Hashable, Sendable, Codable {
         public var outcome: Outcome
         /// The failure was Bitbucket refusing the credential (401, 403): bbx exits with 77.
         public var isCredentialProblem = false
+        /// Why a step was skipped while applying: "changed since the plan; not deleted".
+        public var note: String?
     }
+
+    /// Where the remote, listed again after applying, is not what the plan predicted.
+    public var differences: [String] = []
 
     public var entries: [Entry]
     /// Ctrl-C arrived during the run.
@@ -41,7 +46,8 @@ public struct Report: Hashable, Sendable, Codable {
 
     /// Every change was made.
     public var succeeded: Bool {
-        !wasInterrupted && entries.allSatisfy { $0.outcome == .done || $0.outcome == .skipped }
+        !wasInterrupted && differences.isEmpty
+            && entries.allSatisfy { $0.outcome == .done || $0.outcome == .skipped }
     }
 
     /// Every failure was a refused credential.

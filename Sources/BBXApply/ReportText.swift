@@ -8,8 +8,20 @@ public struct ReportText: Sendable {
 
     public func render(_ report: Report, seconds: Double? = nil) -> String {
         let took = seconds.map { " in \(Self.formatSeconds($0))" } ?? ""
+        // Steps skipped while applying say why, whatever the outcome.
+        let noted = report.entries.compactMap { entry -> String? in
+            guard let note = entry.note else { return nil }
+            let row = PlanText.Row(entry.step)
+            return "  skipped  \(row.mark) \(row.verb) \(row.what): \(note.terminalSafe)"
+        }
         if report.succeeded {
-            return "Applied: \(summary(report))\(took).\n"
+            return (["Applied: \(summary(report))\(took)."] + noted).joined(separator: "\n") + "\n"
+        }
+        if !report.differences.isEmpty && report.entries.allSatisfy({ $0.outcome == .done || $0.outcome == .skipped }) {
+            let lines =
+                ["Applied, but the remote is not what the plan predicted: \(summary(report))\(took)."] + noted
+                + report.differences.map { "  \($0.terminalSafe)" }
+            return lines.joined(separator: "\n") + "\n"
         }
         let failed = report.failures.count
         let interrupted = report.count(.interrupted)
@@ -33,6 +45,7 @@ public struct ReportText: Sendable {
                 lines.append("  " + String(repeating: " ", count: width) + "    \(message.terminalSafe)")
             }
         }
+        lines += report.differences.map { "  \($0.terminalSafe)" }
         if report.count(.done) == 0 {
             lines.append("Nothing was changed.")
         }

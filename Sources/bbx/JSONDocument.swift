@@ -28,6 +28,8 @@ struct JSONDocument: Encodable {
         let source: String
         var outcome: String?
         var error: String?
+        /// Why a step was skipped while applying.
+        var note: String?
 
         init(_ step: Step) {
             kind = step.kind.rawValue
@@ -60,8 +62,11 @@ struct JSONDocument: Encodable {
         let notStarted: Int
         let skipped: Int
         let steps: [StepJSON]
+        /// Where the remote, listed after applying, differs from the plan.
+        let differences: [String]
 
         init(_ report: Report) {
+            differences = report.differences
             succeeded = report.succeeded
             interrupted = report.wasInterrupted
             done = report.count(.done)
@@ -72,6 +77,7 @@ struct JSONDocument: Encodable {
                 var step = StepJSON(entry.step)
                 step.outcome = entry.outcome.label
                 if case .failed(let message) = entry.outcome { step.error = message }
+                step.note = entry.note
                 return step
             }
         }

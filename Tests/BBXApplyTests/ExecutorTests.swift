@@ -14,7 +14,9 @@ final class FakeService: ApplyService {
     let failing: [String: any Error & Sendable]
     let overlap: Int
     let total: Int
-    private let state = Mutex<(events: [Event], running: Int, peak: Int, started: Int)>(([], 0, 0, 0))
+    /// What the remote holds after the calls: name → size.
+    private let state = Mutex<(events: [Event], running: Int, peak: Int, started: Int, stored: [String: Int64])>(
+        ([], 0, 0, 0, [:]))
 
     init(failing: [String: any Error & Sendable] = [:], overlap: Int = 1, total: Int = .max) {
         self.failing = failing
@@ -48,12 +50,21 @@ final class FakeService: ApplyService {
     func upload(
         _ path: String, as name: String, to repository: String, previous: Artifact?,
         progress: @escaping @Sendable (Int64) -> Void
-    ) async throws { try await call(name) }
+    ) async throws {
+        try await call(name)
+        state.withLock { $0.stored[name] = 10 }
+    }
     func download(
         _ name: String, from repository: String, to path: String, expectedSize: Int64?, replacing: Bool,
         progress: @escaping @Sendable (Int64) -> Void
     ) async throws { try await call(name) }
-    func delete(_ name: String, from repository: String) async throws { try await call(name) }
+    func delete(_ name: String, from repository: String) async throws {
+        try await call(name)
+        state.withLock { _ = $0.stored.removeValue(forKey: name) }
+    }
+    func listing(of repository: String) async throws -> [Artifact] {
+        state.withLock { $0.stored.map { Artifact(name: $0.key, size: $0.value, created: Date(), createdOn: "now") } }
+    }
     func connect(_ call: ConnectCall) async throws { try await self.call(call.request) }
 }
 
