@@ -137,6 +137,15 @@ let package = Package(
             ]),
         .testTarget(name: "bbxTests", dependencies: ["bbx", "BBXTestSupport"]),
         .testTarget(
+            name: "PlanApplyPropertyTests",
+            dependencies: [
+                "BBXApply", "BBXEvaluate", "BBXPlan", "BBXRepl", "BBXSyntax", "BBXTestSupport", "BitbucketAPI",
+                "BitbucketEmulator", "BitbucketModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
+        .testTarget(
             name: "FuzzCorpusTests", dependencies: ["BBXFuzzChecks", "BBXTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

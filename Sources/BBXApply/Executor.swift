@@ -107,29 +107,32 @@ public struct Executor: Sendable {
                 differences.append("\(repository): cannot be listed to confirm the changes: \(error)")
                 continue
             }
-            let uploaded = Set(written.filter { $0.step.kind != .delete }.map(\.step.name))
+            // Each name is judged by the last step done to it: an upload then a delete of the
+            // same name leaves it gone.
+            var last: [String: Step] = [:]
+            var order: [String] = []
             for entry in written where entry.step.repository == repository {
-                let step = entry.step
-                let name = step.name.terminalSafe
-                let found = listing[step.name] ?? listing[step.name.replacingOccurrences(of: " ", with: "_")]
-                switch step.kind {
-                case .upload, .replace:
-                    guard let found else {
-                        differences.append("\(repository): \(name) was uploaded but is not listed")
-                        continue
+                if last[entry.step.name] == nil { order.append(entry.step.name) }
+                last[entry.step.name] = entry.step
+            }
+            for name in order {
+                guard let step = last[name] else { continue }
+                let shown = name.terminalSafe
+                let found = listing[name] ?? listing[RemoteState.storedAlias(of: name)]
+                if step.kind == .delete {
+                    // Gone, or uploaded again since by someone else (another version).
+                    let before = plan.fingerprints.first { $0.repository == repository && $0.name == name }
+                    if let found = listing[name], before.map({ $0.stillMatches(found) }) ?? true {
+                        differences.append("\(repository): \(shown) is still listed after its delete")
                     }
+                } else if let found {
                     if let size = step.size, found.size != size {
                         differences.append(
-                            "\(repository): \(name) is listed with \(formatBytes(found.size)), not the \(formatBytes(size)) sent")
+                            "\(repository): \(shown) is listed with \(formatBytes(found.size)), not the \(formatBytes(size)) sent"
+                        )
                     }
-                default:
-                    // Deleted: gone, or uploaded again since (by this run, or by someone else).
-                    let before = plan.fingerprints.first { $0.repository == repository && $0.name == step.name }
-                    if let found = listing[step.name], !uploaded.contains(step.name),
-                        before.map({ $0.stillMatches(found) }) ?? true
-                    {
-                        differences.append("\(repository): \(name) is still listed after its delete")
-                    }
+                } else {
+                    differences.append("\(repository): \(shown) was uploaded but is not listed")
                 }
             }
         }
@@ -163,7 +166,9 @@ public struct Executor: Sendable {
                 }
                 try await service.delete(step.name, from: step.repository ?? "")
             case .connect:
-                guard let call = step.connect else { return StepResult(outcome: .failed("the step has no Connect call")) }
+                guard let call = step.connect else {
+                    return StepResult(outcome: .failed("the step has no Connect call"))
+                }
                 try await service.connect(call)
             case .skip:
                 return StepResult(outcome: .skipped)

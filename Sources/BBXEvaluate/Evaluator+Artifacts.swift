@@ -50,7 +50,8 @@ extension Evaluator {
         var state = try await remote(repository, at: statement.range)
         for file in found {
             let name = renamed ?? file.name
-            let key = "\(repository)\u{0}\(name)"
+            // Two names Bitbucket may store alike (`a b.zip`, `a_b.zip`) are one artifact.
+            let key = "\(repository)\u{0}\(RemoteState.storedAlias(of: name))"
             if let first = uploads[key] {
                 throw PlanningError(
                     "two uploads would both be named '\(name)' in \(repository)", at: statement.range,
@@ -60,17 +61,21 @@ extension Evaluator {
             touch(repository, name)
             let kind: Step.Kind
             var reason: String?
-            if state.contains(name) {
+            let existing = state.existingName(for: name)
+            if let existing, existing != name { touch(repository, existing) }
+            if let existing {
+                let stored = existing == name ? "" : " (stored as '\(existing)')"
                 switch conflict {
                 case .fail:
                     throw PlanningError(
-                        "'\(name)' already exists in \(repository); add 'on conflict replace' to replace it or 'on conflict skip' to leave it",
+                        "'\(name)' already exists in \(repository)\(stored); add 'on conflict replace' to replace it or 'on conflict skip' to leave it",
                         at: statement.range, id: "conflict")
                 case .skip:
                     kind = .skip
-                    reason = "exists, skipped"
+                    reason = "exists\(stored), skipped"
                 case .replace:
                     kind = .replace
+                    if existing != name { reason = "stored as \(existing)" }
                 }
             } else {
                 kind = .upload
@@ -152,7 +157,15 @@ extension Evaluator {
     mutating func planDelete(_ statement: Statement, pattern: Expression, from: Expression?) async throws {
         let repository = try await targetRepository(from, statement)
         let text = try await string(pattern) ?? ""
-        let found = try await remote(repository, at: statement.range).matching(Glob(text))
+        let state = try await remote(repository, at: statement.range)
+        var found = state.matching(Glob(text))
+        // `delete "my file.zip"` means the artifact its upload left: `my_file.zip` where spaces
+        // were stored as `_`.
+        if found.isEmpty, Glob(text).isLiteral, let stored = state.existingName(for: text),
+            let artifact = state.artifacts[stored]
+        {
+            found = [artifact]
+        }
         if found.isEmpty {
             // Deleting what is not there changes nothing, and the plan says so.
             steps.append(

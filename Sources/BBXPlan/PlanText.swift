@@ -80,7 +80,7 @@ public struct PlanText: Sendable {
                 mark = step.kind == .upload ? "+" : "~"
                 verb = step.kind.rawValue
                 what = Self.arrow(step.localPath ?? step.name, step.name)
-                detail = size
+                detail = size + (step.reason.map { " (\($0))" } ?? "")
             case .skip:
                 mark = "="
                 verb = "skip"

@@ -28,10 +28,25 @@ public struct RemoteState: Hashable, Sendable {
 
     public func contains(_ name: String) -> Bool { artifacts[name] != nil }
 
-    /// A planned upload or replacement: the artifact is new as of `now`.
+    /// The name Bitbucket has been seen storing for `name`: spaces become `_`.
+    public static func storedAlias(of name: String) -> String { name.replacingOccurrences(of: " ", with: "_") }
+
+    /// The artifact an upload named `name` would replace: one of that name, else one of its
+    /// stored form (`my_file.zip` for `my file.zip`), which is the same artifact on a server that
+    /// stores names that way.
+    public func existingName(for name: String) -> String? {
+        if artifacts[name] != nil { return name }
+        let alias = Self.storedAlias(of: name)
+        return alias != name && artifacts[alias] != nil ? alias : nil
+    }
+
+    /// A planned upload or replacement: the artifact is new as of `now`. It replaces the artifact
+    /// of its stored form when that is what exists, and neither form is pruned in this run.
     public mutating func upload(_ name: String, size: Int64, at now: Date) {
-        artifacts[name] = Artifact(name: name, size: size, created: now)
+        let stored = existingName(for: name) ?? name
+        artifacts[stored] = Artifact(name: stored, size: size, created: now)
         uploadedInThisRun.insert(name)
+        uploadedInThisRun.insert(Self.storedAlias(of: name))
     }
 
     public mutating func delete(_ name: String) {

@@ -4,6 +4,9 @@ import NIOCore
 import NIOHTTP1
 
 extension BitbucketClient {
+    /// How far the server's clock may run behind this one for an upload to be confirmed by listing.
+    static let clockTolerance: TimeInterval = 2
+
     /// The most pages a listing may take (100 artifacts a page): a server whose pages never end
     /// would otherwise spend the hour's rate limit (1,000 requests) in minutes.
     public static let maximumListingPages = 500
@@ -48,6 +51,10 @@ extension BitbucketClient {
         let target = url(repository.downloadsPath)
         var confirmed: [String] = []
         let label = files.count == 1 ? files[0].name : "\(files.count) files"
+        // Only an artifact created after the first attempt began can be that attempt's upload:
+        // an older one of the same name and size is someone else's (or the one being replaced).
+        // A server clock behind this one only makes bbx send the file again, which is harmless.
+        let started = Date().addingTimeInterval(-Self.clockTolerance)
         try await withRetries(
             "uploading \(label) to \(repository)",
             beforeRetry: {
@@ -57,7 +64,8 @@ extension BitbucketClient {
                     // Bitbucket has been seen storing spaces as `_`.
                     guard
                         let artifact = stored[file.name] ?? stored[file.name.replacingOccurrences(of: " ", with: "_")],
-                        artifact.size == file.size, previous[file.name]?.stamp != artifact.stamp
+                        artifact.size == file.size, previous[file.name]?.stamp != artifact.stamp,
+                        artifact.isCreationKnown, artifact.created >= started
                     else { return false }
                     confirmed.append(file.name)
                     return true

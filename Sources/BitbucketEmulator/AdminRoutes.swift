@@ -60,35 +60,61 @@ struct AdminRoutes {
         let created_on: String?
     }
 
-    /// An artifact with generated content (the same for the same name) and a chosen `created_on`.
+    /// An artifact with generated content (the same for the same name) and a chosen `created_on`;
+    /// or, for a JSON array of such objects, each of them (tests seed hundreds at once).
     func seed(_ request: Request) async throws -> Response {
         // Room for a name of several MiB: tests seed hostile names.
         let limit = 8 << 20
         guard let body = try await Self.body(of: request, upTo: limit) else { return Self.tooLarge(limit) }
-        guard let seed = try? JSONDecoder().decode(Seed.self, from: Data(body.readableBytesView)), seed.size >= 0,
-            !seed.name.isEmpty
-        else {
-            return Reply.error(.badRequest, "Expected {\"repo\", \"name\", \"size\", \"created_on\"}")
+        let data = Data(body.readableBytesView)
+        let expected = "Expected {\"repo\", \"name\", \"size\", \"created_on\"} or an array of them"
+        if let seeds = try? JSONDecoder().decode([Seed].self, from: data) {
+            // One write of the metadata for the whole batch, not one per artifact.
+            for seed in seeds {
+                if case .failure(let response) = try await store(seed, persisting: false) { return response }
+            }
+            try await state.store.persist()
+            return Reply.json(["seeded": seeds.count], status: .created)
+        }
+        guard let seed = try? JSONDecoder().decode(Seed.self, from: data) else {
+            return Reply.error(.badRequest, expected)
+        }
+        switch try await store(seed) {
+        case .failure(let response): return response
+        case .success(let artifact):
+            return Reply.json(
+                ["name": artifact.name, "size": artifact.size, "created_on": artifact.createdOn], status: .created)
+        }
+    }
+
+    enum Stored {
+        case success(StoredArtifact)
+        case failure(Response)
+    }
+
+    func store(_ seed: Seed, persisting: Bool = true) async throws -> Stored {
+        guard seed.size >= 0, !seed.name.isEmpty else {
+            return .failure(Reply.error(.badRequest, "A seed needs a name and a size of 0 or more"))
         }
         let parts = seed.repo.split(separator: "/").map(String.init)
         guard parts.count == 2,
             let repository = await state.store.repository(workspace: parts[0], slug: parts[1])
         else {
-            return Reply.error(.notFound, "Unknown repository \(seed.repo): declare it with --repo")
+            return .failure(Reply.error(.notFound, "Unknown repository \(seed.repo): declare it with --repo"))
         }
         var created = Date()
         if let text = seed.created_on {
-            guard let date = BitbucketTime.parse(text) else { return Reply.error(.badRequest, "Invalid created_on") }
+            guard let date = BitbucketTime.parse(text) else {
+                return .failure(Reply.error(.badRequest, "Invalid created_on"))
+            }
             created = date
         }
         let file = state.store.uploads.appendingPathComponent(UUID().uuidString + ".part")
         try SeedContent.write(name: seed.name, size: seed.size, to: file)
         let artifacts = try await state.store.commit(
             [.init(name: seed.name, file: file, size: seed.size)], in: repository, by: .named("Seeded"),
-            createdOn: created)
-        return Reply.json(
-            ["name": artifacts[0].name, "size": artifacts[0].size, "created_on": artifacts[0].createdOn],
-            status: .created)
+            createdOn: created, persisting: persisting)
+        return .success(artifacts[0])
     }
 }
 

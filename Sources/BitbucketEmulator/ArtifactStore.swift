@@ -66,10 +66,12 @@ actor ArtifactStore {
         declared.insert(repository.lowercased())
     }
 
-    /// Newest first; ties by name.
+    /// Newest first; ties by name. Times are compared as stored text: every `createdOn` is
+    /// written by `BitbucketTime.format` (UTC, six fraction digits, `+00:00`), so text order is
+    /// time order, and a listing no longer parses two dates per comparison.
     func artifacts(in repository: String) -> [StoredArtifact] {
         (state.artifacts[repository] ?? []).sorted {
-            $0.created != $1.created ? $0.created > $1.created : $0.name < $1.name
+            $0.createdOn != $1.createdOn ? $0.createdOn > $1.createdOn : $0.name < $1.name
         }
     }
 
@@ -93,9 +95,10 @@ actor ArtifactStore {
 
     /// Makes finished uploads visible, all at once: each file is renamed into `blobs/`, replacing
     /// any artifact of the same name.
-    func commit(_ uploads: [Upload], in repository: String, by uploader: Uploader, createdOn: Date = Date()) throws
-        -> [StoredArtifact]
-    {
+    func commit(
+        _ uploads: [Upload], in repository: String, by uploader: Uploader, createdOn: Date = Date(),
+        persisting: Bool = true
+    ) throws -> [StoredArtifact] {
         var created: [StoredArtifact] = []
         for upload in uploads {
             let blob = UUID().uuidString
@@ -113,7 +116,7 @@ actor ArtifactStore {
             state.artifacts[repository] = list
             created.append(artifact)
         }
-        try persist()
+        if persisting { try persist() }
         return created
     }
 
@@ -203,7 +206,8 @@ actor ArtifactStore {
 
     /// The state file is replaced whole (write beside it, then rename), so a crash never leaves
     /// half of it.
-    private func persist() throws {
+    /// Writes the metadata now (after a batch committed with `persisting: false`).
+    func persist() throws {
         try Self.write(state, to: root)
     }
 

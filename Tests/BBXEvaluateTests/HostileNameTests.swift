@@ -96,3 +96,42 @@ struct UnknownAgeTests {
         #expect(PlanText().render(result.plan!).contains("note: 1 artifact matching '*'"))
     }
 }
+
+/// Bitbucket stores some names otherwise than sent: spaces become `_`. An upload of
+/// `my file.zip` then replaces `my_file.zip`, and the plan judges conflicts, deletes and what
+/// `prune` spares by that.
+@Suite("Names as Bitbucket stores them")
+struct StoredNameTests {
+    let remote = ["acme/app": [artifact("my_app-latest.zip", daysOld: 3), artifact("my_app-1.zip", daysOld: 5)]]
+    let files: [String: Int64] = ["dist/my app-latest.zip": 7]
+
+    @Test func aRerunUnderFailIsAConflict() async {
+        let result = await plan("use acme/app\nupload \"dist/my app-latest.zip\"", remote: remote, files: files)
+        #expect(result.error?.diagnostic.id == "conflict")
+        #expect(
+            result.error?.diagnostic.message.contains(
+                "'my app-latest.zip' already exists in acme/app (stored as 'my_app-latest.zip')")
+                == true)
+    }
+
+    @Test func replaceSaysWhatItReplacesAndPruneSparesIt() async {
+        let result = await plan(
+            "use acme/app\nupload \"dist/my app-latest.zip\" on conflict replace\nprune \"*latest*\" keep 1",
+            remote: remote, files: files)
+        #expect(result.error == nil)
+        #expect(summary(result.plan) == ["replace my app-latest.zip"], "the just-uploaded artifact is not pruned")
+        #expect(result.plan?.steps.first?.reason == "stored as my_app-latest.zip")
+        #expect(PlanText().render(result.plan!).contains("7 B (stored as my_app-latest.zip)"))
+    }
+
+    @Test func deleteFindsTheStoredForm() async {
+        let result = await plan("use acme/app\ndelete \"my app-1.zip\"", remote: remote)
+        #expect(summary(result.plan) == ["delete my_app-1.zip"])
+    }
+
+    @Test func twoUploadsBitbucketWouldStoreAlikeCollide() async {
+        let result = await plan(
+            "use acme/app\nupload \"a/x y.zip\"\nupload \"b/x_y.zip\"", files: ["a/x y.zip": 1, "b/x_y.zip": 2])
+        #expect(result.error?.diagnostic.id == "duplicate-upload")
+    }
+}

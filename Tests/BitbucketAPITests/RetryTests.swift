@@ -78,6 +78,23 @@ struct RetryTests {
         }
     }
 
+    /// A brand-new name (no earlier artifact known to the plan): the first attempt is cut and
+    /// stores nothing, and an older artifact of that name and size turns up in the listing. It
+    /// is not the lost upload (created before the attempt began), so the file is sent again.
+    @Test func anOlderArtifactIsNotTakenForABrandNewUpload() async throws {
+        try await withHarness { harness in
+            let path = try harness.file("new.zip", size: 4096)
+            try await harness.addFault(#"{"cut": true, "count": 1, "method": "POST"}"#)
+            try await harness.seed("new.zip", size: 4096, created: "2026-01-01T00:00:00.123456+00:00")
+            try await harness.clearRequests()
+            try await harness.withClient { try await $0.upload([UploadFile(path: path, name: "new.zip")], to: repo) }
+            let posts = try await harness.requests().filter { $0.method == "POST" }
+            #expect(posts.count == 2, "sent again: \(posts)")
+            let listed = try await harness.withClient { try await $0.artifacts(in: repo) }
+            #expect(listed.first?.createdOn?.hasPrefix("2026-01-01") == false, "the remote holds the new upload")
+        }
+    }
+
     @Test func anOldArtifactOfTheSameSizeIsNotMistakenForTheLostUpload() async throws {
         try await withHarness { harness in
             try await harness.seed("app.zip", size: 4096, created: "2026-01-01T00:00:00+00:00")

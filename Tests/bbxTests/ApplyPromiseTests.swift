@@ -15,7 +15,8 @@ struct ApplyPromiseTests {
             // bbx's upload is answered late; meanwhile the other job replaces old-1.zip.
             try await world.serve.addFault(#"{"delay_ms": 3000, "count": 1, "method": "POST"}"#)
             try world.write("clean.bbx", "use acme/app\nupload \"dist/app.tar.gz\"\nprune \"old-*\" older than 30d\n")
-            let run = try ChildProcess(BBXProcess.executable, ["run", "clean.bbx"], environment: world.environment, in: world.folder)
+            let run = try ChildProcess(
+                BBXProcess.executable, ["run", "clean.bbx"], environment: world.environment, in: world.folder)
             // The upload is stored at once and answered 3 s later: bbx is waiting then.
             let posted = await run.waitUntil { ((try? await world.remote()) ?? [:])["app.tar.gz"] != nil }
             #expect(posted)
@@ -24,7 +25,9 @@ struct ApplyPromiseTests {
             #expect(other.status == 0, "\(other.stderr)")
             let result = await run.wait()
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-            #expect(result.stdout.contains("skipped  - delete old-1.zip: changed since the plan; not deleted"), "\(result.stdout)")
+            #expect(
+                result.stdout.contains("skipped  - delete old-1.zip: changed since the plan; not deleted"),
+                "\(result.stdout)")
             let remote = try await world.remote()
             #expect(remote["old-1.zip"] == 15, "the fresh release is kept")
             #expect(remote["old-2.zip"] == nil)
@@ -54,6 +57,15 @@ struct ApplyPromiseTests {
             let result = try await world.bbx(["run", "-e", "use acme/app\nupload \"dist/my app.zip\""])
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
             #expect(try await world.remote() == ["my_app.zip": 3])
+            // Run again under the default `fail`: a conflict, not a silent replace.
+            try await world.serve.clearRequests()
+            let again = try await world.bbx(["run", "-e", "use acme/app\nupload \"dist/my app.zip\""])
+            #expect(again.status == 65)
+            #expect(again.stderr.contains("(stored as 'my_app.zip')"), "\(again.stderr)")
+            #expect(try await world.writes().isEmpty)
+            let deleted = try await world.bbx(["run", "-e", "use acme/app\ndelete \"my app.zip\""])
+            #expect(deleted.status == 0, "\(deleted.stdout)\(deleted.stderr)")
+            #expect(try await world.remote().isEmpty)
         }
     }
 }
