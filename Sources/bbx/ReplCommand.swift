@@ -84,6 +84,9 @@ struct ReplCommand: AsyncParsableCommand {
             router.route { task.cancel() }
             await task.value
             router.route(nil)
+            // SIGTERM or SIGHUP during the entry: it was stopped and cleaned up; now leave, as
+            // `bbx run` does (143, 129).
+            if let number = router.terminatingSignal { Foundation.exit(128 + number) }
         }
 
         if interactive {
@@ -122,18 +125,36 @@ struct ReplCommand: AsyncParsableCommand {
 }
 
 /// SIGINT for the REPL's whole life: routed to whatever runs now, ignored between entries.
+/// SIGTERM and SIGHUP stop the entry that runs (so a transfer leaves no partial file) and then
+/// end the session; between entries they end it at once, as usual.
 final class InterruptRouter: @unchecked Sendable {
     private let lock = NSLock()
     private var handler: (@Sendable () -> Void)?
     private var signal: InterruptSignal?
+    private var terminating: Int32?
 
     init() {
-        signal = InterruptSignal { [weak self] _ in
-            guard let self, let route = self.lock.withLock({ self.handler }) else { return }
-            Console.error("\nbbx: interrupted: stopping this entry…\n")
+        signal = InterruptSignal(signals: [SIGINT, SIGTERM, SIGHUP]) { [weak self] number in
+            guard let self else { return }
+            guard let route = self.lock.withLock({ self.handler }) else {
+                if number != SIGINT {
+                    _ = Foundation.signal(number, SIG_DFL)
+                    kill(getpid(), number)
+                }
+                return
+            }
+            if number == SIGINT {
+                Console.error("\nbbx: interrupted: stopping this entry…\n")
+            } else {
+                self.lock.withLock { self.terminating = number }
+                Console.error("\nbbx: \(number == SIGTERM ? "terminated" : "hung up"): stopping this entry…\n")
+            }
             route()
         }
     }
+
+    /// The SIGTERM or SIGHUP that stopped an entry, once it has.
+    var terminatingSignal: Int32? { lock.withLock { terminating } }
 
     func route(_ handler: (@Sendable () -> Void)?) {
         lock.withLock { self.handler = handler }

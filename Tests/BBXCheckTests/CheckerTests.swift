@@ -156,6 +156,14 @@ struct CheckerTests {
             message: "'as' renames a single file, but the pattern \"build/*.zip\" has glob characters"),
     ]
 
+    /// Names an artifact cannot have are refused before anything runs, when written literally.
+    @Test(arguments: [#"as "a\nb""#, #"as ".""#, #"as "..""#, #"as "a/b""#, #"as "a\tb""#])
+    func artifactNamesAreCheckedStatically(_ clause: String) {
+        let diagnostics = diagnose("use acme/app\nupload \"dist/app.zip\" \(clause)", options: CheckOptions())
+        #expect(diagnostics.map(\.id) == ["invalid-artifact-name"], "\(clause)")
+        #expect(diagnostics.first?.message.contains("cannot be an artifact's name") == true)
+    }
+
     @Test(arguments: cases)
     func check(_ testCase: CheckCase) {
         let marked = MarkedSource(testCase.marked)

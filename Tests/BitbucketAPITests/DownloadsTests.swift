@@ -118,6 +118,34 @@ struct DownloadsTests {
         }
     }
 
+    /// Under `on conflict fail` a download never overwrites a file (or a dangling link) that
+    /// appeared since the plan: the move into place is atomic and refuses an existing name.
+    @Test func aDownloadThatMustNotReplaceLeavesAnExistingFileAlone() async throws {
+        try await withHarness { harness in
+            try await harness.seed("app.zip", size: 100)
+            let target = harness.folder.appendingPathComponent("app.zip")
+            try Data("mine".utf8).write(to: target)
+            let link = harness.folder.appendingPathComponent("dangling.zip")
+            try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "/nonexistent/bbx")
+            for path in [target.path, link.path] {
+                let error = await bitbucketError {
+                    try await harness.withClient {
+                        _ = try await $0.download("app.zip", from: repo, to: path, replacing: false)
+                    }
+                }
+                #expect(
+                    error?.description.contains("not overwritten (on conflict fail)") == true,
+                    "\(String(describing: error))")
+            }
+            #expect(try Data(contentsOf: target) == Data("mine".utf8))
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == "/nonexistent/bbx")
+            #expect(harness.contents(of: harness.folder) == ["app.zip", "dangling.zip"])
+            // With replacing, it is overwritten.
+            try await harness.withClient { _ = try await $0.download("app.zip", from: repo, to: target.path) }
+            #expect(try Data(contentsOf: target).count == 100)
+        }
+    }
+
     @Test func aFailedDownloadLeavesNothingBehind() async throws {
         try await withHarness { harness in
             let out = harness.folder.appendingPathComponent("out", isDirectory: true)

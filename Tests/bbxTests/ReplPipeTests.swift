@@ -29,4 +29,31 @@ struct ReplPipeTests {
             if example.status != 0 { #expect(result.stderr.contains("error"), "\(result.stderr)") }
         }
     }
+
+    /// SIGTERM while an entry downloads: the entry stops, its partial file is removed, and the
+    /// session ends with 143 instead of going on to the next entry.
+    @Test func sigtermDuringAnEntryCleansUpAndEnds() async throws {
+        try await EndToEnd.with { world in
+            try await world.serve.seed("acme/app", "big.bin", size: 300_000)
+            try await world.serve.addFault(
+                #"{"delay_ms": 20000, "count": 1, "method": "GET", "path": "/2.0/repositories/acme/app/downloads/big.bin"}"#
+            )
+            let child = try ChildProcess(
+                BBXProcess.executable, ["repl"], environment: world.environment, in: world.folder,
+                stdin: "use acme/app\ndownload \"big.bin\" to \"out\"\nprint \"after\"\n")
+            let out = world.folder.appendingPathComponent("out").path
+            let waiting = await child.waitUntil {
+                ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).contains {
+                    $0.hasPrefix(".big.bin.")
+                }
+            }
+            #expect(waiting, "\(child.stdout)\(child.stderr)")
+            child.signal(SIGTERM)
+            let result = await child.wait()
+            #expect(result.status == 143, "\(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains("bbx: terminated: stopping this entry"))
+            #expect(!result.stdout.contains("after"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
+        }
+    }
 }
