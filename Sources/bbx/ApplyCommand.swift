@@ -10,7 +10,7 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Apply a plan saved by 'bbx plan -o', if nothing it touches changed since.",
         discussion: """
-            Before changing anything, the repositories the plan touches are listed again and every artifact it touches is compared with the plan (name, size, creation time), and each local file it uploads with its planned size. Any difference refuses the plan (exit 1, nothing changed): plan again.
+            The plan file is checked field by field first (exit 64 naming the field if it is not a plan bbx would make). bbx then works in the directory the plan was made in, lists the repositories it touches again and compares every artifact it touches with the plan (name, size, creation time exactly as listed), each local file it uploads with its planned size and modification time, and each file a download must not overwrite. Any difference refuses the plan (exit 1, nothing changed): plan again. After applying, the script's output that waited for its changes is written.
 
             Example:
                 bbx plan release.bbx -o plan.json
