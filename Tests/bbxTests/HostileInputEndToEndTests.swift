@@ -112,6 +112,17 @@ struct HostileInputEndToEndTests {
         }
     }
 
+    /// Commands that never connect redact too: `bbx check` shows source lines.
+    @Test func checkRedactsASecretInASourceLine() async throws {
+        try await EndToEnd.with { world in
+            try world.write("leak.bbx", "use acme/app\nprint \"\(EndToEnd.token)\" +\n")
+            let result = try await world.bbx(["check", "leak.bbx"])
+            #expect(result.status == 65)
+            #expect(result.stderr.contains("print \"<redacted>\" +"), "\(result.stderr)")
+            #expect(!result.stderr.contains(EndToEnd.token))
+        }
+    }
+
     @Test func scriptsCannotReadTheToken() async throws {
         try await EndToEnd.with { world in
             let result = try await world.bbx([
