@@ -156,8 +156,26 @@ public struct Checker {
 
         case .prune(let pattern, let repository, let keep, let olderThan):
             if let pattern { expect(pattern, .string, "an artifact pattern (a string)") }
-            if let keep { expect(keep, .integer, "how many to keep (an integer)") }
-            if let olderThan { expect(olderThan, .duration, "a duration (such as 30d)") }
+            // Text is accepted where it reads as a number or a duration: `keep env("KEEP", "5")`.
+            // Written literally, it is checked now.
+            if let keep {
+                if let text = keep.literalText {
+                    if parseWholeNumber(text) == nil {
+                        diagnostics.append(.wrongKind(expected: "how many to keep (an integer)", found: .string, at: keep.range))
+                    }
+                } else if kindOf(keep) != .string {
+                    expect(keep, .integer, "how many to keep (an integer)")
+                }
+            }
+            if let olderThan {
+                if let text = olderThan.literalText {
+                    if parseDuration(text) == nil {
+                        diagnostics.append(.wrongKind(expected: "a duration (such as 30d)", found: .string, at: olderThan.range))
+                    }
+                } else if kindOf(olderThan) != .string {
+                    expect(olderThan, .duration, "a duration (such as 30d)")
+                }
+            }
             requireRepository(repository, "'prune'", clause: "in", at: keyword)
 
         case .list(let pattern, let repository):

@@ -187,6 +187,12 @@ extension Evaluator {
         let count = try await keep.asyncMap { try await integer($0) }
         let age = try await olderThan.asyncMap { try await duration($0) }
         let rule = PruneRule(keep: count, olderThan: age)
+        // Legal, and almost always a slip: said in the plan, next to what it deletes.
+        if (count == 0 && (age ?? 0) == 0) || (count == nil && age == 0) {
+            notes.append(
+                "prune \(rule.reason.dropFirst("prune ".count)) deletes every artifact matching '\(glob)' in \(repository) (\(position(statement.range)))"
+            )
+        }
         let state = try await remote(repository, at: statement.range)
         // Which artifacts go depends on every candidate, kept ones included: a saved plan must
         // notice when one of those changed (a kept release deleted would leave one too few).

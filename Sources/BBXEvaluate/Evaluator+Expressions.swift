@@ -204,21 +204,38 @@ extension Evaluator {
         return text
     }
 
+    /// An integer, or a string that reads as one: numbers from `env(…)` and `--var` are text.
     mutating func integer(_ expression: Expression) async throws -> Int {
         let value = try await evaluate(expression)
-        guard case .integer(let number) = value else {
+        switch value {
+        case .integer(let number): return number
+        case .string(let text):
+            guard let number = parseWholeNumber(text) else {
+                throw PlanningError(
+                    "expected a whole number, found the text \"\(text)\"", at: expression.range, id: "not-a-number")
+            }
+            return number
+        default:
             throw PlanningError("expected an integer, found \(value.kindName)", at: expression.range, id: "wrong-kind")
         }
-        return number
     }
 
+    /// A duration, or a string that reads as one (`"30d"`, `"29d 15h 25m"`).
     mutating func duration(_ expression: Expression) async throws -> Int {
         let value = try await evaluate(expression)
-        guard case .duration(let seconds) = value else {
+        switch value {
+        case .duration(let seconds): return seconds
+        case .string(let text):
+            guard let seconds = parseDuration(text) else {
+                throw PlanningError(
+                    "expected a duration such as 30d or 2w 3d, found the text \"\(text)\"", at: expression.range,
+                    id: "not-a-duration")
+            }
+            return seconds
+        default:
             throw PlanningError(
                 "expected a duration (such as 30d), found \(value.kindName)", at: expression.range, id: "wrong-kind")
         }
-        return seconds
     }
 
     /// `acme/app`, `"acme/app"`, or a name bound to either.

@@ -23,7 +23,7 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .string(let text): text
         case .integer(let number): String(number)
-        case .duration(let seconds): formatDuration(seconds: seconds)
+        case .duration(let seconds): describeDuration(seconds: seconds)
         case .boolean(let flag): flag ? "true" : "false"
         case .list(let items): "[" + items.map(\.quotedDescription).joined(separator: ", ") + "]"
         case .repository(let name): name

@@ -31,8 +31,10 @@ public struct PruneRule: Hashable, Sendable {
     public func deletions(
         among candidates: [(name: String, created: Date)], now: Date, protected: Set<String> = []
     ) -> [String] {
+        // Ties (the same creation time) go by name in natural order: `app-10` is newer than
+        // `app-9`, as release names mean.
         let newestFirst = candidates.sorted { a, b in
-            a.created != b.created ? a.created > b.created : a.name > b.name
+            a.created != b.created ? a.created > b.created : naturallyBefore(b.name, a.name)
         }
         var doomed: [String] = []
         for (index, artifact) in newestFirst.enumerated() {
@@ -53,4 +55,29 @@ public struct PruneRule: Hashable, Sendable {
         }
         return "\(seconds)s"
     }
+}
+
+/// Natural order: runs of digits compare by value (`app-9` < `app-10`), the rest by character;
+/// equal values with different spellings (`07`, `7`) fall back to plain order.
+public func naturallyBefore(_ a: String, _ b: String) -> Bool {
+    var left = Array(a)[...]
+    var right = Array(b)[...]
+    while let x = left.first, let y = right.first {
+        if x.isASCII, x.isNumber, y.isASCII, y.isNumber {
+            let leftDigits = left.prefix { $0.isASCII && $0.isNumber }
+            let rightDigits = right.prefix { $0.isASCII && $0.isNumber }
+            let l = String(leftDigits.drop { $0 == "0" })
+            let r = String(rightDigits.drop { $0 == "0" })
+            if l.count != r.count { return l.count < r.count }
+            if l != r { return l < r }
+            left = left.dropFirst(leftDigits.count)
+            right = right.dropFirst(rightDigits.count)
+        } else {
+            if x != y { return x < y }
+            left = left.dropFirst()
+            right = right.dropFirst()
+        }
+    }
+    if left.isEmpty != right.isEmpty { return left.isEmpty }
+    return a < b
 }

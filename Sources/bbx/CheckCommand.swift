@@ -66,7 +66,8 @@ struct VariableBinding: Equatable {
     let value: String
 
     static func parse(_ arguments: [String]) throws -> [VariableBinding] {
-        try arguments.map { argument in
+        var seen = Set<String>()
+        return try arguments.map { argument in
             guard let equals = argument.firstIndex(of: "=") else {
                 throw ValidationError("--var takes NAME=VALUE, found '\(argument)'")
             }
@@ -75,6 +76,12 @@ struct VariableBinding: Equatable {
                 name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } ?? false
                 && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
             guard valid else { throw ValidationError("--var: '\(name)' is not a name (letters, digits and '_')") }
+            if Keyword(rawValue: name) != nil {
+                throw ValidationError("--var: '\(name)' is a reserved word of the language and cannot be a name")
+            }
+            guard seen.insert(name).inserted else {
+                throw ValidationError("--var: '\(name)' is given twice; give each name once")
+            }
             return VariableBinding(name: name, value: String(argument[argument.index(after: equals)...]))
         }
     }

@@ -164,6 +164,19 @@ struct CheckerTests {
         #expect(diagnostics.first?.message.contains("cannot be an artifact's name") == true)
     }
 
+    /// Text is accepted where it reads as a number or a duration; written literally, it is
+    /// checked before anything runs.
+    @Test(arguments: [
+        (#"prune keep env("KEEP", "5")"#, []), (#"prune keep "3" older than "2w 3d""#, []),
+        (#"prune keep "five""#, ["expected how many to keep (an integer), found a string"]),
+        (#"prune older than "14 days""#, ["expected a duration (such as 30d), found a string"]),
+        ("prune keep true", ["expected how many to keep (an integer), found a boolean"]),
+    ])
+    func numbersAndDurationsAsText(_ statement: String, _ messages: [String]) {
+        let diagnostics = diagnose("use acme/app\n\(statement)")
+        #expect(diagnostics.map(\.message) == messages, "\(statement)")
+    }
+
     @Test(arguments: cases)
     func check(_ testCase: CheckCase) {
         let marked = MarkedSource(testCase.marked)

@@ -1,0 +1,33 @@
+import BBXTestSupport
+import Foundation
+import Testing
+
+/// Numbers from the environment and `--var`, as a release job passes them.
+@Suite("Numbers and names from a release job")
+struct CIValuesEndToEndTests {
+    @Test func keepFromTheEnvironmentAndFromVar() async throws {
+        try await EndToEnd.with { world in
+            for index in 1...4 {
+                try await world.serve.seed("acme/app", "app-\(index).zip", size: 10, created: daysAgo(Double(10 - index)))
+            }
+            let fromVar = try await world.bbx(["run", "--dry-run", "--var", "n=2", "-e", "use acme/app\nprune \"app-*\" keep n"])
+            #expect(fromVar.status == 0, "\(fromVar.stderr)")
+            #expect(fromVar.stdout.contains("Plan: 2 to delete."), "\(fromVar.stdout)")
+            let fromEnv = try await world.bbx(
+                ["run", "--dry-run", "-e", "use acme/app\nprune \"app-*\" keep env(\"KEEP\", \"5\") older than env(\"AGE\")"],
+                environment: ["KEEP": "1", "AGE": "7d 12h"])
+            #expect(fromEnv.status == 0, "\(fromEnv.stderr)")
+            #expect(fromEnv.stdout.contains("Plan: 2 to delete."), "\(fromEnv.stdout)")
+        }
+    }
+
+    @Test(arguments: [
+        (["--var", "upload=1"], "--var: 'upload' is a reserved word of the language and cannot be a name"),
+        (["--var", "a=1", "--var", "a=2"], "--var: 'a' is given twice; give each name once"),
+    ])
+    func badVarsAreRefused(_ arguments: [String], _ message: String) async throws {
+        let result = try await BBXProcess.launch(["check", "-"] + arguments, stdin: "print 1\n")
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+}
