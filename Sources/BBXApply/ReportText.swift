@@ -70,7 +70,9 @@ public struct ReportText: Sendable {
             (Step.Kind.upload, "uploaded"), (.replace, "replaced"), (.delete, "deleted"), (.download, "downloaded"),
             (.connect, "Connect calls made"),
         ] {
-            if let count = counts[kind] { parts.append("\(count) \(word)") }
+            if let count = counts[kind] {
+                parts.append(kind == .connect && count == 1 ? "1 Connect call made" : "\(count) \(word)")
+            }
         }
         let skipped = report.count(.skipped)
         if skipped > 0 { parts.append("\(skipped) skipped") }

@@ -161,7 +161,8 @@ public struct Checker {
             if let keep {
                 if let text = keep.literalText {
                     if parseWholeNumber(text) == nil {
-                        diagnostics.append(.wrongKind(expected: "how many to keep (an integer)", found: .string, at: keep.range))
+                        diagnostics.append(
+                            .wrongKind(expected: "how many to keep (an integer)", found: .string, at: keep.range))
                     }
                 } else if kindOf(keep) != .string {
                     expect(keep, .integer, "how many to keep (an integer)")
@@ -170,7 +171,8 @@ public struct Checker {
             if let olderThan {
                 if let text = olderThan.literalText {
                     if parseDuration(text) == nil {
-                        diagnostics.append(.wrongKind(expected: "a duration (such as 30d)", found: .string, at: olderThan.range))
+                        diagnostics.append(
+                            .wrongKind(expected: "a duration (such as 30d)", found: .string, at: olderThan.range))
                     }
                 } else if kindOf(olderThan) != .string {
                     expect(olderThan, .duration, "a duration (such as 30d)")

@@ -40,7 +40,8 @@ extension Diagnostic {
 
     static func needsRepository(_ statement: String, hint: String, at range: SourceRange) -> Diagnostic {
         Diagnostic(
-            "\(statement) needs a repository: \(hint), or put a 'use' statement before it", at: range,
+            "\(statement) needs a repository: \(hint), put a 'use' statement before it, or set BITBUCKET_REPO_FULL_NAME",
+            at: range,
             id: "needs-repository")
     }
 

@@ -170,7 +170,9 @@ extension Evaluator {
             // Deleting what is not there changes nothing, and the plan says so.
             steps.append(
                 Step(
-                    kind: .skip, repository: repository, name: text, reason: "not there, nothing to delete",
+                    kind: .skip, repository: repository, name: text,
+                    reason: Glob(text).isLiteral
+                        ? "not there, nothing to delete" : "nothing matches, nothing to delete",
                     source: position(statement.range)))
             return
         }

@@ -179,7 +179,14 @@ public struct Evaluator: Sendable {
             let name = try await targetRepository(repositoryExpression, statement)
             let glob = Glob(try await string(pattern) ?? "*")
             let state = try await remote(name, at: statement.range)
-            emit(.artifacts(repository: name, state.matching(glob)))
+            let found = state.matching(glob)
+            if found.isEmpty, pattern != nil {
+                // Say what was looked for, and that the repository is not empty when it is not.
+                let total = state.artifacts.count
+                emit(.line("no artifacts match '\(glob)' (\(total) in \(name))"))
+            } else {
+                emit(.artifacts(repository: name, found))
+            }
 
         case .print(let values):
             var texts: [String] = []
@@ -235,7 +242,7 @@ public struct Evaluator: Sendable {
         if let clause { return try await repository(clause) }
         guard let current = scopes[scopes.count - 1].repository else {
             throw PlanningError(
-                "no repository: add 'use workspace/slug' before this statement, or a 'to'/'from'/'in' clause",
+                "no repository: add 'use workspace/slug' before this statement or a 'to'/'from'/'in' clause, or set BITBUCKET_REPO_FULL_NAME",
                 at: statement.range, id: "needs-repository")
         }
         return current

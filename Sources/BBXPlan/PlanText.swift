@@ -84,7 +84,11 @@ public struct PlanText: Sendable {
             case .skip:
                 mark = "="
                 verb = "skip"
-                what = step.localPath.map { Self.arrow($0, step.name) } ?? step.name
+                // A skipped download points the way the download would have gone.
+                what =
+                    step.localPath.map {
+                        step.localConflict != nil ? Self.arrow(step.name, $0) : Self.arrow($0, step.name)
+                    } ?? step.name
                 detail = "(\(step.reason ?? "nothing to do"))"
             case .delete:
                 mark = "-"

@@ -27,9 +27,8 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let names = try VariableBinding.parse(variables).map(\.name)
-        let pipelineRepository =
-            ProcessInfo.processInfo.environment["BITBUCKET_REPO_FULL_NAME"].map { !$0.isEmpty } ?? false
-        let options = CheckOptions(predefinedNames: names, hasDefaultRepository: pipelineRepository)
+        let hasPipelineRepository = try pipelineRepository(ProcessInfo.processInfo.environment) != nil
+        let options = CheckOptions(predefinedNames: names, hasDefaultRepository: hasPipelineRepository)
         var errorCount = 0
         var filesWithErrors = 0
         var unreadable = false

@@ -64,10 +64,15 @@ struct Connection {
     }
 }
 
-/// `BITBUCKET_REPO_FULL_NAME`, the repository a Bitbucket Pipelines build runs for.
-func pipelineRepository(_ environment: [String: String]) -> String? {
+/// `BITBUCKET_REPO_FULL_NAME`, the repository a Bitbucket Pipelines build runs for. Set but not
+/// a repository is a mistake to say, not a reason to run without a default.
+func pipelineRepository(_ environment: [String: String]) throws -> String? {
     guard let value = environment["BITBUCKET_REPO_FULL_NAME"], !value.isEmpty else { return nil }
-    return RepositoryName(parsing: value)?.description
+    guard let name = RepositoryName(parsing: value) else {
+        Console.fail("BITBUCKET_REPO_FULL_NAME is '\(value)', which is not a repository (workspace/slug)")
+        throw ExitStatus.usage
+    }
+    return name.description
 }
 
 /// Every credential bbx knows of, whether or not this run uses it (a sandboxed run uses none of

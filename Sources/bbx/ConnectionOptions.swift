@@ -38,6 +38,13 @@ struct ConnectionOptions: ParsableArguments {
     /// Whether this run uses a sandbox (`--sandbox` or `--sandbox-data`).
     var usesSandbox: Bool { sandbox || sandboxData != nil }
 
+    /// A sandbox has its own address: a `--url` beside it would be ignored, so it is refused.
+    func validate() throws {
+        if usesSandbox, url != nil {
+            throw ValidationError("--sandbox runs against its own emulator; give --url or --sandbox, not both")
+        }
+    }
+
     /// The client's settings; `ValidationError` (exit 64) when a flag or variable is malformed.
     func configuration(environment: [String: String]) throws -> ClientConfiguration {
         var configuration: ClientConfiguration

@@ -44,7 +44,8 @@ struct ReplCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let start = repository.flatMap { RepositoryName(parsing: $0)?.description } ?? pipelineRepository(environment)
+        let fromPipeline = try pipelineRepository(environment)
+        let start = repository.flatMap { RepositoryName(parsing: $0)?.description } ?? fromPipeline
         let connection = try await Connection.open(
             connection, environment: environment, dryRun: false, script: nil, defaultRepository: start,
             quiet: false)

@@ -54,7 +54,7 @@ struct RunCommand: AsyncParsableCommand {
         document?.dryRun = dryRun
         let source = try Pipeline.load(file: file, code: code)
         let variables = try VariableBinding.parse(options.variables)
-        let defaultRepository = pipelineRepository(environment)
+        let defaultRepository = try pipelineRepository(environment)
         let script = try Pipeline.check(
             source, variables: variables, defaultRepository: defaultRepository, document: &document)
 

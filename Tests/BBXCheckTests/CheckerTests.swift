@@ -133,24 +133,34 @@ struct CheckerTests {
         // Repositories.
         .init(
             name: "upload needs a repository", marked: "1️⃣upload \"a.zip\"",
-            message: "'upload' needs a repository: add 'to workspace/slug', or put a 'use' statement before it"),
+            message:
+                "'upload' needs a repository: add 'to workspace/slug', put a 'use' statement before it, or set BITBUCKET_REPO_FULL_NAME"
+        ),
         .init(
             name: "prune needs a repository", marked: "1️⃣prune keep 3",
-            message: "'prune' needs a repository: add 'in workspace/slug', or put a 'use' statement before it"),
+            message:
+                "'prune' needs a repository: add 'in workspace/slug', put a 'use' statement before it, or set BITBUCKET_REPO_FULL_NAME"
+        ),
         .init(
             name: "download needs a repository", marked: "1️⃣download \"a\"",
-            message: "'download' needs a repository: add 'from workspace/slug', or put a 'use' statement before it"),
+            message:
+                "'download' needs a repository: add 'from workspace/slug', put a 'use' statement before it, or set BITBUCKET_REPO_FULL_NAME"
+        ),
         .init(
             name: "exists needs a repository", marked: "assert 1️⃣exists \"a\"",
-            message: "'exists' needs a repository: add 'in workspace/slug', or put a 'use' statement before it"),
+            message:
+                "'exists' needs a repository: add 'in workspace/slug', put a 'use' statement before it, or set BITBUCKET_REPO_FULL_NAME"
+        ),
         .init(
             name: "artifacts needs a repository", marked: "for a in 1️⃣artifacts(\"*\") { }",
             message:
-                "'artifacts(...)' needs a repository: give it as the second argument, or put a 'use' statement before it"
+                "'artifacts(...)' needs a repository: give it as the second argument, put a 'use' statement before it, or set BITBUCKET_REPO_FULL_NAME"
         ),
         .init(
             name: "use in a block does not leak", marked: "if true { use acme/app }\n1️⃣list",
-            message: "'list' needs a repository: add 'in workspace/slug', or put a 'use' statement before it"),
+            message:
+                "'list' needs a repository: add 'in workspace/slug', put a 'use' statement before it, or set BITBUCKET_REPO_FULL_NAME"
+        ),
         .init(
             name: "as with a glob", marked: "upload 1️⃣\"build/*.zip\" as \"a.zip\" to acme/app",
             message: "'as' renames a single file, but the pattern \"build/*.zip\" has glob characters"),

@@ -109,7 +109,11 @@ struct EvaluatorTests {
     @Test func deletingWhatIsNotThereIsReportedNotAnError() async {
         let result = await plan("use acme/app\ndelete \"gone-*.zip\"")
         #expect(summary(result.plan) == ["skip gone-*.zip"])
-        #expect(result.plan?.steps[0].reason == "not there, nothing to delete")
+        #expect(result.plan?.steps[0].reason == "nothing matches, nothing to delete")
+        let literal = await plan("use acme/app\ndelete \"gone.zip\"")
+        #expect(literal.plan?.steps[0].reason == "not there, nothing to delete")
+        let listed = await plan("use acme/app\nlist \"zzz*\"", remote: ["acme/app": [artifact("a.zip", daysOld: 1)]])
+        #expect(listed.output == ["no artifacts match 'zzz*' (1 in acme/app)"])
         #expect(result.plan?.hasChanges == false)
     }
 

@@ -75,4 +75,17 @@ struct PlanTextTests {
 
                 """)
     }
+
+    /// A skipped download points the way the download goes (artifact → local file).
+    @Test func aSkippedDownloadPointsLikeADownload() {
+        let step = Step(
+            kind: .skip, repository: "acme/app", name: "app.zip", localPath: "out/app.zip",
+            reason: "out/app.zip exists, skipped", source: SourcePosition(file: "r.bbx", line: 2, column: 1),
+            localConflict: .skip)
+        #expect(PlanText.Row(step).what == "app.zip → out/app.zip")
+        let upload = Step(
+            kind: .skip, repository: "acme/app", name: "app.zip", localPath: "dist/app.zip", reason: "exists, skipped",
+            source: SourcePosition(file: "r.bbx", line: 3, column: 1))
+        #expect(PlanText.Row(upload).what == "dist/app.zip → app.zip")
+    }
 }

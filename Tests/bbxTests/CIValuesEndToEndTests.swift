@@ -8,13 +8,19 @@ struct CIValuesEndToEndTests {
     @Test func keepFromTheEnvironmentAndFromVar() async throws {
         try await EndToEnd.with { world in
             for index in 1...4 {
-                try await world.serve.seed("acme/app", "app-\(index).zip", size: 10, created: daysAgo(Double(10 - index)))
+                try await world.serve.seed(
+                    "acme/app", "app-\(index).zip", size: 10, created: daysAgo(Double(10 - index)))
             }
-            let fromVar = try await world.bbx(["run", "--dry-run", "--var", "n=2", "-e", "use acme/app\nprune \"app-*\" keep n"])
+            let fromVar = try await world.bbx([
+                "run", "--dry-run", "--var", "n=2", "-e", "use acme/app\nprune \"app-*\" keep n",
+            ])
             #expect(fromVar.status == 0, "\(fromVar.stderr)")
             #expect(fromVar.stdout.contains("Plan: 2 to delete."), "\(fromVar.stdout)")
             let fromEnv = try await world.bbx(
-                ["run", "--dry-run", "-e", "use acme/app\nprune \"app-*\" keep env(\"KEEP\", \"5\") older than env(\"AGE\")"],
+                [
+                    "run", "--dry-run", "-e",
+                    "use acme/app\nprune \"app-*\" keep env(\"KEEP\", \"5\") older than env(\"AGE\")",
+                ],
                 environment: ["KEEP": "1", "AGE": "7d 12h"])
             #expect(fromEnv.status == 0, "\(fromEnv.stderr)")
             #expect(fromEnv.stdout.contains("Plan: 2 to delete."), "\(fromEnv.stdout)")
@@ -29,5 +35,23 @@ struct CIValuesEndToEndTests {
         let result = try await BBXProcess.launch(["check", "-"] + arguments, stdin: "print 1\n")
         #expect(result.status == 64, "\(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
+    /// A malformed BITBUCKET_REPO_FULL_NAME is said by name, by `check` and `run` alike.
+    @Test(arguments: [["check", "-"], ["run", "-", "--sandbox"]])
+    func aMalformedPipelineRepositoryIsNamed(_ command: [String]) async throws {
+        let result = try await BBXProcess.launch(
+            command, environment: ["BITBUCKET_REPO_FULL_NAME": "acme"], stdin: "list\n")
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "bbx: error: BITBUCKET_REPO_FULL_NAME is 'acme', which is not a repository (workspace/slug)"),
+            "\(result.stderr)")
+    }
+
+    @Test func sandboxAndURLTogetherAreRefused() async throws {
+        let result = try await BBXProcess.launch(["run", "--sandbox", "--url", "http://127.0.0.1:1", "-e", "print 1"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("give --url or --sandbox, not both"), "\(result.stderr)")
     }
 }
