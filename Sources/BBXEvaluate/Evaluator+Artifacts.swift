@@ -15,7 +15,9 @@ extension Evaluator {
         }
         if found.isEmpty && !allowEmpty {
             let what = Glob(pattern, mode: .localPath).isLiteral ? "no such file" : "no file matches"
-            throw PlanningError("\(what) '\(pattern)'", at: range, id: "no-match")
+            // Paths are relative to the current directory: say which one was looked in.
+            let folder = pattern.hasPrefix("/") ? "" : " (looked in \(FileManager.default.currentDirectoryPath))"
+            throw PlanningError("\(what) '\(pattern)'\(folder)", at: range, id: "no-match")
         }
         return found
     }
@@ -54,10 +56,11 @@ extension Evaluator {
             let key = "\(repository)\u{0}\(RemoteState.storedAlias(of: name))"
             if let first = uploads[key] {
                 throw PlanningError(
-                    "two uploads would both be named '\(name)' in \(repository)", at: statement.range,
-                    id: "duplicate-upload", notes: [Diagnostic.Note("the first is here", at: first)])
+                    "two uploads would both be named '\(name)' in \(repository): \(first.path) and \(file.path)",
+                    at: statement.range, id: "duplicate-upload",
+                    notes: [Diagnostic.Note("the first is here", at: first.range)])
             }
-            uploads[key] = statement.range
+            uploads[key] = (statement.range, file.path)
             touch(repository, name)
             let kind: Step.Kind
             var reason: String?

@@ -54,7 +54,8 @@ public struct Evaluator: Sendable {
     var source = SourceFile(name: "", text: "")
     var steps: [Step] = []
     var touched: [Fingerprint] = []
-    var uploads: [String: SourceRange] = [:]
+    /// Each planned upload's statement and local file, by the name Bitbucket would store.
+    var uploads: [String: (range: SourceRange, path: String)] = [:]
     var downloadTargets: [String: SourceRange] = [:]
     var deletions = 0
     var notes: [String] = []

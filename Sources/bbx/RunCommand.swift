@@ -16,7 +16,7 @@ struct RunCommand: AsyncParsableCommand {
                 VERSION=1.4.0 bbx run release.bbx
                 bbx run release.bbx --dry-run
                 bbx run -e 'list in acme/app'
-                bbx run examples/release.bbx --sandbox
+                cd examples && bbx run release.bbx --sandbox
             """
     )
 

@@ -15,7 +15,7 @@ struct OutputOptions: ParsableArguments {
     var detailedExitCode = false
 
     func validate() throws {
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if jobs < 1 { throw ValidationError("--jobs takes a positive number of transfers at once, found \(jobs)") }
     }
 }
 

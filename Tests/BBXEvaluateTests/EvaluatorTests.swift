@@ -168,9 +168,9 @@ struct EvaluatorTests {
     static let errors: [ErrorCase] = [
         .init(
             name: "no file matches", marked: "use acme/app\nupload 1️⃣\"build/*.jar\"",
-            message: "no file matches 'build/*.jar'"),
+            message: "no file matches 'build/*.jar' (looked in \(FileManager.default.currentDirectoryPath))"),
         .init(
-            name: "no such file", marked: "use acme/app\nupload 1️⃣\"build/c.zip\"", message: "no such file 'build/c.zip'"
+            name: "no such file", marked: "use acme/app\nupload 1️⃣\"build/c.zip\"", message: "no such file 'build/c.zip' (looked in \(FileManager.default.currentDirectoryPath))"
         ),
         .init(
             name: "as with many files", marked: "use acme/app\nupload 1️⃣\"build/*.zip\" as \"x.zip\"",
@@ -179,7 +179,7 @@ struct EvaluatorTests {
         .init(
             name: "two uploads, one name",
             marked: "use acme/app\nupload \"build/a.zip\"\n1️⃣upload \"dist/app.zip\" as \"a.zip\"",
-            message: "two uploads would both be named 'a.zip' in acme/app"),
+            message: "two uploads would both be named 'a.zip' in acme/app: build/a.zip and dist/app.zip"),
         .init(
             name: "conflict under fail", marked: "use acme/app\n1️⃣upload \"dist/app.zip\"",
             message:
