@@ -122,10 +122,27 @@ extension Evaluator {
                     at: pattern.range, id: "unsafe-artifact-name")
             }
         }
+        // What stands where the folder or the file must go is checked now, not halfway through
+        // applying: a file where a folder is needed (or the reverse) stops planning.
+        let folder = fileTarget.map { ($0 as NSString).deletingLastPathComponent } ?? directory
+        var ancestor = ""
+        for component in (folder as NSString).pathComponents where component != "." {
+            ancestor = ancestor.isEmpty ? component : (ancestor as NSString).appendingPathComponent(component)
+            if files.exists(ancestor), !files.isDirectory(ancestor) {
+                throw PlanningError(
+                    "'\(ancestor)' is a file, so nothing can be downloaded into '\(folder)'", at: statement.range,
+                    id: "local-file")
+            }
+        }
         for artifact in found {
             let path =
                 fileTarget
                 ?? (directory == "." ? artifact.name : (directory as NSString).appendingPathComponent(artifact.name))
+            if files.isDirectory(path) {
+                throw PlanningError(
+                    "'\(path)' is a folder, so the download of '\(artifact.name)' cannot be written there",
+                    at: statement.range, id: "local-file")
+            }
             if let first = downloadTargets[path] {
                 throw PlanningError(
                     "two downloads would both write '\(path)'", at: statement.range, id: "duplicate-download",

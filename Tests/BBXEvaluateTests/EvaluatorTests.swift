@@ -170,7 +170,8 @@ struct EvaluatorTests {
             name: "no file matches", marked: "use acme/app\nupload 1️⃣\"build/*.jar\"",
             message: "no file matches 'build/*.jar' (looked in \(FileManager.default.currentDirectoryPath))"),
         .init(
-            name: "no such file", marked: "use acme/app\nupload 1️⃣\"build/c.zip\"", message: "no such file 'build/c.zip' (looked in \(FileManager.default.currentDirectoryPath))"
+            name: "no such file", marked: "use acme/app\nupload 1️⃣\"build/c.zip\"",
+            message: "no such file 'build/c.zip' (looked in \(FileManager.default.currentDirectoryPath))"
         ),
         .init(
             name: "as with many files", marked: "use acme/app\nupload 1️⃣\"build/*.zip\" as \"x.zip\"",

@@ -55,3 +55,28 @@ struct CIValuesEndToEndTests {
         #expect(result.stderr.contains("give --url or --sandbox, not both"), "\(result.stderr)")
     }
 }
+
+/// Local paths are checked when planning, not halfway through applying.
+@Suite("Download targets checked when planning")
+struct DownloadTargetTests {
+    @Test(arguments: [
+        ("out", "'out' is a file, so nothing can be downloaded into 'out'"),
+        ("out/app.zip", "'out/app.zip' is a folder, so the download of 'app.zip' cannot be written there"),
+    ])
+    func aFileWhereAFolderIsNeededOrTheReverse(_ blocker: String, _ message: String) async throws {
+        try await EndToEnd.with { world in
+            try await world.serve.seed("acme/app", "app.zip", size: 10)
+            if blocker == "out" {
+                try world.write("out", "a file")
+            } else {
+                try FileManager.default.createDirectory(
+                    at: world.folder.appendingPathComponent(blocker), withIntermediateDirectories: true)
+            }
+            try await world.serve.clearRequests()
+            let result = try await world.bbx(["run", "-e", "use acme/app\ndownload \"app.zip\" to \"out\""])
+            #expect(result.status == 65, "\(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+            #expect(result.stderr.contains("planning stopped; nothing was changed"))
+        }
+    }
+}
