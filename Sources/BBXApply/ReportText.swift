@@ -8,10 +8,11 @@ public struct ReportText: Sendable {
 
     public func render(_ report: Report, seconds: Double? = nil) -> String {
         let took = seconds.map { " in \(Self.formatSeconds($0))" } ?? ""
+        let naming = Set(report.entries.compactMap(\.step.repository)).count > 1
         // Steps skipped while applying say why, whatever the outcome.
         let noted = report.entries.compactMap { entry -> String? in
             guard let note = entry.note else { return nil }
-            let row = PlanText.Row(entry.step)
+            let row = PlanText.Row(entry.step, namingRepository: naming)
             return "  skipped  \(row.mark) \(row.verb) \(row.what): \(note.terminalSafe)"
         }
         if report.succeeded {
@@ -33,7 +34,7 @@ public struct ReportText: Sendable {
         var lines = ["\(headline): \(counts.joined(separator: ", "))\(took)."]
         let width = report.entries.map(\.outcome.label.count).max() ?? 0
         for entry in report.entries {
-            let row = PlanText.Row(entry.step)
+            let row = PlanText.Row(entry.step, namingRepository: naming)
             let label = entry.outcome.label.padding(toLength: width, withPad: " ", startingAt: 0)
             var line = "  \(label)  \(row.mark) \(row.verb) \(row.what)"
             if entry.step.kind == .delete || entry.step.kind == .skip || entry.step.kind == .connect {

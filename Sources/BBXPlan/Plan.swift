@@ -13,6 +13,10 @@ public struct Plan: Hashable, Sendable, Codable {
         self.notes = notes.isEmpty ? nil : notes
     }
 
+    /// Whether the steps touch more than one repository (lines outside the grouped plan then
+    /// name theirs).
+    public var touchesSeveralRepositories: Bool { Set(steps.compactMap(\.repository)).count > 1 }
+
     /// Whether applying would change anything on Bitbucket (or on disk, for downloads).
     public var hasChanges: Bool { steps.contains { $0.kind.isChange } }
 

@@ -23,7 +23,7 @@ public struct PlanText: Sendable {
         var lines: [String] = []
         for group in groups {
             lines.append(paint(group.title.terminalSafe, .bold))
-            let rows = group.steps.map(Row.init)
+            let rows = group.steps.map { Row($0) }
             // Columns by display width: names may hold wide or combining characters.
             let whatWidth = rows.map(\.what.displayWidth).max() ?? 0
             let detailWidth = rows.map(\.detail.displayWidth).max() ?? 0
@@ -67,10 +67,13 @@ public struct PlanText: Sendable {
         public private(set) var what: String
         public private(set) var detail: String
 
-        public init(_ step: Step) {
+        /// `namingRepository`: `what` starts with the repository (a report or progress line of a
+        /// run that touches several, where no heading groups them).
+        public init(_ step: Step, namingRepository: Bool = false) {
             self.init(unescaped: step)
             what = what.terminalSafe
             detail = detail.terminalSafe
+            if namingRepository, let repository = step.repository { what = "\(repository): \(what)" }
         }
 
         private init(unescaped step: Step) {

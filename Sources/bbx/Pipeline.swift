@@ -86,9 +86,9 @@ enum Pipeline {
         if document != nil {
             observer = nil
         } else if terminal {
-            observer = TerminalProgress()
+            observer = TerminalProgress(namingRepositories: plan.touchesSeveralRepositories)
         } else {
-            observer = LineProgress()
+            observer = LineProgress(namingRepositories: plan.touchesSeveralRepositories)
         }
         let executor = Executor(service: service, jobs: jobs)
         let started = Date()

@@ -7,18 +7,21 @@ import SafeText
 /// shows what happened as it happened.
 final class LineProgress: ApplyObserver, @unchecked Sendable {
     private let lock = NSLock()
+    private let namingRepositories: Bool
+
+    init(namingRepositories: Bool = false) { self.namingRepositories = namingRepositories }
 
     func started(_ index: Int, _ step: Step) {}
     func progress(_ index: Int, _ step: Step, bytes: Int64) {}
 
     func finished(_ index: Int, _ step: Step, _ outcome: Report.Outcome) {
-        lock.withLock { Console.out(finishedLine(step, outcome)) }
+        lock.withLock { Console.out(finishedLine(step, outcome, namingRepository: namingRepositories)) }
     }
 }
 
 /// `done        + upload build/app.zip → app.zip  12.3 MiB`: a step as it ends.
-func finishedLine(_ step: Step, _ outcome: Report.Outcome) -> String {
-    let row = PlanText.Row(step)
+func finishedLine(_ step: Step, _ outcome: Report.Outcome, namingRepository: Bool = false) -> String {
+    let row = PlanText.Row(step, namingRepository: namingRepository)
     let detail = step.kind == .delete || step.kind == .connect ? row.detail : (step.size.map(formatBytes) ?? "")
     let label = outcome.label.padding(toLength: 11, withPad: " ", startingAt: 0)
     return "\(label) \(row.mark) \(row.verb) \(row.what)  \(detail)\n"
@@ -35,12 +38,15 @@ final class TerminalProgress: ApplyObserver, @unchecked Sendable {
     }
 
     private let lock = NSLock()
+    private let namingRepositories: Bool
     private var active: [Int: Transfer] = [:]
     private var drawnLines = 0
     private var lastDraw = Date.distantPast
+
     private let width: Int
 
-    init() {
+    init(namingRepositories: Bool = false) {
+        self.namingRepositories = namingRepositories
         var size = winsize()
         width = ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 20 ? Int(size.ws_col) : 80
     }
@@ -67,7 +73,7 @@ final class TerminalProgress: ApplyObserver, @unchecked Sendable {
         lock.withLock {
             active[index] = nil
             clear()
-            Console.out(finishedLine(step, outcome))
+            Console.out(finishedLine(step, outcome, namingRepository: namingRepositories))
             redraw()
         }
     }

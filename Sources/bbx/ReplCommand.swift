@@ -71,7 +71,9 @@ struct ReplCommand: AsyncParsableCommand {
             secrets: secretValues(
                 of: connection.client.configuration, environment: environment, options: self.connection)
         ) { plan, dryRun in
-            let observer: any ApplyObserver = terminal ? TerminalProgress() : LineProgress()
+            let naming = plan.touchesSeveralRepositories
+            let observer: any ApplyObserver =
+                terminal ? TerminalProgress(namingRepositories: naming) : LineProgress(namingRepositories: naming)
             let report = await (dryRun ? dryRunExecutor : executor).apply(plan, observer: observer)
             (observer as? TerminalProgress)?.finish()
             return report

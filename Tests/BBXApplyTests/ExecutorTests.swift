@@ -152,3 +152,31 @@ struct ExecutorTests {
             ])
     }
 }
+
+@Suite("Report text")
+struct ReportTextTests {
+    /// A run that touches several repositories names each step's; a run of one does not.
+    @Test func linesNameTheRepositoryWhenThereAreSeveral() {
+        var one = Report(plan: Plan(steps: [step(.upload, "a.zip")]))
+        one.entries[0].outcome = .failed("boom")
+        #expect(ReportText().render(one).contains("failed  + upload build/a.zip → a.zip"))
+        let web = Step(
+            kind: .delete, repository: "acme/web", name: "b.zip", size: 10,
+            source: SourcePosition(file: "t.bbx", line: 2, column: 1))
+        var two = Report(plan: Plan(steps: [step(.upload, "a.zip"), web]))
+        two.entries[0].outcome = .failed("boom")
+        let text = ReportText().render(two)
+        #expect(text.contains("+ upload acme/app: build/a.zip → a.zip"), "\(text)")
+        #expect(text.contains("- delete acme/web: b.zip"), "\(text)")
+    }
+
+    @Test func oneConnectCallIsSingular() {
+        let call = Step(
+            kind: .connect, repository: nil, name: "PUT /2.0/addon",
+            source: SourcePosition(file: "t", line: 1, column: 1),
+            connect: .updateRegistered)
+        var report = Report(plan: Plan(steps: [call]))
+        report.entries[0].outcome = .done
+        #expect(ReportText().render(report).contains("Applied: 1 Connect call made."))
+    }
+}
