@@ -63,7 +63,8 @@ public struct BitbucketService: RemoteReader, ApplyService {
         let unavailable: Bool
         switch error {
         case .connection: unavailable = true
-        case .status(let failure): unavailable = failure.status >= 500 || failure.status == 429
+        // 402 (a free-plan workspace) is no mistake in the script either: exit 1, not 65.
+        case .status(let failure): unavailable = failure.status >= 500 || failure.status == 429 || failure.status == 402
         default: unavailable = false
         }
         return RemoteReadError("\(error)", isCredentialProblem: error.isCredentialProblem, isUnavailable: unavailable)

@@ -99,7 +99,9 @@ public struct StatusFailure: Sendable, Hashable, CustomStringConvertible {
         if [401, 402, 429].contains(status), text.hasSuffix(".") { text.removeLast() }
         switch status {
         case 401: text += "; \(credentialHint)"
-        case 402: text += "; the workspace's plan does not include Downloads"
+        // Said once: Bitbucket's own message usually says it already.
+        case 402 where !message.lowercased().contains("plan"):
+            text += "; the workspace's plan does not include Downloads"
         case 429: text += "; Bitbucket's rate limit (1,000 requests an hour per credential) was reached"
         default: break
         }

@@ -84,7 +84,9 @@ struct ErrorTests {
             guard case .status(let failure) = free else { Issue.record("\(String(describing: free))"); return }
             #expect(failure.status == 402)
             #expect(failure.description.contains("402 Payment Required: This workspace is on the free plan"))
-            #expect(failure.description.hasSuffix("; the workspace's plan does not include Downloads"))
+            // Said once: Bitbucket's message already names the plan, so no hint repeats it.
+            #expect(!failure.description.contains("; the workspace's plan does not include Downloads"))
+            #expect(failure.description.hasSuffix("Upgrade the workspace's plan to use Downloads"))
         }
     }
 

@@ -49,6 +49,16 @@ struct CIValuesEndToEndTests {
             "\(result.stderr)")
     }
 
+    /// A free-plan workspace (402) is no mistake in the script: exit 1, and the reason once.
+    @Test func aFreePlanWorkspaceExits1AndSaysItOnce() async throws {
+        try await EndToEnd.with(["--free-plan", "acme"]) { world in
+            let result = try await world.bbx(["run", "-e", "list in acme/app"])
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("402 Payment Required: This workspace is on the free plan"))
+            #expect(!result.stderr.contains("the workspace's plan does not include Downloads"), "\(result.stderr)")
+        }
+    }
+
     @Test func sandboxAndURLTogetherAreRefused() async throws {
         let result = try await BBXProcess.launch(["run", "--sandbox", "--url", "http://127.0.0.1:1", "-e", "print 1"])
         #expect(result.status == 64)
