@@ -64,6 +64,12 @@ struct ServeCommand: AsyncParsableCommand {
     var tlsKey: String?
 
     func validate() throws {
+        if let data {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw ValidationError("--data '\(data)' is a file; it must name a folder (created if missing)")
+            }
+        }
         _ = try makeConfiguration()
     }
 

@@ -138,4 +138,16 @@ extension ServeCommandTests {
         let state = try String(contentsOf: data.appendingPathComponent("state.json"), encoding: .utf8)
         #expect(!state.contains("slow.bin"))
     }
+
+    /// `--data` naming a file is one plain line, not a Foundation error.
+    @Test func dataNamingAFileIsRefusedPlainly() async throws {
+        let folder = try BBXProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("state")
+        try Data("x".utf8).write(to: file)
+        let result = try await BBXProcess.launch(["serve", "--data", file.path, "--port", "0"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--data '\(file.path)' is a file; it must name a folder"), "\(result.stderr)")
+        #expect(!result.stderr.contains("NSCocoaErrorDomain"))
+    }
 }
