@@ -22,6 +22,7 @@ struct ApplyCommand: AsyncParsableCommand {
     var file: String
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var applying: ApplyOptions
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
@@ -93,7 +94,7 @@ struct ApplyCommand: AsyncParsableCommand {
             printed.receive(.line(saved.text), afterSteps: saved.afterSteps)
         }
         let report = await Pipeline.apply(
-            saved.plan, service: service, jobs: output.jobs, output: printed, document: &document)
+            saved.plan, service: service, jobs: applying.jobs, output: printed, document: &document)
         document?.write()
         return Pipeline.exitStatus(saved.plan, report: report, detailed: output.detailedExitCode)
     }

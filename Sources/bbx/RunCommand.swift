@@ -31,6 +31,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var script: ScriptOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var applying: ApplyOptions
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
@@ -40,14 +41,14 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await RunCommand.execute(
-            file: file, code: code, dryRun: dryRun, command: "run", script: script, output: output,
+            file: file, code: code, dryRun: dryRun, command: "run", script: script, output: output, jobs: applying.jobs,
             connection: connection, save: nil)
     }
 
     /// `run` and `plan` (which is `run --dry-run`, optionally saving the plan).
     static func execute(
         file: String?, code: String?, dryRun: Bool, command: String, script options: ScriptOptions,
-        output: OutputOptions, connection connectionOptions: ConnectionOptions, save: String?
+        output: OutputOptions, jobs: Int = 4, connection connectionOptions: ConnectionOptions, save: String?
     ) async throws {
         let environment = ProcessInfo.processInfo.environment
         var document: JSONDocument? = output.json ? JSONDocument(command: command) : nil
@@ -89,7 +90,7 @@ struct RunCommand: AsyncParsableCommand {
             var report: Report?
             if !dryRun && plan.hasChanges {
                 report = await Pipeline.apply(
-                    plan, service: connection.service, jobs: output.jobs, output: printed, document: &document)
+                    plan, service: connection.service, jobs: jobs, output: printed, document: &document)
             } else {
                 printed.release(after: nil)
             }

@@ -1,18 +1,18 @@
 import ArgumentParser
 
-/// The options `run`, `plan` and `apply` share: what to print, how much at once, when to stop.
+/// The options `run`, `plan` and `apply` share: what to print and how to exit.
 struct OutputOptions: ParsableArguments {
-    @Flag(
-        help:
-            "Print one JSON document (the plan, what the script printed, the report; with a \"version\" field) instead of text."
-    )
+    @Flag(help: "Print one JSON document (with a \"version\" field) instead of text.")
     var json = false
 
+    @Flag(name: .customLong("detailed-exitcode"), help: "Exit with 2 when the run succeeded and had changes.")
+    var detailedExitCode = false
+}
+
+/// How a plan is applied (`run`, `apply`; not `plan`, which applies nothing).
+struct ApplyOptions: ParsableArguments {
     @Option(help: "How many transfers may run at once.")
     var jobs = 4
-
-    @Flag(name: .customLong("detailed-exitcode"), help: "Exit with 2 when a successful run had changes.")
-    var detailedExitCode = false
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs takes a positive number of transfers at once, found \(jobs)") }

@@ -90,3 +90,17 @@ struct DownloadTargetTests {
         }
     }
 }
+
+/// Help offers what a command does: `plan` applies nothing, so it takes no `--jobs`.
+@Suite("Help texts")
+struct HelpTextTests {
+    @Test func planTakesNoJobs() async throws {
+        let plan = try await BBXProcess.launch(["plan", "--help"])
+        #expect(!plan.stdout.contains("--jobs"), "\(plan.stdout)")
+        #expect(!plan.stdout.contains("the report"))
+        let run = try await BBXProcess.launch(["run", "--help"])
+        #expect(run.stdout.contains("--jobs"))
+        let refused = try await BBXProcess.launch(["plan", "-e", "print 1", "--jobs", "2"])
+        #expect(refused.status == 64)
+    }
+}
