@@ -12,17 +12,22 @@ struct ApplyPromiseTests {
         try await EndToEnd.with { world in
             try await world.serve.seed("acme/app", "old-1.zip", size: 10, created: daysAgo(40))
             try await world.serve.seed("acme/app", "old-2.zip", size: 10, created: daysAgo(40))
-            // bbx's upload is answered late; meanwhile the other job replaces old-1.zip.
-            try await world.serve.addFault(#"{"delay_ms": 3000, "count": 1, "method": "POST"}"#)
+            // bbx's upload is stored at once and answered 8 s later; meanwhile another job
+            // (curl, quick to start even on a loaded machine) replaces old-1.zip.
+            try await world.serve.addFault(#"{"delay_ms": 8000, "count": 1, "method": "POST"}"#)
             try world.write("clean.bbx", "use acme/app\nupload \"dist/app.tar.gz\"\nprune \"old-*\" older than 30d\n")
             let run = try ChildProcess(
                 BBXProcess.executable, ["run", "clean.bbx"], environment: world.environment, in: world.folder)
-            // The upload is stored at once and answered 3 s later: bbx is waiting then.
             let posted = await run.waitUntil { ((try? await world.remote()) ?? [:])["app.tar.gz"] != nil }
             #expect(posted)
             try world.write("other/old-1.zip", "a fresh release")
-            let other = try await world.bbx(["run", "-e", "upload \"other/old-1.zip\" to acme/app on conflict replace"])
-            #expect(other.status == 0, "\(other.stderr)")
+            let other = try await Curl.run([
+                "-H", "Authorization: Bearer \(EndToEnd.token)", "-F",
+                "files=@\(world.folder.appendingPathComponent("other/old-1.zip").path);filename=old-1.zip",
+                "\(world.serve.api)/2.0/repositories/acme/app/downloads",
+            ])
+            #expect(other.status == 201, "\(other.text)")
+            #expect(run.isRunning, "the replacement came before bbx's deletes")
             let result = await run.wait()
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
             #expect(
