@@ -7,7 +7,7 @@ import Testing
 
 /// Bitbucket as the executor sees it: records when each call starts and ends, and fails the
 /// names it is told to. With `overlap`, a call does not end before `overlap` calls run at once
-/// (or all `total` have started, or 10 s pass): whether the executor overlaps them is then not
+/// (or all `total` have started, or 60 s pass): whether the executor overlaps them is then not
 /// a matter of timing.
 final class FakeService: ApplyService {
     enum Event: Equatable { case start(String), end(String) }
@@ -34,7 +34,7 @@ final class FakeService: ApplyService {
             $0.started += 1
             $0.peak = max($0.peak, $0.running)
         }
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline, state.withLock({ $0.running < overlap && $0.started < total }) {
             try? await Task.sleep(for: .milliseconds(1))
         }
