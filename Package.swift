@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "BitbucketEmulator",
             dependencies: [
-                "ConnectJWT",
+                "ConnectJWT", "SafeFiles",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

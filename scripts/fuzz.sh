@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds bbx's libFuzzer targets (the fuzz/ package) and runs each for SECONDS (default 60):
+# Builds bbx's libFuzzer binary (the fuzz/ package) and runs each target for SECONDS (default 60):
 #   scripts/fuzz.sh [SECONDS] [TARGET…]      targets: syntax glob listing multipart jwt
 # They are built with -sanitize=fuzzer in a build folder of their own (.build-fuzz), so the
 # instrumented build never mixes with the ordinary one. Each starts from its committed seed
@@ -18,10 +18,8 @@ targets=("$@")
 scratch="$root/.build-fuzz"
 flags=(-c release --package-path fuzz --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library)
 mkdir -p "$scratch/crashes"
-for target in "${targets[@]}"; do
-    echo "== building fuzz-$target" >&2
-    swift build "${flags[@]}" --product "fuzz-$target" >&2
-done
+echo "== building fuzz-bbx" >&2
+swift build "${flags[@]}" --product fuzz-bbx >&2
 bin="$(swift build "${flags[@]}" --show-bin-path)"
 
 status=0
@@ -32,7 +30,7 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus"
     echo "== fuzzing $target for ${seconds}s" >&2
     # Bounded in time, memory and input size; an input slower than 20 s counts as a failure.
-    if ! "$bin/fuzz-$target" "$corpus" "fuzz/corpus/$target" \
+    if ! BBX_FUZZ_TARGET="$target" "$bin/fuzz-bbx" "$corpus" "fuzz/corpus/$target" \
         -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=20 -max_len=65536 \
         -artifact_prefix="$scratch/crashes/$target-" -print_final_stats=1 2>"$scratch/$target.log"; then
         echo "fuzz: $target found a failing input:" >&2

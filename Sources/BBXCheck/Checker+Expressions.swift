@@ -9,6 +9,20 @@ extension Checker {
         }
     }
 
+    /// A value of `expected`, or text that `reads` accepts (checked now when written literally,
+    /// when planning otherwise).
+    mutating func expect(
+        _ expression: Expression, _ expected: ValueKind, _ description: String, orTextThat reads: (String) -> Bool
+    ) {
+        if let text = expression.literalText {
+            if !reads(text) {
+                diagnostics.append(.wrongKind(expected: description, found: .string, at: expression.range))
+            }
+        } else if kindOf(expression) != .string {
+            expect(expression, expected, description)
+        }
+    }
+
     mutating func expectCondition(_ expression: Expression) {
         let kind = kindOf(expression)
         if !kind.fits(.boolean) {

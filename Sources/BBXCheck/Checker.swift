@@ -159,24 +159,10 @@ public struct Checker {
             // Text is accepted where it reads as a number or a duration: `keep env("KEEP", "5")`.
             // Written literally, it is checked now.
             if let keep {
-                if let text = keep.literalText {
-                    if parseWholeNumber(text) == nil {
-                        diagnostics.append(
-                            .wrongKind(expected: "how many to keep (an integer)", found: .string, at: keep.range))
-                    }
-                } else if kindOf(keep) != .string {
-                    expect(keep, .integer, "how many to keep (an integer)")
-                }
+                expect(keep, .integer, "how many to keep (an integer)", orTextThat: { parseWholeNumber($0) != nil })
             }
             if let olderThan {
-                if let text = olderThan.literalText {
-                    if parseDuration(text) == nil {
-                        diagnostics.append(
-                            .wrongKind(expected: "a duration (such as 30d)", found: .string, at: olderThan.range))
-                    }
-                } else if kindOf(olderThan) != .string {
-                    expect(olderThan, .duration, "a duration (such as 30d)")
-                }
+                expect(olderThan, .duration, "a duration (such as 30d)", orTextThat: { parseDuration($0) != nil })
             }
             requireRepository(repository, "'prune'", clause: "in", at: keyword)
 

@@ -1,4 +1,5 @@
 import Foundation
+import SafeFiles
 
 /// The REPL's history on disk, shared by every session of the user.
 ///
@@ -46,21 +47,12 @@ public struct HistoryFile: Sendable {
         var entries = load()
         entries.append(entry)
         if entries.count > limit { entries.removeFirst(entries.count - limit) }
-        let temporary = path + ".tmp-\(getpid())"
-        let text = Self.encode(entries)
-        guard
-            FileManager.default.createFile(
-                atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
-        else { throw HistoryError(path: temporary, reason: "cannot write") }
-        let descriptor = open(temporary, O_RDONLY)
-        if descriptor >= 0 {
-            fsync(descriptor)
-            close(descriptor)
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw HistoryError(path: path, reason: reason)
+        // Through an exclusive temporary file (random name, never through a link), as every
+        // file bbx replaces.
+        do {
+            try ExclusiveFile.replaceContents(of: path, with: Array(Self.encode(entries).utf8), newFileMode: 0o600)
+        } catch {
+            throw HistoryError(path: path, reason: "\(error)")
         }
     }
 

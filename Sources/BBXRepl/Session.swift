@@ -40,7 +40,7 @@ public final class Session: @unchecked Sendable {
     /// backstop, as `bbx run --dry-run` has).
     let apply: @Sendable (Plan, _ dryRun: Bool) async -> Report
     /// Secret values that must never enter the history (configured tokens and the like).
-    let secrets: [String]
+    let redactor: Redactor
     /// What `:save` writes, in order: applied entries, and dry-run entries as comments.
     public private(set) var succeeded: [String] = []
     /// How many statements of `succeeded` were applied (not commented out).
@@ -60,7 +60,7 @@ public final class Session: @unchecked Sendable {
         self.evaluator = evaluator
         self.dryRun = dryRun
         self.output = output
-        self.secrets = secrets.filter { $0.unicodeScalars.count >= Redactor.minimumLength }
+        redactor = Redactor(secrets: secrets)
         self.apply = apply
         initialRepository = evaluator.currentRepository
     }
@@ -132,7 +132,7 @@ public final class Session: @unchecked Sendable {
     /// Matched on bytes, as `Redactor` does: an entry holding a secret followed by a combining
     /// mark still holds it.
     func holdsSecret(_ entry: String) -> Bool {
-        Redactor(secrets: secrets).reveals(entry)
+        redactor.reveals(entry)
     }
 
     /// Runs one complete entry: a meta-command or statements.
@@ -296,7 +296,8 @@ public final class Session: @unchecked Sendable {
             for (name, value) in evaluator.globals.sorted(by: { $0.key < $1.key }) {
                 lines.append("\(name) = \(value.quotedForDisplay)")
             }
-            output.out(lines.joined(separator: "\n") + "\n")
+            // Values may hold artifact names or environment text: one escaped line each.
+            output.out(lines.map(\.terminalSafe).joined(separator: "\n") + "\n")
         case ":load":
             guard !argument.isEmpty else {
                 output.error("error: :load takes a file name\n")

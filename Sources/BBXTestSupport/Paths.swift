@@ -1,5 +1,8 @@
 import Foundation
 
+/// The seedable generator the emulator uses, for tests that must replay a failing input.
+@_exported import struct BitbucketEmulator.SplitMix64
+
 /// Places in the repository the tests read from.
 public enum Paths {
     /// The package's root folder (this file is Sources/BBXTestSupport/Paths.swift).

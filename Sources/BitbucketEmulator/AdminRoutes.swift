@@ -163,9 +163,13 @@ public enum SeedContent {
     }
 }
 
-struct SplitMix64 {
+/// A small, fast, seedable generator: seeded content here, and reproducible inputs in tests.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     var state: UInt64
-    mutating func next() -> UInt64 {
+    init(state: UInt64) { self.state = state }
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SafeFiles
 
 /// The emulator's state: artifacts (metadata here, bytes in files) and the Connect app's linkers.
 ///
@@ -215,11 +216,7 @@ actor ArtifactStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(state)
-        let temporary = root.appendingPathComponent("state.json.tmp")
-        try data.write(to: temporary)
-        guard rename(temporary.path, root.appendingPathComponent("state.json").path) == 0 else {
-            throw CocoaError(.fileWriteUnknown)
-        }
+        try ExclusiveFile.replaceContents(of: root.appendingPathComponent("state.json").path, with: Array(data))
     }
 }
 

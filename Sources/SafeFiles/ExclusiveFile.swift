@@ -39,12 +39,13 @@ public enum ExclusiveFile {
     /// Replaces a file's contents all at once: a new exclusive file beside it, given the old
     /// file's permissions, written, synced and renamed over it. A crash leaves either the old
     /// file or the new one, and nothing else.
+    /// `newFileMode`: the permissions when there was no file yet (an existing file keeps its own).
     public static func replaceContents(
-        of path: String, with bytes: [UInt8],
+        of path: String, with bytes: [UInt8], newFileMode: mode_t = 0o644,
         temporaryName: () -> String = { ".bbx-\(ExclusiveFile.randomTag()).tmp" }
     ) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        var permissions: mode_t = 0o644
+        var permissions = newFileMode
         var info = stat()
         if stat(path, &info) == 0 { permissions = info.st_mode & 0o7777 }
         let (descriptor, temporary) = try create(in: directory, name: temporaryName)

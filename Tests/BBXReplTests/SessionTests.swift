@@ -368,4 +368,13 @@ struct SessionTests {
         #expect(transcript.error.contains("error:"), "\(transcript.error)")
         #expect(transcript.out == "1\n")
     }
+
+    /// `:vars` shows values that may hold artifact names: control characters come out escaped.
+    @Test func varsEscapesWhatItShows() async {
+        let forged = Artifact(name: "x\u{1B}]0;owned\u{07}.zip", size: 1, created: Date(), createdOn: "t")
+        let (session, transcript) = makeSession(remote: ["acme/app": [forged]])
+        await session.run(reader: ScriptedReader(lines: ["let names = artifacts(\"x*\")", ":vars"]))
+        #expect(!transcript.out.contains("\u{1B}"), "\(transcript.out)")
+        #expect(transcript.out.contains("\\x1b]0;owned\\x07.zip"), "\(transcript.out)")
+    }
 }

@@ -1,4 +1,5 @@
 import BBXSyntax
+import BBXTestSupport
 import Testing
 
 /// Input no one should write, which must still give diagnostics and never a crash or a hang.
@@ -74,19 +75,6 @@ struct HostileInputTests {
             // Rendering never traps either.
             _ = DiagnosticRenderer().render(result.diagnostics, in: result.source)
         }
-    }
-}
-
-/// A small, fast, seedable generator, so a failing input can be reproduced.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -55,19 +55,8 @@ struct PlanApplyPropertyTests {
     }
 }
 
-/// A deterministic generator (SplitMix64): one seed, one case.
-struct Generator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// What a case draws from its seeded generator.
+extension SplitMix64 {
     mutating func int(_ range: ClosedRange<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.count))
     }
@@ -82,14 +71,14 @@ struct Case {
     let repository: String
     let emulator: RunningEmulator
     let root: URL
-    var generator: Generator
+    var generator: SplitMix64
 
     init(seed: UInt64, repository: String, emulator: RunningEmulator, root: URL) {
         self.seed = seed
         self.repository = repository
         self.emulator = emulator
         self.root = root
-        generator = Generator(seed: seed)
+        generator = SplitMix64(seed: seed)
     }
 
     static let stems = ["app", "my app", "100%", "#7 build", "ünï", "old", "nightly", "release'q"]

@@ -69,6 +69,10 @@ final class EndToEnd: Sendable {
 }
 
 /// An ISO 8601 time `days` ago.
+/// An ISO 8601 time `days` ago, written as Bitbucket writes `created_on`: with microseconds and
+/// an offset (`2026-11-20T08:19:49.123456+00:00`), never whole seconds.
 func daysAgo(_ days: Double) -> String {
-    Date().addingTimeInterval(-days * 86_400).ISO8601Format()
+    let date = Date().addingTimeInterval(-days * 86_400)
+    let micros = Int(date.timeIntervalSince1970 * 1_000_000) % 1_000_000
+    return String(date.ISO8601Format().dropLast()) + "." + String(format: "%06d", micros) + "+00:00"
 }
