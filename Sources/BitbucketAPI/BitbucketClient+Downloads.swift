@@ -97,7 +97,10 @@ extension BitbucketClient {
     /// Downloads an artifact to `destination`: the API's 302 is followed by hand to the storage
     /// host with neither `Authorization` nor a JSON `Accept`; bytes go to a hidden file beside the
     /// destination, renamed into place once the byte count matches. A retry resumes with a
-    /// `Range` request from a fresh storage link. Returns the number of bytes.
+    /// `Range` request from a fresh storage link, guarded by `If-Range` with the first
+    /// response's ETag: if the artifact was replaced meanwhile, the whole new version comes
+    /// instead of its second half. A link the storage host refuses (expired: 403) is asked for
+    /// again once. Returns the number of bytes.
     @discardableResult
     public func download(
         _ name: String, from repository: Repository, to destination: String, expectedSize: Int64? = nil,
@@ -106,67 +109,17 @@ extension BitbucketClient {
         let apiURL = url(repository.artifactPath(name))
         let partial = try PartialFile(beside: destination)
         defer { partial.discard() }
+        var renewedLink = false
         let size = try await withRetries("downloading \(name) from \(repository)") { _ in
-            let first = try await send(.GET, apiURL, signing: .credential, headers: [("Accept", "application/json")])
-            guard Self.redirects.contains(first.status.code) else {
-                // Bitbucket always redirects to storage; a server that answers itself is
-                // streamed from here, and anything else is an error with its message.
-                guard first.status.code == 200 else {
-                    throw await statusFailure(first, method: .GET, url: apiURL)
-                }
-                try partial.truncate()
-                let announced = first.headers.first(name: "Content-Length").flatMap { Int64($0) }
-                do {
-                    for try await chunk in first.body {
-                        try partial.write(chunk)
-                        progress?(TransferProgress(name: name, bytes: partial.size, total: announced ?? expectedSize))
-                    }
-                } catch let error as BitbucketError {
-                    throw error
-                } catch {
-                    throw connectionFailure(
-                        error, method: "GET", origin: apiOrigin, path: apiURL.pathAndQuery.path, viaProxy: false)
-                }
-                if let announced, partial.size != announced {
-                    throw BitbucketError.incompleteDownload(name: name, expected: announced, received: partial.size)
-                }
-                return partial.size
-            }
-            _ = try? await first.body.collect(upTo: 64 * 1024)
-            var location = first.headers.first(name: "Location")
-            var current = apiURL
-            var hops = 0
             while true {
-                guard hops < 5, let next = location else {
-                    throw BitbucketError.unexpectedResponse(
-                        method: "GET", path: current.pathAndQuery.path,
-                        reason: hops < 5 ? "a redirect without a Location" : "more than five redirects")
+                if let size = try await downloadOnce(
+                    name, apiURL: apiURL, into: partial, expectedSize: expectedSize, progress: progress,
+                    mayRenewLink: !renewedLink)
+                {
+                    return size
                 }
-                current = resolve(next, against: current)
-                hops += 1
-                // The storage link is signed in its query: sending credentials there is refused
-                // (and would leak them), and a JSON Accept header is not what it serves.
-                var headers = [("Accept", "*/*")]
-                if partial.size > 0 { headers.append(("Range", "bytes=\(partial.size)-")) }
-                let delegate = FileWritingDelegate(
-                    file: partial, name: name, expectedSize: expectedSize, progress: progress)
-                let result = try await get(current, headers: headers, into: delegate)
-                let status = result.head.status.code
-                if Self.redirects.contains(status) {
-                    location = result.head.headers.first(name: "Location")
-                    continue
-                }
-                if status == 416, expectedSize == partial.size { return partial.size }
-                guard result.wroteBody else {
-                    try partial.truncate()
-                    throw statusFailure(
-                        status: result.head.status, headers: result.head.headers, body: result.otherBody, method: .GET,
-                        url: current)
-                }
-                if let announced = result.announced, partial.size != announced {
-                    throw BitbucketError.incompleteDownload(name: name, expected: announced, received: partial.size)
-                }
-                return partial.size
+                renewedLink = true
+                logger.notice("the storage host refused the link to \(name); asking Bitbucket for a fresh one")
             }
         }
         if let expectedSize, size != expectedSize {
@@ -177,6 +130,85 @@ extension BitbucketClient {
         }
         try partial.commit(to: destination, replacing: replacing)
         return size
+    }
+
+    /// One attempt: the API's answer, then its redirects. Nil when the storage host refused the
+    /// link and `mayRenewLink` allows asking the API for another.
+    private func downloadOnce(
+        _ name: String, apiURL: String, into partial: PartialFile, expectedSize: Int64?,
+        progress: ProgressHandler?, mayRenewLink: Bool
+    ) async throws -> Int64? {
+        // No JSON Accept: the answer is a redirect to bytes, not JSON.
+        let first = try await send(.GET, apiURL, signing: .credential, headers: [("Accept", "*/*")])
+        guard Self.redirects.contains(first.status.code) else {
+            // Bitbucket always redirects to storage; a server that answers itself is
+            // streamed from here, and anything else is an error with its message.
+            guard first.status.code == 200 else {
+                throw await statusFailure(first, method: .GET, url: apiURL)
+            }
+            try partial.truncate()
+            let announced = first.headers.first(name: "Content-Length").flatMap { Int64($0) }
+            do {
+                for try await chunk in first.body {
+                    try partial.write(chunk)
+                    progress?(TransferProgress(name: name, bytes: partial.size, total: announced ?? expectedSize))
+                }
+            } catch let error as BitbucketError {
+                throw error
+            } catch {
+                throw connectionFailure(
+                    error, method: "GET", origin: apiOrigin, path: apiURL.pathAndQuery.path, viaProxy: false)
+            }
+            if let announced, partial.size != announced {
+                throw BitbucketError.incompleteDownload(name: name, expected: announced, received: partial.size)
+            }
+            return partial.size
+        }
+        _ = try? await first.body.collect(upTo: 64 * 1024)
+        var location = first.headers.first(name: "Location")
+        var current = apiURL
+        var hops = 0
+        while true {
+            guard hops < 5, let next = location else {
+                throw BitbucketError.unexpectedResponse(
+                    method: "GET", path: current.pathAndQuery.path,
+                    reason: hops < 5 ? "a redirect without a Location" : "more than five redirects")
+            }
+            current = resolve(next, against: current)
+            hops += 1
+            // The storage link is signed in its query: sending credentials there is refused
+            // (and would leak them), and a JSON Accept header is not what it serves.
+            var headers = [("Accept", "*/*")]
+            if partial.size > 0 {
+                if let validator = partial.validator {
+                    headers.append(("Range", "bytes=\(partial.size)-"))
+                    headers.append(("If-Range", validator))
+                } else {
+                    // Nothing says which version the bytes so far belong to: start over.
+                    try partial.truncate()
+                }
+            }
+            let delegate = FileWritingDelegate(
+                file: partial, name: name, expectedSize: expectedSize, progress: progress)
+            let result = try await get(current, headers: headers, into: delegate)
+            let status = result.head.status.code
+            if Self.redirects.contains(status) {
+                location = result.head.headers.first(name: "Location")
+                continue
+            }
+            if status == 416, expectedSize == partial.size, partial.validator != nil { return partial.size }
+            guard result.wroteBody else {
+                if status == 416 { try partial.truncate() }
+                if status == 403, mayRenewLink, Origin(current) != apiOrigin { return nil }
+                throw statusFailure(
+                    status: result.head.status, headers: result.head.headers, body: result.otherBody, method: .GET,
+                    url: current)
+            }
+            if let announced = result.announced, partial.size != announced {
+                throw BitbucketError.incompleteDownload(name: name, expected: announced, received: partial.size)
+            }
+            return partial.size
+        }
     }
 
     /// Deletes an artifact. A 404 after an attempt whose answer was lost means that attempt

@@ -263,11 +263,16 @@ public final class BitbucketClient: Sendable {
         let (noun, hint) = credentialWords(signing)
         let body = ErrorBody(parsing: Data(data.readableBytesView))
         let retryAfter = headers.first(name: "Retry-After").flatMap(Int.init).map { Duration.seconds($0) }
-        return .status(
-            StatusFailure(
-                method: method.rawValue, path: url.pathAndQuery.path, status: Int(status.code),
-                message: body.message, detail: body.detail, requiredScopes: body.required,
-                grantedScopes: body.granted, credentialNoun: noun, credentialHint: hint, retryAfter: retryAfter))
+        var failure = StatusFailure(
+            method: method.rawValue, path: url.pathAndQuery.path, status: Int(status.code),
+            message: body.message, detail: body.detail, requiredScopes: body.required,
+            grantedScopes: body.granted, credentialNoun: noun, credentialHint: hint, retryAfter: retryAfter)
+        if let origin = Origin(url), origin != apiOrigin {
+            failure.storageHost = origin.port == origin.defaultPort ? origin.host : "\(origin.host):\(origin.port)"
+        } else if case .credential = signing, configuration.credential == nil {
+            failure.withoutCredential = true
+        }
+        return .status(failure)
     }
 
     // MARK: - Retries

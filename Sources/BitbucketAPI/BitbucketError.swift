@@ -9,6 +9,9 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
     case refusedInDryRun(method: String, path: String)
     /// A download ended before its announced size.
     case incompleteDownload(name: String, expected: Int64, received: Int64)
+    /// A resumed download found another version of the artifact (replaced meanwhile): what was
+    /// received is dropped and the download starts over.
+    case changedDuringDownload(name: String)
     /// A local file could not be read or written.
     case file(path: String, reason: String)
     /// A call to `/2.0/addon*` without Connect credentials configured.
@@ -23,6 +26,8 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
         case .refusedInDryRun(let method, let path): "dry run: \(method) \(path) was not sent"
         case .incompleteDownload(let name, let expected, let received):
             "the download of \(name) ended after \(received) of \(expected) bytes"
+        case .changedDuringDownload(let name):
+            "\(name) changed on the server during the download; starting over"
         case .file(let path, let reason): "\(path): \(reason)"
         case .missingConnectCredentials:
             "Connect calls need BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET"
@@ -32,7 +37,12 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
 
     /// 401 and 403: the credential is missing, wrong, or lacks a scope (bbx exits with 77).
     public var isCredentialProblem: Bool {
-        if case .status(let failure) = self { return failure.status == 401 || failure.status == 403 }
+        if case .status(let failure) = self {
+            // The storage host's 403 is about its signed link (expired, refused), not about the
+            // credential, which never goes there.
+            if failure.withoutCredential, [401, 403, 404].contains(failure.status) { return true }
+            return (failure.status == 401 || failure.status == 403) && failure.storageHost == nil
+        }
         if case .missingConnectCredentials = self { return true }
         return false
     }
@@ -42,7 +52,7 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .status(let failure): failure.isRetryable
         case .connection(let failure): failure.isRetryable
-        case .incompleteDownload: true
+        case .incompleteDownload, .changedDuringDownload: true
         default: false
         }
     }
@@ -83,11 +93,15 @@ public struct StatusFailure: Sendable, Hashable, CustomStringConvertible {
     let credentialHint: String
     var retryAfter: Duration?
     public internal(set) var attempts = 1
+    /// Set when the storage host (where a download's link leads) answered, not the API.
+    public internal(set) var storageHost: String?
+    /// No credential was configured: a 401, 403 or 404 then most likely means just that.
+    var withoutCredential = false
 
     var isRetryable: Bool { [429, 500, 502, 503, 504].contains(status) }
 
     public var description: String {
-        var text = "\(method) \(path): \(status) \(Self.reason(status))"
+        var text = "\(method) \(storageHost ?? "")\(path): \(status) \(Self.reason(status))"
         if !requiredScopes.isEmpty {
             text += ": \(credentialNoun) lacks \(requiredScopes.joined(separator: ", "))"
             text += " (granted: \(grantedScopes.isEmpty ? "none" : grantedScopes.joined(separator: ", ")))"
@@ -104,6 +118,13 @@ public struct StatusFailure: Sendable, Hashable, CustomStringConvertible {
             text += "; the workspace's plan does not include Downloads"
         case 429: text += "; Bitbucket's rate limit (1,000 requests an hour per credential) was reached"
         default: break
+        }
+        if let storageHost, [401, 403].contains(status) {
+            text += "; the storage host \(storageHost) refused the download link, also a fresh one"
+        }
+        if withoutCredential, [403, 404].contains(status) {
+            text +=
+                "; no credential was configured: set BITBUCKET_TOKEN (an access token), or BITBUCKET_EMAIL with BITBUCKET_API_TOKEN"
         }
         if attempts > 1 { text += " (gave up after \(attempts) attempts)" }
         return text

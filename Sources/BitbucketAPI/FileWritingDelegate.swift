@@ -44,9 +44,16 @@ final class FileWritingDelegate: HTTPClientResponseDelegate, @unchecked Sendable
             switch head.status.code {
             case 200:
                 try file.truncate()
+                file.validator = Self.validator(of: head.headers)
                 announced = head.headers.first(name: "Content-Length").flatMap { Int64($0) }
                 writing = true
             case 206:
+                // The rest must be of the version already half written: a 206 of another version
+                // (a server that ignored If-Range) would join two files into one.
+                guard let known = file.validator, Self.validator(of: head.headers) == known else {
+                    try file.truncate()
+                    throw BitbucketError.changedDuringDownload(name: name)
+                }
                 guard let range = ContentRange(head.headers.first(name: "Content-Range") ?? ""),
                     range.start == file.size
                 else {
@@ -63,6 +70,13 @@ final class FileWritingDelegate: HTTPClientResponseDelegate, @unchecked Sendable
             return task.eventLoop.makeFailedFuture(error)
         }
         return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    /// A strong ETag, else Last-Modified; nil when neither identifies the version (a weak ETag
+    /// may not be used with If-Range).
+    static func validator(of headers: HTTPHeaders) -> String? {
+        if let tag = headers.first(name: "ETag"), !tag.hasPrefix("W/"), !tag.isEmpty { return tag }
+        return headers.first(name: "Last-Modified")
     }
 
     func didReceiveBodyPart(task: HTTPClient.Task<Result>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {

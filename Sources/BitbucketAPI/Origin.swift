@@ -15,6 +15,8 @@ struct Origin: Hashable {
         self.host = host
         self.port = components.port ?? (scheme == "https" ? 443 : 80)
     }
+
+    var defaultPort: Int { scheme == "https" ? 443 : 80 }
 }
 
 extension String {

@@ -9,6 +9,9 @@ final class PartialFile: @unchecked Sendable {
     let path: String
     private var descriptor: CInt
     private(set) var size: Int64 = 0
+    /// What identifies the version of the bytes written so far (the first response's strong
+    /// ETag, else its Last-Modified): a resume asks for the rest only of that version.
+    var validator: String?
 
     init(beside destination: String) throws {
         let url = URL(fileURLWithPath: destination)
@@ -75,6 +78,7 @@ final class PartialFile: @unchecked Sendable {
             throw BitbucketError.file(path: path, reason: String(cString: strerror(errno)))
         }
         size = 0
+        validator = nil
     }
 
     /// Closes the file and moves it to the destination: over what is there when `replacing`,

@@ -4,7 +4,7 @@ import Hummingbird
 
 /// The API listener: admin endpoints, fault injection, then Bitbucket's routes.
 struct APIResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = EmulatorContext
     let state: EmulatorState
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -30,6 +30,11 @@ struct APIResponder: HTTPResponder {
         if response == nil { response = await route(exchange) }
         try await state.delay(for: fault)
         await state.record(host: "api", exchange: exchange, status: response!.status.code, started: started)
+        if cut, response!.status == .noContent || response!.status.code == 302 {
+            // No body to cut: the answer is lost whole, after the change was made.
+            try? await context.channel.close()
+            throw ConnectionCut()
+        }
         return response!
     }
 

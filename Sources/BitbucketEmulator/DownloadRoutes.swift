@@ -161,10 +161,10 @@ struct DownloadRoutes {
             return Reply.error(.serviceUnavailable, "Storage is not ready", cut: exchange.cut)
         }
         let expires = Int(Date().timeIntervalSince1970 + state.configuration.storageLinkLifetime)
-        let signature = StorageSignature.sign(
-            blob: artifact.blob, name: artifact.name, expires: expires, key: await state.store.storageKey)
-        let location =
-            "\(storage)/\(artifact.blob)/\(percentEncodeSegment(artifact.name))?expires=\(expires)&signature=\(signature)"
+        let link = StorageLink(
+            repositoryUUID: String(RepositoryIdentity.uuid(of: repository).dropFirst().dropLast()),
+            blob: artifact.blob, name: artifact.name, expires: expires)
+        let location = storage + link.signed(key: await state.store.storageKey)
         return Reply.empty(.found, headers: [.location: location], cut: exchange.cut)
     }
 
@@ -250,11 +250,41 @@ func percentEncodeSegment(_ text: String) -> String {
     CanonicalRequest.percentEncode(text)
 }
 
-/// The signature of a storage link: HMAC-SHA256 over the blob, name and expiry.
-enum StorageSignature {
-    static func sign(blob: String, name: String, expires: Int, key: String) -> String {
-        let message = "\(blob)\n\(name)\n\(expires)"
+/// A storage link shaped like the S3 links Bitbucket redirects to:
+/// `/{repo-uuid}/downloads/{blob}/{name}?Signature=…&Expires=…&AWSAccessKeyId=…&versionId=…&response-content-disposition=…`.
+/// The signature is base64 (so its query value holds `%2B`, `%2F`, `%3D`) over the path as
+/// sent and the decoded parameters: a client that re-encodes or decodes the link breaks it,
+/// as it would on S3.
+struct StorageLink {
+    let repositoryUUID: String
+    let blob: String
+    let name: String
+    let expires: Int
+
+    static let accessKeyID = "AKIAEMULATORSTORAGE0"
+
+    var path: String { "/\(repositoryUUID)/downloads/\(blob)/\(percentEncodeSegment(name))" }
+    var versionID: String { Self.versionID(of: blob) }
+    var disposition: String { StorageResponder.contentDisposition(name) }
+
+    func signed(key: String) -> String {
+        let signature = Self.signature(
+            path: path, expires: expires, versionID: versionID, disposition: disposition, key: key)
+        return path + "?Signature=\(percentEncodeSegment(signature))&Expires=\(expires)"
+            + "&AWSAccessKeyId=\(Self.accessKeyID)&versionId=\(versionID)"
+            + "&response-content-disposition=\(percentEncodeSegment(disposition))"
+    }
+
+    static func versionID(of blob: String) -> String {
+        let digest = SHA256.hash(data: Data(("version\n" + blob).utf8))
+        return Data(digest.prefix(24)).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+    }
+
+    static func signature(path: String, expires: Int, versionID: String, disposition: String, key: String) -> String {
+        let message =
+            "GET\n\n\n\(expires)\n\(path)?response-content-disposition=\(disposition)&versionId=\(versionID)"
         let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: Data(key.utf8)))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return Data(mac).base64EncodedString()
     }
 }

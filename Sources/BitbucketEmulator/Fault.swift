@@ -8,7 +8,7 @@ public struct Fault: Sendable, Codable, Equatable {
     public var delayMilliseconds: Int?
     public var count: Int?
     public var method: String?
-    /// A glob over the request path (`*` matches any characters, `?` one).
+    /// A glob over the request path (`*` within a segment, `**` across segments, `?` one character).
     public var path: String?
 
     enum CodingKeys: String, CodingKey {
@@ -72,32 +72,52 @@ public struct Fault: Sendable, Codable, Equatable {
     }
 }
 
-/// `*` any run of characters, `?` one character; everything else literal.
+/// A path glob: `*` any run of characters within one segment, `**` any run across segments,
+/// `?` one character other than `/`; everything else literal. Dynamic programming over the two
+/// strings: no backtracking blow-up on long paths.
 func globMatch(_ pattern: String, _ text: String) -> Bool {
-    let p = Array(pattern.unicodeScalars)
-    let t = Array(text.unicodeScalars)
-    var pi = 0
-    var ti = 0
-    var starP = -1
-    var starT = 0
-    while ti < t.count {
-        if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
-            pi += 1
-            ti += 1
-        } else if pi < p.count, p[pi] == "*" {
-            starP = pi
-            starT = ti
-            pi += 1
-        } else if starP >= 0 {
-            pi = starP + 1
-            starT += 1
-            ti = starT
-        } else {
-            return false
-        }
+    enum Piece: Equatable {
+        case literal(Unicode.Scalar), one, segment, any
     }
-    while pi < p.count, p[pi] == "*" { pi += 1 }
-    return pi == p.count
+    var pieces: [Piece] = []
+    let scalars = Array(pattern.unicodeScalars)
+    var index = 0
+    while index < scalars.count {
+        switch scalars[index] {
+        case "*" where index + 1 < scalars.count && scalars[index + 1] == "*":
+            pieces.append(.any)
+            index += 2
+            while index < scalars.count, scalars[index] == "*" { index += 1 }
+            continue
+        case "*": pieces.append(.segment)
+        case "?": pieces.append(.one)
+        default: pieces.append(.literal(scalars[index]))
+        }
+        index += 1
+    }
+    let t = Array(text.unicodeScalars)
+    // matched[j]: the pieces so far match the first j characters of the text.
+    var matched = [Bool](repeating: false, count: t.count + 1)
+    matched[0] = true
+    for piece in pieces {
+        var next = [Bool](repeating: false, count: t.count + 1)
+        switch piece {
+        case .any, .segment:
+            var reachable = false
+            for j in 0...t.count {
+                if matched[j] { reachable = true }
+                next[j] = reachable
+                // A `*` run stops at a `/`; `**` runs on.
+                if j < t.count, piece == .segment, t[j] == "/" { reachable = false }
+            }
+        case .one:
+            for j in 0..<t.count where matched[j] && t[j] != "/" { next[j + 1] = true }
+        case .literal(let scalar):
+            for j in 0..<t.count where matched[j] && t[j] == scalar { next[j + 1] = true }
+        }
+        matched = next
+    }
+    return matched[t.count]
 }
 
 /// The faults still to fire; each match uses one of its `count` (no count: it fires forever).
@@ -112,13 +132,40 @@ actor FaultInjector {
 
     func removeAll() { faults.removeAll() }
 
-    /// The first fault matching the request, consumed.
+    /// The faults matching the request, merged, each consumed once: a delay, a status and a
+    /// cut may so apply together, while a second fault of a kind already taken waits.
     func take(method: String, path: String) -> Fault? {
-        guard let index = faults.firstIndex(where: { $0.fault.matches(method: method, path: path) }) else { return nil }
-        let fault = faults[index].fault
-        if let remaining = faults[index].remaining {
-            if remaining <= 1 { faults.remove(at: index) } else { faults[index].remaining = remaining - 1 }
+        var merged: Fault?
+        var index = 0
+        while index < faults.count {
+            let (fault, remaining) = faults[index]
+            guard fault.matches(method: method, path: path) else {
+                index += 1
+                continue
+            }
+            var result = merged ?? Fault()
+            // A fault applies only where it adds to what is taken: a second status waits for
+            // the next request (faults queued one after another keep their order).
+            let clashes =
+                (fault.status != nil && result.status != nil) || (fault.cut == true && result.cut == true)
+                || (fault.delayMilliseconds != nil && result.delayMilliseconds != nil)
+            guard !clashes else {
+                index += 1
+                continue
+            }
+            result.status = result.status ?? fault.status
+            if fault.cut == true { result.cut = true }
+            result.delayMilliseconds = result.delayMilliseconds ?? fault.delayMilliseconds
+            merged = result
+            if let remaining {
+                if remaining <= 1 {
+                    faults.remove(at: index)
+                    continue
+                }
+                faults[index].remaining = remaining - 1
+            }
+            index += 1
         }
-        return fault
+        return merged
     }
 }

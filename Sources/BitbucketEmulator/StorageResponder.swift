@@ -3,9 +3,9 @@ import HTTPTypes
 import Hummingbird
 
 /// The storage listener, standing for the S3 host that Bitbucket's downloads redirect to.
-/// Links are `/{blob}/{name}?expires=…&signature=…`.
+/// Links are S3-shaped (see `StorageLink`).
 struct StorageResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = EmulatorContext
     let state: EmulatorState
     static let chunkSize = 256 * 1024
 
@@ -29,12 +29,15 @@ struct StorageResponder: HTTPResponder {
     }
 
     func serve(_ exchange: Exchange) async -> Response {
-        // S3 refuses a second way of authenticating next to the signed query string.
-        if exchange.request.headers[.authorization] != nil {
+        // S3 refuses a second way of authenticating next to the signed query string, and
+        // names the header (with its value) in the error.
+        if let authorization = exchange.request.headers[.authorization] {
             return Self.xml(
                 status: 400, code: "InvalidArgument",
                 message:
-                    "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified"
+                    "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified",
+                extra:
+                    "<ArgumentName>Authorization</ArgumentName><ArgumentValue>\(Self.escapeXML(authorization))</ArgumentValue>"
             )
         }
         guard exchange.request.method == .get || exchange.request.method == .head else {
@@ -43,21 +46,25 @@ struct StorageResponder: HTTPResponder {
                 message: "The specified method is not allowed against this resource.")
         }
         let segments = exchange.path.split(separator: "/").map(String.init)
-        guard segments.count == 2, let name = segments[1].removingPercentEncoding,
-            let expiresText = exchange.queryValue("expires"), let expires = Int(expiresText),
-            let signature = exchange.queryValue("signature")
+        guard segments.count == 4, segments[1] == "downloads", let name = segments[3].removingPercentEncoding,
+            let expiresText = exchange.queryValue("Expires"), let expires = Int(expiresText),
+            let signature = exchange.queryValue("Signature"), let versionID = exchange.queryValue("versionId"),
+            let disposition = exchange.queryValue("response-content-disposition")
         else {
             return Self.xml(
                 status: 403, code: "AccessDenied",
-                message: "Query-string authentication requires the signature and expires parameters")
+                message: "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters")
         }
-        let blob = segments[0]
-        let expected = StorageSignature.sign(
-            blob: blob, name: name, expires: expires, key: await state.store.storageKey)
-        guard expected == signature else {
+        let blob = segments[2]
+        let expected = StorageLink.signature(
+            path: exchange.path, expires: expires, versionID: versionID, disposition: disposition,
+            key: await state.store.storageKey)
+        guard expected == signature, versionID == StorageLink.versionID(of: blob) else {
             return Self.xml(
                 status: 403, code: "SignatureDoesNotMatch",
-                message: "The request signature we calculated does not match the signature you provided.")
+                message:
+                    "The request signature we calculated does not match the signature you provided. Check your key and signing method."
+            )
         }
         guard Int(Date().timeIntervalSince1970) <= expires else {
             return Self.xml(status: 403, code: "AccessDenied", message: "Request has expired")
@@ -68,21 +75,29 @@ struct StorageResponder: HTTPResponder {
         else {
             return Self.xml(status: 404, code: "NoSuchKey", message: "The specified key does not exist.")
         }
+        _ = name
+        let etag = "\"\(blob)\""
         var headers: HTTPFields = [
             .contentType: "application/octet-stream",
-            .contentDisposition: Self.contentDisposition(name),
+            .contentDisposition: disposition,
             .acceptRanges: "bytes",
-            .eTag: "\"\(blob)\"",
+            .eTag: etag,
         ]
         var range: ClosedRange<Int64> = 0...max(0, size - 1)
         var status = HTTPResponse.Status.ok
-        if let header = exchange.request.headers[.range] {
-            guard let requested = Self.byteRange(header, size: size) else {
-                return Response(status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)"])
+        // If-Range: the range only if the client still has this version; otherwise the whole
+        // (new) object, so a resumed download never joins two versions.
+        let sameVersion = exchange.request.headers[.ifRange].map { $0 == etag } ?? true
+        if let header = exchange.request.headers[.range], sameVersion {
+            switch Self.byteRange(header, size: size) {
+            case .whole: break
+            case .unsatisfiable:
+                return Response(status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)", .eTag: etag])
+            case .range(let requested):
+                range = requested
+                status = .partialContent
+                headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
             }
-            range = requested
-            status = .partialContent
-            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
         }
         let length = size == 0 ? 0 : range.upperBound - range.lowerBound + 1
         headers[.contentLength] = String(length)
@@ -123,22 +138,37 @@ struct StorageResponder: HTTPResponder {
         }
     }
 
-    /// `bytes=a-b`, `bytes=a-` or `bytes=-n`; nil when it cannot be satisfied.
-    static func byteRange(_ header: String, size: Int64) -> ClosedRange<Int64>? {
-        guard header.hasPrefix("bytes="), size > 0 else { return nil }
-        let spec = header.dropFirst(6).split(separator: ",").first.map(String.init) ?? ""
-        let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map {
+    enum RangeAnswer: Equatable {
+        case whole
+        case range(ClosedRange<Int64>)
+        case unsatisfiable
+    }
+
+    /// `bytes=a-b`, `bytes=a-` or `bytes=-n`. Like S3: another unit, several ranges or a
+    /// header that does not parse get the whole object; a single range outside it gets 416.
+    static func byteRange(_ header: String, size: Int64) -> RangeAnswer {
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        guard trimmed.lowercased().hasPrefix("bytes="), !trimmed.contains(",") else { return .whole }
+        let parts = trimmed.dropFirst(6).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map {
             $0.trimmingCharacters(in: .whitespaces)
         }
-        guard parts.count == 2 else { return nil }
+        guard parts.count == 2 else { return .whole }
         if parts[0].isEmpty {
-            guard let suffix = Int64(parts[1]), suffix > 0 else { return nil }
-            return max(0, size - suffix)...(size - 1)
+            guard let suffix = Int64(parts[1]), suffix >= 0 else { return .whole }
+            guard suffix > 0, size > 0 else { return .unsatisfiable }
+            return .range(max(0, size - suffix)...(size - 1))
         }
-        guard let start = Int64(parts[0]), start < size else { return nil }
-        let end = parts[1].isEmpty ? size - 1 : min(Int64(parts[1]) ?? -1, size - 1)
-        guard end >= start else { return nil }
-        return start...end
+        guard let start = Int64(parts[0]) else { return .whole }
+        let end: Int64
+        if parts[1].isEmpty {
+            end = size - 1
+        } else {
+            guard let last = Int64(parts[1]) else { return .whole }
+            guard last >= start else { return .whole }
+            end = min(last, size - 1)
+        }
+        guard start < size else { return .unsatisfiable }
+        return .range(start...end)
     }
 
     /// `attachment; filename="…"`, with `filename*` for names that are not plain ASCII.
@@ -150,13 +180,19 @@ struct StorageResponder: HTTPResponder {
         return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(percentEncodeSegment(name))"
     }
 
-    static func xml(status: Int, code: String, message: String) -> Response {
+    static func xml(status: Int, code: String, message: String, extra: String = "") -> Response {
         let body =
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>\(code)</Code><Message>\(message)</Message><RequestId>\(UUID().uuidString.prefix(16))</RequestId></Error>"
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>\(code)</Code><Message>\(message)</Message>\(extra)<RequestId>\(UUID().uuidString.prefix(16))</RequestId></Error>"
         return Reply.text(body, status: HTTPResponse.Status(code: status), contentType: "application/xml")
+    }
+
+    static func escapeXML(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
     }
 }
 
 extension HTTPField.Name {
     static let contentDisposition = HTTPField.Name("Content-Disposition")!
+    static let ifRange = HTTPField.Name("If-Range")!
 }

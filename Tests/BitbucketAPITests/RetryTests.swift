@@ -10,8 +10,8 @@ import Testing
 @Suite("Client: retries under faults")
 struct RetryTests {
     let repo = Harness.repository
-    /// Storage links are `/BLOB-UUID/NAME`; API paths start with `/2.0/`.
-    static let storagePath = "/????????-????-????-????-????????????/"
+    /// Storage links are `/REPO-UUID/downloads/BLOB-UUID/NAME`; API paths start with `/2.0/`.
+    static let storagePath = "/*/downloads/*/"
 
     @Test func listingRetriesThrough503And429() async throws {
         try await withHarness { harness in
@@ -130,6 +130,73 @@ struct RetryTests {
             try Data(SeedContent.bytes(name: "big.bin", size: 3_000_000)).write(to: reference)
             #expect(FileManager.default.contentsEqual(atPath: destination, andPath: reference.path))
             #expect(harness.contents(of: harness.folder) == ["big.bin", "reference"])
+        }
+    }
+
+    /// The artifact is replaced (same name, same size, other bytes) between the cut and the
+    /// resume: the client must not join the old file's first part to the new one's rest.
+    @Test func aResumedDownloadNeverJoinsTwoVersions() async throws {
+        try await withHarness { harness in
+            let size = 2_000_000
+            try await harness.seed("v.bin", size: size)
+            try await harness.addFault(
+                #"{"cut": true, "count": 1, "method": "GET", "path": "\#(Self.storagePath)v.bin"}"#)
+            try await harness.clearRequests()
+            let destination = harness.folder.appendingPathComponent("v.bin").path
+            let slowRetries = RetryPolicy(
+                maxAttempts: 3, initialDelay: .seconds(4), maxDelay: .seconds(4), maxTotalDelay: .seconds(20))
+            async let downloaded = harness.withClient(.accessToken(Secret("write-token")), { $0.retry = slowRetries }) {
+                try await $0.download("v.bin", from: repo, to: destination, expectedSize: Int64(size))
+            }
+            // Once the first (cut) storage request is seen, the artifact is replaced.
+            _ = try await harness.requests { $0.contains { $0.host == "storage" } }
+            let newer = try harness.file("newer.bin", size: size)
+            let upload = try await Curl.run([
+                "-H", "Authorization: Bearer write-token", "-F", "files=@\(newer);filename=v.bin",
+                harness.emulator.downloads("acme/app"),
+            ])
+            #expect(upload.status == 201)
+            #expect(try await downloaded == Int64(size))
+            #expect(FileManager.default.contentsEqual(atPath: destination, andPath: newer))
+            let log = try await harness.requests().filter { $0.method == "GET" }
+            #expect(log.map { "\($0.host) \($0.status)" } == ["api 302", "storage 200", "api 302", "storage 200"])
+        }
+    }
+
+    /// A link the storage host refuses is renewed once through the API.
+    @Test func aRefusedStorageLinkIsRenewedOnce() async throws {
+        try await withHarness { harness in
+            try await harness.seed("r.bin", size: 1000)
+            try await harness.addFault(
+                #"{"status": 403, "count": 1, "method": "GET", "path": "\#(Self.storagePath)r.bin"}"#)
+            try await harness.clearRequests()
+            let destination = harness.folder.appendingPathComponent("r.bin").path
+            let size = try await harness.withClient { try await $0.download("r.bin", from: repo, to: destination) }
+            #expect(size == 1000)
+            let log = try await harness.requests()
+            #expect(log.map { "\($0.host) \($0.status)" } == ["api 302", "storage 403", "api 302", "storage 200"])
+        }
+    }
+
+    /// Links that keep failing: the message names the storage host, and it is not taken for a
+    /// credential problem (bbx would exit 77 and send the user to their token).
+    @Test func anExpiredLinkThatStaysExpiredNamesTheStorageHost() async throws {
+        try await withHarness({ $0.storageLinkLifetime = -5 }) { harness in
+            try await harness.seed("e.bin", size: 10)
+            try await harness.clearRequests()
+            let destination = harness.folder.appendingPathComponent("e.bin").path
+            do {
+                try await harness.withClient { try await $0.download("e.bin", from: repo, to: destination) }
+                Issue.record("the download should fail")
+            } catch let error as BitbucketError {
+                #expect(!error.isCredentialProblem)
+                let storageHost = try #require(URL(string: harness.emulator.storage)).port.map { "127.0.0.1:\($0)" }
+                #expect(error.description.contains(storageHost ?? "?"), "\(error)")
+                #expect(error.description.contains("Request has expired"))
+                #expect(!error.description.contains("Signature"))
+            }
+            #expect(try await harness.requests().map(\.host) == ["api", "storage", "api", "storage"])
+            #expect(harness.contents(of: harness.folder).isEmpty)
         }
     }
 

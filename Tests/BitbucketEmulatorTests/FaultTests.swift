@@ -1,7 +1,8 @@
 import BBXTestSupport
-import BitbucketEmulator
 import Foundation
 import Testing
+
+@testable import BitbucketEmulator
 
 @Suite("Emulator: faults")
 struct FaultTests {
@@ -52,7 +53,7 @@ struct FaultTests {
             "POST", "\(emulator.api)/_emulator/artifacts", json: #"{"repo":"acme/app","name":"big.bin","size":1000000}"#
         )
         try await Curl.admin(
-            "POST", "\(emulator.api)/_emulator/faults", json: #"{"cut": true, "count": 1, "path": "/2.0/*"}"#)
+            "POST", "\(emulator.api)/_emulator/faults", json: #"{"cut": true, "count": 1, "path": "/2.0/**"}"#)
         let list = try await Curl.run(Self.auth + [emulator.downloads("acme/app")])
         #expect(list.exitCode == 18, "curl: \(list.stderr)")  // partial file
         #expect(try await Curl.run(Self.auth + [emulator.downloads("acme/app")]).status == 200)
@@ -62,11 +63,55 @@ struct FaultTests {
             try await Curl.run(Self.auth + ["\(emulator.downloads("acme/app"))/big.bin"]).headers["location"])
         try await Curl.admin(
             "POST", "\(emulator.api)/_emulator/faults",
-            json: #"{"cut": true, "count": 1, "method": "GET", "path": "/*/big.bin"}"#)
+            json: #"{"cut": true, "count": 1, "method": "GET", "path": "/*/downloads/*/big.bin"}"#)
         let cut = try await Curl.run([location])
         #expect(cut.exitCode == 18)
         #expect(cut.body.count < 1_000_000)
         #expect(try await Curl.run([location]).body.count == 1_000_000)
+    }
+
+    @Test func pathGlobsKeepStarsWithinASegment() {
+        #expect(globMatch("/2.0/*", "/2.0/addon"))
+        #expect(!globMatch("/2.0/*", "/2.0/repositories/acme/app/downloads"))
+        #expect(globMatch("/2.0/**", "/2.0/repositories/acme/app/downloads"))
+        #expect(globMatch("/2.0/repositories/*/*/downloads/*", "/2.0/repositories/acme/app/downloads/a%20b.zip"))
+        #expect(!globMatch("/2.0/repositories/*/downloads", "/2.0/repositories/acme/app/downloads"))
+        #expect(globMatch("/*/downloads/*/big.bin", "/5f89da04/downloads/42CA/big.bin"))
+        #expect(!globMatch("/*/downloads/*/big.bin", "/2.0/repositories/acme/app/downloads/big.bin"))
+        #expect(globMatch("/2.0/??don", "/2.0/addon"))
+        #expect(!globMatch("/2.0?addon", "/2.0/addon"))
+        #expect(globMatch("**", ""))
+        // No backtracking blow-up.
+        #expect(!globMatch(String(repeating: "*a", count: 200) + "b", String(repeating: "a", count: 2000)))
+    }
+
+    /// A delay and a status on the same request both apply; each fault spends one of its count.
+    @Test func severalFaultsApplyToOneRequest() async throws {
+        let emulator = try await Self.start()
+        defer { Task { await emulator.stop() } }
+        try await Curl.admin(
+            "POST", "\(emulator.api)/_emulator/faults", json: #"{"delay_ms": 600, "count": 1, "method": "GET"}"#)
+        try await Curl.admin(
+            "POST", "\(emulator.api)/_emulator/faults", json: #"{"status": 503, "count": 1, "method": "GET"}"#)
+        let started = Date()
+        let answer = try await Curl.run(Self.auth + [emulator.downloads("acme/app")])
+        #expect(answer.status == 503)
+        #expect(Date().timeIntervalSince(started) >= 0.6)
+        #expect(try await Curl.run(Self.auth + [emulator.downloads("acme/app")]).status == 200)
+    }
+
+    /// A cut 204 is a lost answer: the DELETE happened, the client hears nothing.
+    @Test func aCutDeleteLosesItsAnswerButDeletes() async throws {
+        let emulator = try await Self.start()
+        defer { Task { await emulator.stop() } }
+        _ = try await Curl.admin(
+            "POST", "\(emulator.api)/_emulator/artifacts", json: #"{"repo":"acme/app","name":"gone.bin","size":5}"#)
+        try await Curl.admin(
+            "POST", "\(emulator.api)/_emulator/faults", json: #"{"cut": true, "count": 1, "method": "DELETE"}"#)
+        let deleted = try await Curl.run(Self.auth + ["-X", "DELETE", "\(emulator.downloads("acme/app"))/gone.bin"])
+        #expect(deleted.exitCode != 0, "curl: \(deleted.status) \(deleted.stderr)")
+        let list = try await Curl.run(Self.auth + [emulator.downloads("acme/app")])
+        #expect(((list.json as? [String: Any])?["values"] as? [Any])?.count == 0)
     }
 
     @Test func delayedResponsesStillAnswer() async throws {
