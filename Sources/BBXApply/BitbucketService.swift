@@ -23,7 +23,7 @@ public struct BitbucketService: RemoteReader, ApplyService {
         do {
             return try await client.artifacts(in: try repository(name))
         } catch let error as BitbucketError {
-            if case .status(let failure) = error, failure.status == 404 {
+            if case .status(let failure) = error, failure.status == 404, !error.isCredentialProblem {
                 throw RemoteReadError(
                     "repository \(name) does not exist, or the credential cannot see it (\(error))")
             }
@@ -33,22 +33,17 @@ public struct BitbucketService: RemoteReader, ApplyService {
         }
     }
 
-    public func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> [String] {
+    public func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> ConnectReadResult {
         do {
             switch read {
             case .linkers:
-                let linkers = try await client.linkers()
-                if linkers.isEmpty { return ["(no linkers)"] }
-                return linkers.map(Self.describe)
+                return .linkers(try await client.linkers().map(Self.info))
             case .linker(let key):
-                return [Self.describe(try await client.linker(key))]
+                return .linker(Self.info(try await client.linker(key)))
             case .values(let key):
-                let values = try await client.linkerValues(key)
-                if values.isEmpty { return ["(linker \(key) has no values)"] }
-                return values.map { "\($0.id)\t\($0.value)" }
+                return .values(linker: key, try await client.linkerValues(key).map(Self.info))
             case .value(let key, let id):
-                let value = try await client.linkerValue(key, id: id)
-                return ["\(value.id)\t\(value.value)"]
+                return .value(linker: key, Self.info(try await client.linkerValue(key, id: id)))
             }
         } catch let error as BitbucketError {
             throw Self.readError(error)
@@ -57,26 +52,27 @@ public struct BitbucketService: RemoteReader, ApplyService {
         }
     }
 
+    static func info(_ linker: Linker) -> LinkerInfo {
+        LinkerInfo(
+            key: linker.key, linkType: linker.linkType, url: linker.url, regex: linker.regex,
+            values: linker.values?.map(info))
+    }
+
+    static func info(_ value: LinkerValue) -> LinkerValueInfo {
+        LinkerValueInfo(id: value.id, value: value.value)
+    }
+
     /// A client error as planning reports it: refused credentials, Bitbucket out of reach, or
     /// an answer about the script itself (404, 400, …).
     static func readError(_ error: BitbucketError) -> RemoteReadError {
         let unavailable: Bool
         switch error {
-        case .connection: unavailable = true
+        case .connection, .linkersRemoved: unavailable = true
         // 402 (a free-plan workspace) is no mistake in the script either: exit 1, not 65.
         case .status(let failure): unavailable = failure.status >= 500 || failure.status == 429 || failure.status == 402
         default: unavailable = false
         }
         return RemoteReadError("\(error)", isCredentialProblem: error.isCredentialProblem, isUnavailable: unavailable)
-    }
-
-    static func describe(_ linker: Linker) -> String {
-        var parts = [linker.key]
-        if let type = linker.linkType { parts.append("type \(type)") }
-        if let url = linker.url { parts.append("url \(url)") }
-        if let regex = linker.regex { parts.append("regex \(regex)") }
-        if let values = linker.values { parts.append("values [\(values.map(\.value).joined(separator: ", "))]") }
-        return parts.joined(separator: "  ")
     }
 
     // MARK: - Writes (applying)

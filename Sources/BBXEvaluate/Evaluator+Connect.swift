@@ -7,9 +7,12 @@ extension Evaluator {
     mutating func planConnect(_ statement: Statement) async throws {
         guard options.hasConnectCredentials else {
             throw PlanningError(
-                "Connect statements need the app's credentials: set BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET",
+                options.connectCredentialsProblem.map { "Connect statements need the app's credentials: \($0)" }
+                    ?? "Connect statements need the app's credentials: set BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET",
                 at: statement.range, id: "connect-credentials", credentials: true)
         }
+        if case .linkers = statement.kind { noteLinkerDeprecation() }
+        if case .linker = statement.kind { noteLinkerDeprecation() }
         let call: ConnectCall
         switch statement.kind {
         case .addonUpdate(.registered): call = .updateRegistered
@@ -50,13 +53,26 @@ extension Evaluator {
             case .value(let id):
                 try await read(.value(linker: key, id: try await integer(id)), statement)
                 return
-            case .add(let value): call = .addValue(linker: key, value: try await string(value) ?? "")
+            case .add(let valueExpression):
+                let value = try await string(valueExpression) ?? ""
+                call = .addValue(linker: key, value: value)
+                // "No change if present": known now, so the plan says skip instead of a 409.
+                if try await linkerValues(key, statement).contains(where: { $0.value == value }) {
+                    skipConnect(call, because: "\(value) is already a value of linker \(key)", statement)
+                    return
+                }
             case .set(let list):
                 guard case .list(let items) = try await evaluate(list) else {
                     throw PlanningError("'set' needs a list of strings", at: list.range, id: "wrong-kind")
                 }
                 call = .setValues(linker: key, values: items.map(\.description))
-            case .remove(let id): call = .removeValue(linker: key, id: try await integer(id))
+            case .remove(let idExpression):
+                let id = try await integer(idExpression)
+                call = .removeValue(linker: key, id: id)
+                if try await !linkerValues(key, statement).contains(where: { $0.id == id }) {
+                    skipConnect(call, because: "linker \(key) has no value \(id)", statement)
+                    return
+                }
             case .clear: call = .clearValues(linker: key)
             }
         default:
@@ -72,9 +88,48 @@ extension Evaluator {
         do {
             // The app is read as it is now, not as the plan leaves it: the lines stand before
             // every change, wherever the statement is, so nothing shows them as the result.
-            for line in try await reader.connectRead(request) { output(.line(line), 0) }
+            output(.connect(try await reader.connectRead(request)), 0)
         } catch {
             throw PlanningError(error, at: statement.range)
         }
+    }
+
+    /// A linker's values as they are now, with what this plan already does to them: a value
+    /// added by an earlier statement is present for a later one.
+    mutating func linkerValues(_ key: String, _ statement: Statement) async throws -> [LinkerValueInfo] {
+        var values: [LinkerValueInfo]
+        do {
+            guard case .values(_, let read) = try await reader.connectRead(.values(linker: key)) else { return [] }
+            values = read
+        } catch {
+            throw PlanningError(error, at: statement.range)
+        }
+        for step in steps {
+            switch step.connect {
+            case .addValue(key, let value) where !values.contains(where: { $0.value == value }):
+                values.append(LinkerValueInfo(id: -1, value: value))
+            case .setValues(key, let list): values = list.map { LinkerValueInfo(id: -1, value: $0) }
+            case .removeValue(key, let id): values.removeAll { $0.id == id }
+            case .clearValues(key): values = []
+            default: break
+            }
+        }
+        return values
+    }
+
+    mutating func skipConnect(_ call: ConnectCall, because reason: String, _ statement: Statement) {
+        steps.append(
+            Step(
+                kind: .skip, repository: nil, name: call.request, reason: "\(reason), skipped",
+                source: position(statement.range)))
+    }
+
+    /// Atlassian's timeline, said once per run: linkers are deprecated and Connect is ending.
+    mutating func noteLinkerDeprecation() {
+        guard !saidLinkerDeprecation else { return }
+        saidLinkerDeprecation = true
+        notes.append(
+            "Atlassian deprecated the /2.0/addon/linkers endpoints (to be removed by May 2026), stopped new Connect installs on Bitbucket on 2 February 2026 and ends Connect support in December 2026: export the linkers' values (bbx run --json) and plan the app's exit"
+        )
     }
 }

@@ -19,6 +19,8 @@ public struct EvaluationOptions: Sendable {
     /// Whether Connect app credentials are configured: without them a Connect statement stops
     /// planning (exit 77) rather than failing halfway through applying.
     public var hasConnectCredentials = true
+    /// Why there are none, when some of the Connect variables are set and others not.
+    public var connectCredentialsProblem: String?
     /// The REPL: a `let` may bind again a name bound by an earlier entry (it shadows it).
     public var rebindsEarlierNames = false
 
@@ -30,6 +32,8 @@ public enum PlanOutput: Hashable, Sendable {
     case line(String)
     /// `list`: the matching artifacts of a repository, as the plan has reached them.
     case artifacts(repository: String, [Artifact])
+    /// A Connect read: `linkers`, `linker "K"`, `linker "K" values`, `linker "K" value N`.
+    case connect(ConnectReadResult)
 }
 
 /// Walks a checked syntax tree and decides what would change: the plan. Reads the remote
@@ -59,6 +63,8 @@ public struct Evaluator: Sendable {
     var downloadTargets: [String: SourceRange] = [:]
     var deletions = 0
     var notes: [String] = []
+    /// The linker endpoints' deprecation is said once per run (once per REPL session).
+    var saidLinkerDeprecation = false
     /// Top-level names an entry may bind again (the REPL's earlier entries' names), once each.
     var rebindable: Set<String> = []
     var output: @Sendable (PlanOutput, Int) -> Void = { _, _ in }
@@ -277,6 +283,7 @@ extension PlanOutput {
         // Printed lines often hold artifact names, which come from servers.
         case .line(let line): line.printSafe + "\n"
         case .artifacts(let repository, let artifacts): artifactTable(artifacts, repository: repository)
+        case .connect(let result): result.lines.map { $0.printSafe + "\n" }.joined()
         }
     }
 }

@@ -5,8 +5,8 @@ import BitbucketModel
 public protocol RemoteReader: Sendable {
     /// Every artifact of a repository's Downloads (all pages).
     func artifacts(in repository: String) async throws(RemoteReadError) -> [Artifact]
-    /// A Connect read (`linkers`, `linker "KEY" values`, …), as the lines to print.
-    func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> [String]
+    /// A Connect read (`linkers`, `linker "KEY" values`, …).
+    func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> ConnectReadResult
 }
 
 /// The Connect statements that only read.
@@ -15,6 +15,68 @@ public enum ConnectRead: Hashable, Sendable {
     case linker(String)
     case values(linker: String)
     case value(linker: String, id: Int)
+}
+
+/// A linker of the Connect app, as read.
+public struct LinkerInfo: Hashable, Sendable, Codable {
+    public var key: String
+    public var linkType: String?
+    public var url: String?
+    public var regex: String?
+    public var values: [LinkerValueInfo]?
+
+    public init(
+        key: String, linkType: String? = nil, url: String? = nil, regex: String? = nil, values: [LinkerValueInfo]? = nil
+    ) {
+        self.key = key
+        self.linkType = linkType
+        self.url = url
+        self.regex = regex
+        self.values = values
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case key, url, regex, values
+        case linkType = "link_type"
+    }
+}
+
+public struct LinkerValueInfo: Hashable, Sendable, Codable {
+    public var id: Int
+    public var value: String
+
+    public init(id: Int, value: String) {
+        self.id = id
+        self.value = value
+    }
+}
+
+/// What a Connect read found: data (for `--json`, to export an installation before Connect
+/// ends), and the lines a person reads.
+public enum ConnectReadResult: Hashable, Sendable {
+    case linkers([LinkerInfo])
+    case linker(LinkerInfo)
+    case values(linker: String, [LinkerValueInfo])
+    case value(linker: String, LinkerValueInfo)
+
+    public var lines: [String] {
+        switch self {
+        case .linkers(let linkers): linkers.isEmpty ? ["(no linkers)"] : linkers.map(Self.describe)
+        case .linker(let linker): [Self.describe(linker)]
+        case .values(let key, let values):
+            values.isEmpty ? ["(linker \(key) has no values)"] : values.map { "\($0.id)\t\($0.value)" }
+        case .value(_, let value): ["\(value.id)\t\(value.value)"]
+        }
+    }
+
+    static func describe(_ linker: LinkerInfo) -> String {
+        var parts = [linker.key]
+        if let type = linker.linkType { parts.append("type \(type)") }
+        if let url = linker.url { parts.append("url \(url)") }
+        if let regex = linker.regex { parts.append("regex \(regex)") }
+        if let values = linker.values { parts.append("values [\(values.map(\.value).joined(separator: ", "))]") }
+        return parts.joined(separator: "  ")
+    }
 }
 
 /// A read that failed, already in words for the user.

@@ -16,6 +16,9 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
     case file(path: String, reason: String)
     /// A call to `/2.0/addon*` without Connect credentials configured.
     case missingConnectCredentials
+    /// A linker endpoint answered 410, or 404 without naming a linker or value: Atlassian has
+    /// removed them (announced for May 2026).
+    case linkersRemoved(StatusFailure)
     /// Bitbucket answered, but not in a shape bbx understands.
     case unexpectedResponse(method: String, path: String, reason: String)
 
@@ -32,6 +35,8 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
         case .missingConnectCredentials:
             "Connect calls need BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET"
         case .unexpectedResponse(let method, let path, let reason): "\(method) \(path): unexpected response: \(reason)"
+        case .linkersRemoved(let failure):
+            "Bitbucket has removed the linker endpoints (\(failure.method) \(failure.path) answered \(failure.status) \(StatusFailure.reason(failure.status))): Atlassian deprecated /2.0/addon/linkers for removal by May 2026; linkers can no longer be read or changed"
         }
     }
 
@@ -122,9 +127,10 @@ public struct StatusFailure: Sendable, Hashable, CustomStringConvertible {
         if let storageHost, [401, 403].contains(status) {
             text += "; the storage host \(storageHost) refused the download link, also a fresh one"
         }
+        // Without a credential, Bitbucket hides private repositories behind a 404.
         if withoutCredential, [403, 404].contains(status) {
-            text +=
-                "; no credential was configured: set BITBUCKET_TOKEN (an access token), or BITBUCKET_EMAIL with BITBUCKET_API_TOKEN"
+            if text.hasSuffix(".") { text.removeLast() }
+            text += "; \(credentialHint)"
         }
         if attempts > 1 { text += " (gave up after \(attempts) attempts)" }
         return text

@@ -6,6 +6,9 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
     public var baseURL = "https://api.bitbucket.org"
     public var credential: Credential?
     public var connect: ConnectCredentials?
+    /// Set when only some of the Connect variables are: what is missing, for the Connect
+    /// statements that will need them.
+    public var incompleteConnect: String?
     /// Off only when asked (`--insecure`); each run then warns.
     public var verifiesTLS = true
     public var proxy: ProxySettings?
@@ -48,14 +51,16 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         } else if let username = value("BITBUCKET_USERNAME"), let password = value("BITBUCKET_APP_PASSWORD") {
             credential = .appPassword(username: username, password: Secret(password))
         }
-        let connectValues = ["APP_KEY", "CLIENT_KEY", "SHARED_SECRET"].map { value("BITBUCKET_CONNECT_\($0)") }
+        let connectNames = ["APP_KEY", "CLIENT_KEY", "SHARED_SECRET"].map { "BITBUCKET_CONNECT_\($0)" }
+        let connectValues = connectNames.map(value)
         if let appKey = connectValues[0], let clientKey = connectValues[1], let secret = connectValues[2] {
             connect = ConnectCredentials(appKey: appKey, clientKey: clientKey, sharedSecret: Secret(secret))
         } else if connectValues.contains(where: { $0 != nil }) {
-            throw Invalid(
-                description:
-                    "Connect credentials need all of BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET"
-            )
+            // Only scripts with Connect statements need them: those fail at planning (exit 77)
+            // with this; every other script runs.
+            let missing = zip(connectNames, connectValues).filter { $0.1 == nil }.map(\.0)
+            incompleteConnect =
+                "the Connect credentials are incomplete: \(missing.joined(separator: " and ")) \(missing.count == 1 ? "is" : "are") not set (all three of BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET are needed)"
         }
         if let proxy = value("HTTPS_PROXY") ?? value("https_proxy") {
             do { self.proxy = try ProxySettings(url: proxy) } catch {
@@ -64,6 +69,20 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         }
         noProxy = NoProxyList(value("NO_PROXY") ?? value("no_proxy") ?? "")
         try validate()
+    }
+
+    /// Atlassian's OpenAPI names the server `https://api.bitbucket.org/2.0`, and people copy
+    /// it: bbx adds `/2.0` itself, so a base URL ending in it (or in slashes) is trimmed, and
+    /// the note says so.
+    public mutating func normalizeBaseURL() -> String? {
+        let original = baseURL
+        var trimmed = baseURL
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        let versioned = trimmed.lowercased().hasSuffix("/2.0")
+        if versioned { trimmed.removeLast(4) }
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        baseURL = trimmed
+        return versioned ? "the API URL \(original) ends in /2.0, which bbx adds itself; using \(trimmed)" : nil
     }
 
     /// The base URL must be http(s) with a host.

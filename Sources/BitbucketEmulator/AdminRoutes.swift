@@ -9,6 +9,10 @@ struct AdminRoutes {
     let state: EmulatorState
 
     func respond(_ request: Request, path: String) async throws -> Response {
+        if let token = state.configuration.adminToken, request.headers[.authorization] != "Bearer \(token)" {
+            return Reply.error(
+                .unauthorized, "The admin endpoints need 'Authorization: Bearer ADMIN_TOKEN' (bbx serve --admin-token)")
+        }
         switch (request.method, path) {
         case (.get, "/_emulator/requests"):
             let encoder = JSONEncoder()
@@ -47,6 +51,12 @@ struct AdminRoutes {
         } catch is NIOTooManyBytesError {
             return nil
         }
+    }
+
+    static func freeSpace(at path: String) -> Int64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
     }
 
     static func tooLarge(_ limit: Int) -> Response {
@@ -104,13 +114,35 @@ struct AdminRoutes {
         }
         var created = Date()
         if let text = seed.created_on {
-            guard let date = BitbucketTime.parse(text) else {
-                return .failure(Reply.error(.badRequest, "Invalid created_on"))
+            // Years outside 1…9999 cannot be written back as ISO 8601 that clients read.
+            guard let date = BitbucketTime.parse(text), BitbucketTime.isWritable(date) else {
+                return .failure(
+                    Reply.error(
+                        .badRequest, "Invalid created_on: expected ISO 8601 with an offset, in the years 1 to 9999"))
             }
             created = date
         }
+        let maximum = state.configuration.maximumSeedSize
+        guard seed.size <= maximum else {
+            return .failure(
+                Reply.error(.contentTooLarge, "A seed is at most \(maximum) bytes; \(seed.name) asks for \(seed.size)"))
+        }
+        if let free = Self.freeSpace(at: state.store.uploads.path), seed.size > free - (64 << 20) {
+            return .failure(
+                Reply.error(
+                    .contentTooLarge, "A seed of \(seed.size) bytes would fill the disk (\(free) bytes free)"))
+        }
         let file = state.store.uploads.appendingPathComponent(UUID().uuidString + ".part")
-        try SeedContent.write(name: seed.name, size: seed.size, to: file)
+        do {
+            try SeedContent.write(name: seed.name, size: seed.size, to: file) { state.isStopping }
+        } catch {
+            try? FileManager.default.removeItem(at: file)
+            if state.isStopping {
+                return .failure(
+                    Reply.error(.serviceUnavailable, "The server is shutting down; the seed was discarded."))
+            }
+            throw error
+        }
         let artifacts = try await state.store.commit(
             [.init(name: seed.name, file: file, size: seed.size)], in: repository, by: .named("Seeded"),
             createdOn: created, persisting: persisting)
@@ -120,7 +152,7 @@ struct AdminRoutes {
 
 /// Deterministic bytes for a seeded artifact: a generator seeded from the name's hash.
 public enum SeedContent {
-    public static func write(name: String, size: Int64, to file: URL) throws {
+    public static func write(name: String, size: Int64, to file: URL, stop: () -> Bool = { false }) throws {
         guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
             throw CocoaError(.fileWriteUnknown)
         }
@@ -131,6 +163,7 @@ public enum SeedContent {
         let chunk = 1 << 20
         var bytes = [UInt8](repeating: 0, count: chunk)
         while remaining > 0 {
+            if stop() { throw CancellationError() }
             let count = Int(min(Int64(chunk), remaining))
             bytes.withUnsafeMutableBytes { raw in
                 let words = raw.bindMemory(to: UInt64.self)

@@ -29,6 +29,7 @@ enum Caller: Sendable {
             return (scopes.contains(.read) ? ["repository"] : [])
                 + (scopes.contains(.write) ? ["repository:write"] : [])
         case .apiToken:
+            // An API token's write scope does not include read: both are named.
             return (scopes.contains(.read) ? ["read:repository:bitbucket"] : [])
                 + (scopes.contains(.write) ? ["write:repository:bitbucket"] : [])
         }
@@ -48,11 +49,19 @@ struct Authenticator: Sendable {
 
     static let basicChallenge: HTTPFields = [.wwwAuthenticate: "Basic realm=\"Bitbucket.org HTTP\""]
 
-    func authenticate(_ headers: HTTPFields) -> Outcome {
+    /// `anonymous`: what a request without `Authorization` gets when credentials exist. For a
+    /// repository's endpoints Bitbucket answers as for a private repository it will not name:
+    /// 404 with the repository message.
+    func authenticate(_ headers: HTTPFields, anonymous: Response? = nil) -> Outcome {
         // With no credential configured, every call is refused, as the emulator's contract says.
-        guard let header = headers[.authorization], !(tokens.isEmpty && apiTokens.isEmpty) else {
+        guard !(tokens.isEmpty && apiTokens.isEmpty) else {
             return .failure(
                 Reply.error(.unauthorized, "This API requires authentication.", headers: Self.basicChallenge))
+        }
+        guard let header = headers[.authorization] else {
+            return .failure(
+                anonymous
+                    ?? Reply.error(.unauthorized, "This API requires authentication.", headers: Self.basicChallenge))
         }
         let parts = header.split(separator: " ", maxSplits: 1).map(String.init)
         let scheme = parts.first?.lowercased() ?? ""

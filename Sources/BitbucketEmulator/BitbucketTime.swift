@@ -18,6 +18,12 @@ enum BitbucketTime {
             Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), micros)
     }
 
+    /// Between the years 1 and 9999: what `format` writes as valid ISO 8601.
+    static func isWritable(_ date: Date) -> Bool {
+        let interval = date.timeIntervalSince1970
+        return interval >= -62_135_596_800 && interval < 253_402_300_800
+    }
+
     /// ISO-8601 with an offset or `Z`, with or without a fraction of a second.
     static func parse(_ text: String) -> Date? {
         let scalars = Array(text)

@@ -8,6 +8,11 @@ struct ConnectRoutes {
     let state: EmulatorState
 
     func respond(_ exchange: Exchange, segments: [String]) async -> Response {
+        // `--linkers-removed`: the paths no longer exist, whoever asks (Bitbucket's answer for
+        // an unknown path).
+        if state.configuration.linkersRemoved, segments.first == "linkers" {
+            return Reply.error(.notFound, "Resource not found", cut: exchange.cut)
+        }
         // Connect sends the token as `Authorization: JWT …`, or as a `jwt` query parameter.
         let header = exchange.request.headers[.authorization] ?? ""
         let token: String

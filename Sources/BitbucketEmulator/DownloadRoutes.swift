@@ -15,7 +15,8 @@ struct DownloadRoutes {
         -> Response
     {
         let caller: Caller
-        switch state.authenticator.authenticate(exchange.request.headers) {
+        let anonymous = Reply.error(.notFound, Self.repositoryNotFound, cut: exchange.cut)
+        switch state.authenticator.authenticate(exchange.request.headers, anonymous: anonymous) {
         case .success(let accepted): caller = accepted
         case .failure(let response): return response
         }
@@ -71,11 +72,12 @@ struct DownloadRoutes {
         }
         let all = await state.store.artifacts(in: repository)
         let base = await apiBase(exchange) + exchange.path
+        let collection = await apiBase(exchange) + Self.withoutTrailingSlash(exchange.path)
         let first = min(all.count, (page - 1) * pagelen)
         let last = min(all.count, first + pagelen)
         var envelope: [String: Any] = [
             "pagelen": pagelen, "page": page, "size": all.count,
-            "values": all[first..<last].map { json($0, repository: repository, base: base) },
+            "values": all[first..<last].map { json($0, repository: repository, base: collection) },
         ]
         if last < all.count { envelope["next"] = "\(base)?page=\(page + 1)&pagelen=\(pagelen)" }
         if page > 1 { envelope["previous"] = "\(base)?page=\(page - 1)&pagelen=\(pagelen)" }
@@ -103,7 +105,15 @@ struct DownloadRoutes {
     }
 
     func apiBase(_ exchange: Exchange) async -> String {
-        await state.listeners.api ?? "http://\(state.configuration.host):\(state.configuration.port)"
+        let listening = await state.listeners.api ?? "http://\(state.configuration.host):\(state.configuration.port)"
+        return state.advertised(listening, for: exchange.request)
+    }
+
+    /// `…/downloads/` names the collection too; its artifacts' links have one slash.
+    static func withoutTrailingSlash(_ path: String) -> String {
+        var path = path
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        return path
     }
 
     // MARK: - Upload
@@ -142,7 +152,7 @@ struct DownloadRoutes {
         }
         let created = try await state.store.commit(receiver.completed, in: repository, by: caller.uploader)
         receiver.completed.removeAll()
-        let base = await apiBase(exchange) + exchange.path
+        let base = await apiBase(exchange) + Self.withoutTrailingSlash(exchange.path)
         return Reply.json(
             ["type": "page", "values": created.map { json($0, repository: repository, base: base) }], status: .created,
             cut: exchange.cut)
@@ -157,9 +167,10 @@ struct DownloadRoutes {
         else {
             return Reply.error(.notFound, "The specified download does not exist.", cut: exchange.cut)
         }
-        guard let storage = await state.listeners.storage else {
+        guard let listening = await state.listeners.storage else {
             return Reply.error(.serviceUnavailable, "Storage is not ready", cut: exchange.cut)
         }
+        let storage = state.advertised(listening, for: exchange.request)
         let expires = Int(Date().timeIntervalSince1970 + state.configuration.storageLinkLifetime)
         let link = StorageLink(
             repositoryUUID: String(RepositoryIdentity.uuid(of: repository).dropFirst().dropLast()),
@@ -240,7 +251,7 @@ struct UploadReceiver {
 
 /// Browsers and some clients send a path as the file name; the artifact takes its last part.
 func baseName(_ filename: String) -> String {
-    let last = filename.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? filename
+    let last = filename.split(separator: "/").last.map(String.init) ?? filename
     return last
 }
 

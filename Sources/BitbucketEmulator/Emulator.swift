@@ -43,7 +43,11 @@ public struct Emulator: Sendable {
         let listeners = Listeners(announce: onListening)
         let state = EmulatorState(configuration: configuration, store: store, listeners: listeners, logger: logger)
 
-        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()]))
+        let idle = configuration.idleTimeout.components
+        let http1 = HTTPServerBuilder.http1(
+            configuration: .init(
+                additionalChannelHandlers: [ContinueHandler()],
+                idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)))
         var apiServer = http1
         var apiScheme = "http"
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
@@ -62,7 +66,10 @@ public struct Emulator: Sendable {
         }
         let scheme = apiScheme
         let host = configuration.host
-        let urlHost = host.contains(":") ? "[\(host)]" : host
+        // Bound to every address, the announced URLs name this machine's loopback (reachable
+        // here); links in answers then follow the Host each client used.
+        let shown = EmulatorState.isUnspecified(host) ? (host.contains(":") ? "::1" : "127.0.0.1") : host
+        let urlHost = shown.contains(":") ? "[\(shown)]" : shown
         var quiet = logger
         quiet.logLevel = .warning
         let api = Application(

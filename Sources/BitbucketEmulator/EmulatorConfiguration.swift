@@ -8,19 +8,34 @@ public struct Scopes: OptionSet, Sendable, Hashable {
     public static let write = Scopes(rawValue: 2)
     public static let all: Scopes = [.read, .write]
 
-    /// `repository` (read) and `repository:write` (upload, delete; implies read), comma-separated.
-    public init?(parsing text: String) {
+    /// The names a scope list may use: an access token's (`repository`, `repository:write`,
+    /// which implies read) and an API token's (`read:repository:bitbucket`,
+    /// `write:repository:bitbucket`, which does not).
+    public static let known = [
+        "repository", "repository:write", "read:repository:bitbucket", "write:repository:bitbucket",
+    ]
+
+    /// A comma-separated list of `known` names; an unknown one is an error that lists them.
+    public init(parsing text: String) throws {
         var scopes: Scopes = []
-        for word in text.split(separator: ",") {
+        for word in text.split(separator: ",", omittingEmptySubsequences: false) {
             switch word.trimmingCharacters(in: .whitespaces) {
-            case "repository": scopes.insert(.read)
+            case "repository", "read:repository:bitbucket": scopes.insert(.read)
             case "repository:write": scopes.formUnion([.read, .write])
-            default: return nil
+            case "write:repository:bitbucket": scopes.insert(.write)
+            case let unknown:
+                throw CredentialSyntax(
+                    description:
+                        "unknown scope '\(unknown)'; the known scopes are \(Self.known.joined(separator: ", "))")
             }
         }
-        guard !scopes.isEmpty else { return nil }
         self = scopes
     }
+}
+
+/// A credential on the command line that does not read as one.
+public struct CredentialSyntax: Error, CustomStringConvertible, Equatable {
+    public let description: String
 }
 
 /// A repository, workspace or project access token, sent as `Authorization: Bearer`.
@@ -32,10 +47,11 @@ public struct AccessToken: Sendable, Hashable {
         self.scopes = scopes
     }
 
-    /// `TOKEN[:SCOPES]`.
-    public init?(parsing text: String) {
-        let (secret, scopes) = splitScopes(text)
-        guard !secret.isEmpty else { return nil }
+    /// `TOKEN[:SCOPES]`: tokens hold no colon, so whatever follows the first one is scopes
+    /// (a typo there is an error, not part of the token's name).
+    public init(parsing text: String) throws {
+        let (secret, scopes) = try splitScopes(text)
+        guard !secret.isEmpty else { throw CredentialSyntax(description: "the token is empty") }
         self.init(token: secret, scopes: scopes)
     }
 }
@@ -52,26 +68,25 @@ public struct APITokenCredential: Sendable, Hashable {
     }
 
     /// `EMAIL:API_TOKEN[:SCOPES]`.
-    public init?(parsing text: String) {
-        guard let colon = text.firstIndex(of: ":") else { return nil }
+    public init(parsing text: String) throws {
+        guard let colon = text.firstIndex(of: ":") else {
+            throw CredentialSyntax(description: "expected EMAIL:API_TOKEN[:SCOPES]")
+        }
         let email = String(text[..<colon])
-        let (token, scopes) = splitScopes(String(text[text.index(after: colon)...]))
-        guard !email.isEmpty, !token.isEmpty else { return nil }
+        let (token, scopes) = try splitScopes(String(text[text.index(after: colon)...]))
+        guard email.contains("@"), !token.isEmpty else {
+            throw CredentialSyntax(description: "expected EMAIL:API_TOKEN[:SCOPES] with an email and a token")
+        }
         self.init(email: email, apiToken: token, scopes: scopes)
     }
 }
 
-/// The secret, and the scopes after it: the first colon whose remainder reads as a scope list
-/// (scope names hold colons themselves: `repository:write`).
-private func splitScopes(_ text: String) -> (String, Scopes) {
-    var index = text.startIndex
-    while let colon = text[index...].firstIndex(of: ":") {
-        if let scopes = Scopes(parsing: String(text[text.index(after: colon)...])) {
-            return (String(text[..<colon]), scopes)
-        }
-        index = text.index(after: colon)
-    }
-    return (text, .all)
+/// The secret before the first colon, and the scopes after it (all of them without one).
+private func splitScopes(_ text: String) throws -> (String, Scopes) {
+    guard let colon = text.firstIndex(of: ":") else { return (text, .all) }
+    let scopes = try Scopes(parsing: String(text[text.index(after: colon)...]))
+    guard !scopes.isEmpty else { throw CredentialSyntax(description: "the scope list is empty") }
+    return (String(text[..<colon]), scopes)
 }
 
 /// One installation of a Connect app.
@@ -123,6 +138,18 @@ public struct EmulatorConfiguration: Sendable {
     public var tlsKey: String?
     /// How long a storage link stays valid (Bitbucket's are about 30 minutes).
     public var storageLinkLifetime: TimeInterval = 30 * 60
+    /// Required (as `Authorization: Bearer …`) on `/_emulator/*` when set; listening beyond
+    /// loopback needs one, or anyone on the network could seed, fault and read the log.
+    public var adminToken: String?
+    /// The admin request log keeps the last this many requests.
+    public var requestLogSize = 10_000
+    /// The largest seeded artifact (a seed also needs that much free disk).
+    public var maximumSeedSize: Int64 = 8 << 30
+    /// A connection with nothing to read or write for this long is closed.
+    public var idleTimeout: Duration = .seconds(120)
+    /// Linker endpoints answer as after their removal by Atlassian (404 on every
+    /// `/2.0/addon/linkers…` call).
+    public var linkersRemoved = false
 
     public init() {}
 }

@@ -36,7 +36,7 @@ actor Listeners {
 final class EmulatorState: Sendable {
     let configuration: EmulatorConfiguration
     let store: ArtifactStore
-    let log = RequestLog()
+    let log: RequestLog
     let faults: FaultInjector
     let listeners: Listeners
     let authenticator: Authenticator
@@ -52,9 +52,29 @@ final class EmulatorState: Sendable {
         self.configuration = configuration
         self.store = store
         self.faults = FaultInjector(configuration.faults)
+        self.log = RequestLog(capacity: configuration.requestLogSize)
         self.listeners = listeners
         self.authenticator = Authenticator(tokens: configuration.tokens, apiTokens: configuration.apiTokens)
         self.logger = logger
+    }
+
+    /// A listener's URL as links should show it. Bound to every address (`0.0.0.0`, `::`), the
+    /// emulator names itself as the client reached it (the request's Host), never `0.0.0.0`.
+    func advertised(_ listening: String, for request: Request) -> String {
+        guard Self.isUnspecified(configuration.host), var components = URLComponents(string: listening),
+            let authority = request.head.authority,
+            let reached = URLComponents(string: "http://" + authority)?.host, !reached.isEmpty
+        else { return listening }
+        components.host = reached.hasPrefix("[") ? String(reached.dropFirst().dropLast()) : reached
+        return components.string ?? listening
+    }
+
+    static func isUnspecified(_ host: String) -> Bool {
+        ["0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0"].contains(host)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
     }
 
     /// The fault that applies to a request, if any.
@@ -66,7 +86,12 @@ final class EmulatorState: Sendable {
     /// (an upload stored, an artifact deleted) stands even if the client stops waiting: a lost
     /// response, as retrying clients must expect.
     func delay(for fault: Fault?) async throws {
-        if let delay = fault?.delayMilliseconds { try await Task.sleep(for: .milliseconds(delay)) }
+        guard let delay = fault?.delayMilliseconds else { return }
+        // In short steps: a stop (SIGTERM) ends the wait instead of waiting for it.
+        let end = ContinuousClock.now + .milliseconds(delay)
+        while ContinuousClock.now < end, !isStopping {
+            try await Task.sleep(for: min(.milliseconds(50), end - ContinuousClock.now))
+        }
     }
 
     /// Records a request in the admin log and writes one line to the log. The `Authorization`
@@ -75,7 +100,8 @@ final class EmulatorState: Sendable {
         let hasAuthorization = exchange.request.headers[.authorization] != nil
         await log.append(
             LoggedRequest(
-                method: exchange.method, path: exchange.path, query: exchange.query, status: status, host: host,
+                method: exchange.method, path: exchange.path, query: RequestLog.withoutSignature(exchange.query),
+                status: status, host: host,
                 authorization: hasAuthorization))
         let elapsed = ContinuousClock.now - started
         let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000

@@ -10,10 +10,38 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
     public let authorization: Bool
 }
 
+/// The last `capacity` requests, oldest first: a long-running emulator's log stays bounded.
 actor RequestLog {
-    private(set) var entries: [LoggedRequest] = []
+    private var ring: [LoggedRequest] = []
+    private var start = 0
+    let capacity: Int
 
-    func append(_ entry: LoggedRequest) { entries.append(entry) }
+    init(capacity: Int = 10_000) {
+        self.capacity = max(1, capacity)
+    }
 
-    func clear() { entries.removeAll() }
+    var entries: [LoggedRequest] { Array(ring[start...] + ring[..<start]) }
+
+    func append(_ entry: LoggedRequest) {
+        if ring.count < capacity {
+            ring.append(entry)
+        } else {
+            ring[start] = entry
+            start = (start + 1) % capacity
+        }
+    }
+
+    func clear() {
+        ring.removeAll()
+        start = 0
+    }
+
+    /// A query as the log keeps it: a storage link's signature is a credential for that file,
+    /// so its value is left out.
+    static func withoutSignature(_ query: String) -> String {
+        query.split(separator: "&", omittingEmptySubsequences: false).map { pair in
+            let name = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+            return ["signature", "x-amz-signature"].contains(name.lowercased()) ? "\(name)=REDACTED" : String(pair)
+        }.joined(separator: "&")
+    }
 }

@@ -68,6 +68,7 @@ struct ConnectionOptions: ParsableArguments {
                 throw ValidationError("--proxy: \(error)")
             }
         }
+        if let note = configuration.normalizeBaseURL() { Console.error("bbx: note: \(note)\n") }
         do { try configuration.validate() } catch { throw ValidationError(error.description) }
         return configuration
     }

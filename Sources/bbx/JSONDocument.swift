@@ -94,9 +94,31 @@ struct JSONDocument: Encodable {
         var line: String?
         var repository: String?
         var artifacts: [ArtifactJSON]?
+        /// Connect reads, as data: `linkers`, `linker`, or `linker_key` with `values`/`value`.
+        var linkers: [LinkerInfo]?
+        var linker: LinkerInfo?
+        var linkerKey: String?
+        var values: [LinkerValueInfo]?
+        var value: LinkerValueInfo?
+
+        enum CodingKeys: String, CodingKey {
+            case line, repository, artifacts, linkers, linker, values, value
+            case linkerKey = "linker_key"
+        }
 
         init(_ output: PlanOutput) {
             switch output {
+            case .connect(let result):
+                switch result {
+                case .linkers(let list): linkers = list
+                case .linker(let info): linker = info
+                case .values(let key, let list):
+                    linkerKey = key
+                    values = list
+                case .value(let key, let item):
+                    linkerKey = key
+                    value = item
+                }
             case .line(let text): line = text
             case .artifacts(let name, let list):
                 repository = name

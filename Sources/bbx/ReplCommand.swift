@@ -53,6 +53,7 @@ struct ReplCommand: AsyncParsableCommand {
         options.defaultRepository = start
         options.environment = environment
         options.hasConnectCredentials = connection.client.configuration.connect != nil
+        options.connectCredentialsProblem = connection.client.configuration.incompleteConnect
         options.rebindsEarlierNames = true
         let evaluator = Evaluator(options: options, reader: connection.service)
         let interactive = isatty(STDIN_FILENO) == 1

@@ -69,6 +69,7 @@ struct RunCommand: AsyncParsableCommand {
         evaluation.environment = environment
         evaluation.maxDelete = options.maxDelete
         evaluation.hasConnectCredentials = connection.client.configuration.connect != nil
+        evaluation.connectCredentialsProblem = connection.client.configuration.incompleteConnect
         let status: ExitCode
         do {
             // Outputs that stand after changes wait for them when the plan is applied.

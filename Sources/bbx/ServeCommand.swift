@@ -12,7 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
 
                 bbx serve listening api=URL storage=URL
 
-            printed once both listeners accept connections; logs go to standard error, without secrets. Admin endpoints for tests live under /_emulator (request log, faults, seeding). SIGINT or SIGTERM stops it; an upload in progress then leaves no trace.
+            printed once both listeners accept connections; logs go to standard error, without secrets. Admin endpoints for tests live under /_emulator (request log, faults, seeding); they need --admin-token when listening beyond loopback. SIGINT or SIGTERM stops it; an upload in progress then leaves no trace.
 
             Example:
                 bbx serve --port 0 --repo acme/app --token secret-token
@@ -54,7 +54,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("fault"),
         help: ArgumentHelp(
-            "Inject a fault: status=N|cut=true|delay_ms=N[,count=N][,method=M][,path=GLOB].", valueName: "SPEC"))
+            "Inject a fault: status=N|cut=true|delay_ms=N[,count=N][,method=M][,path=GLOB] (in GLOB, * stays within a path segment, ** crosses them).",
+            valueName: "SPEC"))
     var faults: [String] = []
     @Option(
         name: .customLong("tls-cert"),
@@ -62,6 +63,25 @@ struct ServeCommand: AsyncParsableCommand {
     var tlsCertificate: String?
     @Option(name: .customLong("tls-key"), help: ArgumentHelp("The certificate's private key.", valueName: "PEM"))
     var tlsKey: String?
+
+    @Option(
+        name: .customLong("admin-token"),
+        help: ArgumentHelp(
+            "Require 'Authorization: Bearer TOKEN' on /_emulator (needed to listen beyond loopback).",
+            valueName: "TOKEN"))
+    var adminToken: String?
+    @Option(
+        name: .customLong("request-log-size"),
+        help: ArgumentHelp("Keep the last N requests in the admin request log.", valueName: "N"))
+    var requestLogSize = 10_000
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: ArgumentHelp("Close a connection idle for this many seconds.", valueName: "SECONDS"))
+    var idleTimeout = 120
+    @Flag(
+        name: .customLong("linkers-removed"),
+        help: "Answer every /2.0/addon/linkers call as after Atlassian removed those endpoints (404).")
+    var linkersRemoved = false
 
     func validate() throws {
         if let data {
@@ -86,21 +106,24 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         configuration.repositories = repositories
-        configuration.tokens = try tokens.map {
-            guard let token = AccessToken(parsing: $0) else { throw ValidationError("--token takes TOKEN[:SCOPES]") }
-            return token
-        }
-        configuration.apiTokens = try basics.map {
-            guard let credential = APITokenCredential(parsing: $0) else {
-                throw ValidationError("--basic takes EMAIL:API_TOKEN[:SCOPES]")
+        configuration.tokens = try tokens.map { text in
+            do { return try AccessToken(parsing: text) } catch {
+                throw ValidationError("--token takes TOKEN[:SCOPES]: \(error)")
             }
-            return credential
+        }
+        configuration.apiTokens = try basics.map { text in
+            do { return try APITokenCredential(parsing: text) } catch {
+                throw ValidationError("--basic takes EMAIL:API_TOKEN[:SCOPES]: \(error)")
+            }
         }
         if let connect {
             guard let installation = ConnectInstallation(parsing: connect) else {
                 throw ValidationError("--connect takes APP_KEY:CLIENT_KEY:SHARED_SECRET")
             }
             configuration.connect = installation
+        }
+        if !linkers.isEmpty, connect == nil {
+            throw ValidationError("--linker declares a linker of the Connect app: give --connect too")
         }
         configuration.linkers = linkers
         configuration.freePlanWorkspaces = freePlan
@@ -109,6 +132,19 @@ struct ServeCommand: AsyncParsableCommand {
             do { return try Fault(parsing: spec) } catch { throw ValidationError("--fault: \(error)") }
         }
         if (tlsCertificate == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard requestLogSize >= 1 else { throw ValidationError("--request-log-size must be at least 1") }
+        guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be at least 1 second") }
+        if adminToken?.isEmpty == true { throw ValidationError("--admin-token is empty") }
+        let loopback = ["localhost", "::1"].contains(host) || host.hasPrefix("127.")
+        if !loopback, adminToken == nil {
+            throw ValidationError(
+                "listening on \(host) would open the admin endpoints (/_emulator: seeding, faults, the request log) to the network; give --admin-token TOKEN"
+            )
+        }
+        configuration.adminToken = adminToken
+        configuration.requestLogSize = requestLogSize
+        configuration.idleTimeout = .seconds(idleTimeout)
+        configuration.linkersRemoved = linkersRemoved
         configuration.tlsCertificate = tlsCertificate
         configuration.tlsKey = tlsKey
         return configuration

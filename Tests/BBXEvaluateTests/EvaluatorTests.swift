@@ -25,6 +25,7 @@ func plan(
     do {
         let plan = try await evaluator.plan(parsed.script, in: source) { output, _ in
             if case .line(let text) = output { lines.append(text) }
+            if case .connect(let result) = output { lines.append(result.lines.joined(separator: "; ")) }
             if case .artifacts(let repository, let list) = output {
                 lines.append("\(repository): " + list.map(\.name).joined(separator: " "))
             }
@@ -157,12 +158,39 @@ struct EvaluatorTests {
             linker "jira" set ["A", "B"]
             linker "jira" remove 3
             """, texts: ["app.json": #"{"key": "app"}"#])
-        #expect(result.output == ["read linkers", "read values(linker: \"jira\")"])
+        #expect(result.output == ["jira  values [OPS]", "3\tOPS"])
         #expect(
             result.plan?.steps.map(\.name) == [
                 "PUT /2.0/addon", "PUT /2.0/addon/linkers/jira/values", "DELETE /2.0/addon/linkers/jira/values/3",
             ])
         #expect(result.plan?.steps[1].connect == .setValues(linker: "jira", values: ["A", "B"]))
+        // The linkers' deprecation and Connect's end, said once.
+        #expect(result.plan?.notes?.count == 1)
+        #expect(result.plan?.notes?.first?.contains("May 2026") == true)
+    }
+
+    /// "No change if present": adding a value that is there, or removing one that is not, is a
+    /// skip in the plan, with what this plan does before it taken into account.
+    @Test func linkerChangesThatChangeNothingAreSkips() async {
+        let result = await plan(
+            """
+            linker "jira" add "OPS"
+            linker "jira" add "NEW"
+            linker "jira" add "NEW"
+            linker "jira" remove 9
+            linker "jira" remove 3
+            linker "jira" remove 3
+            """)
+        #expect(
+            result.plan?.steps.map { "\($0.kind) \($0.name)" } == [
+                "skip POST /2.0/addon/linkers/jira/values", "connect POST /2.0/addon/linkers/jira/values",
+                "skip POST /2.0/addon/linkers/jira/values", "skip DELETE /2.0/addon/linkers/jira/values/9",
+                "connect DELETE /2.0/addon/linkers/jira/values/3", "skip DELETE /2.0/addon/linkers/jira/values/3",
+            ])
+        #expect(result.plan?.steps[0].reason == "OPS is already a value of linker jira, skipped")
+        #expect(result.plan?.steps[3].reason == "linker jira has no value 9, skipped")
+        let missing = await plan(#"linker "nope" add "X""#)
+        #expect(missing.error?.diagnostic.message.contains("The linker does not exist.") == true)
     }
 
     static let errors: [ErrorCase] = [

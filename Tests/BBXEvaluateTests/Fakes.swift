@@ -26,8 +26,25 @@ final class FakeReader: RemoteReader {
         return artifacts
     }
 
-    func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> [String] {
-        ["read \(read)"]
+    /// The Connect app's linkers and their values.
+    let linkers: [String: [LinkerValueInfo]] = ["jira": [LinkerValueInfo(id: 3, value: "OPS")]]
+
+    func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> ConnectReadResult {
+        func values(_ key: String) throws(RemoteReadError) -> [LinkerValueInfo] {
+            guard let values = linkers[key] else { throw RemoteReadError("The linker does not exist.") }
+            return values
+        }
+        switch read {
+        case .linkers:
+            return .linkers(linkers.keys.sorted().map { LinkerInfo(key: $0, values: linkers[$0]) })
+        case .linker(let key): return .linker(LinkerInfo(key: key, values: try values(key)))
+        case .values(let key): return .values(linker: key, try values(key))
+        case .value(let key, let id):
+            guard let value = try values(key).first(where: { $0.id == id }) else {
+                throw RemoteReadError("The linker value does not exist.")
+            }
+            return .value(linker: key, value)
+        }
     }
 }
 

@@ -59,7 +59,7 @@ final class MemoryReader: RemoteReader {
         }
     }
 
-    func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> [String] { [] }
+    func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> ConnectReadResult { .linkers([]) }
 }
 
 /// What a session wrote, and the plans it applied.

@@ -52,8 +52,11 @@ struct ErrorTests {
                 rejected.description.hasSuffix(
                     "; check BITBUCKET_EMAIL and BITBUCKET_API_TOKEN: the email must be the Atlassian account's"))
             #expect(!rejected.description.contains("nope"))
+            // Without any credential Bitbucket answers 404 (a private repository it will not
+            // name); the client says no credential was configured.
             let none = await failure(harness, nil, list)
             #expect(none?.isCredentialProblem == true)
+            #expect(none?.description.contains("404 Not Found") == true, "\(String(describing: none))")
             #expect(
                 none?.description.hasSuffix(
                     "; no credential was given: set BITBUCKET_TOKEN, or BITBUCKET_EMAIL with BITBUCKET_API_TOKEN")

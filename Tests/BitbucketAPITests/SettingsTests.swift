@@ -81,11 +81,6 @@ struct SettingsTests {
 
     static let invalidCases: [InvalidCase] = [
         .init(
-            environment: ["BITBUCKET_CONNECT_APP_KEY": "k", "BITBUCKET_CONNECT_SHARED_SECRET": "hidden-1"],
-            message:
-                "Connect credentials need all of BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET"
-        ),
-        .init(
             environment: ["HTTPS_PROXY": "socks5://bob:hidden-2@proxy:1080"],
             message:
                 "HTTPS_PROXY: the proxy 'socks5://bob:<redacted>@proxy:1080' uses socks5://; only http:// proxies are supported"
@@ -94,6 +89,26 @@ struct SettingsTests {
             environment: ["BITBUCKET_URL": "api.bitbucket.org"],
             message: "the API URL 'api.bitbucket.org' is not an http:// or https:// URL"),
     ]
+
+    /// Half the Connect variables: not an error for the run (only Connect statements need
+    /// them), but what is missing is kept for those to say.
+    @Test func partialConnectVariablesAreKeptAsAProblem() throws {
+        let configuration = try ClientConfiguration(environment: [
+            "BITBUCKET_CONNECT_APP_KEY": "app", "BITBUCKET_CONNECT_SHARED_SECRET": "s3cret-value",
+        ])
+        #expect(configuration.connect == nil)
+        #expect(configuration.incompleteConnect?.contains("BITBUCKET_CONNECT_CLIENT_KEY is not set") == true)
+    }
+
+    @Test func aBaseURLEndingIn20IsTrimmedWithANote() {
+        var configuration = ClientConfiguration()
+        configuration.baseURL = "https://api.bitbucket.org/2.0/"
+        #expect(configuration.normalizeBaseURL()?.contains("ends in /2.0") == true)
+        #expect(configuration.baseURL == "https://api.bitbucket.org")
+        configuration.baseURL = "http://127.0.0.1:7990/"
+        #expect(configuration.normalizeBaseURL() == nil)
+        #expect(configuration.baseURL == "http://127.0.0.1:7990")
+    }
 
     @Test(arguments: invalidCases)
     func invalidSettingsAreExplained(_ example: InvalidCase) {

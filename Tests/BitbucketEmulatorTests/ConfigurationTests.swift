@@ -15,23 +15,41 @@ struct ConfigurationTests {
         .init(text: "abc:repository", token: "abc", scopes: .read),
         .init(text: "abc:repository:write", token: "abc", scopes: .all),
         .init(text: "abc:repository,repository:write", token: "abc", scopes: .all),
-        .init(text: "a:b:repository", token: "a:b", scopes: .read),
-        .init(text: "a:b", token: "a:b", scopes: .all),
+        .init(text: "abc:write:repository:bitbucket", token: "abc", scopes: .write),
     ]
 
     @Test(arguments: tokens)
-    func accessTokens(_ testCase: TokenCase) {
-        let token = AccessToken(parsing: testCase.text)
-        #expect(token?.token == testCase.token)
-        #expect(token?.scopes == testCase.scopes)
+    func accessTokens(_ testCase: TokenCase) throws {
+        let token = try AccessToken(parsing: testCase.text)
+        #expect(token.token == testCase.token)
+        #expect(token.scopes == testCase.scopes)
     }
 
-    @Test func apiTokens() {
-        let credential = APITokenCredential(parsing: "dev@example.com:ATATT-x:y:repository")
-        #expect(credential?.email == "dev@example.com")
-        #expect(credential?.apiToken == "ATATT-x:y")
-        #expect(credential?.scopes == .read)
-        #expect(APITokenCredential(parsing: "no-colon") == nil)
+    /// A typo in a scope used to become part of the token's name, with every scope.
+    @Test(arguments: ["t:repostory", "t:", "t:repository,", "a:b", ":repository", ""])
+    func refusedTokens(_ text: String) {
+        #expect(throws: CredentialSyntax.self) { try AccessToken(parsing: text) }
+    }
+
+    @Test func unknownScopesAreListed() {
+        #expect(throws: CredentialSyntax.self) { try AccessToken(parsing: "t:repostory") }
+        do {
+            _ = try AccessToken(parsing: "t:repostory")
+        } catch {
+            #expect("\(error)".contains("unknown scope 'repostory'"))
+            #expect("\(error)".contains("repository, repository:write"))
+        }
+    }
+
+    @Test func apiTokens() throws {
+        let credential = try APITokenCredential(parsing: "dev@example.com:ATATT-x:repository")
+        #expect(credential.email == "dev@example.com")
+        #expect(credential.apiToken == "ATATT-x")
+        #expect(credential.scopes == .read)
+        #expect(try APITokenCredential(parsing: "dev@example.com:ATATT-y").scopes == .all)
+        for text in ["no-colon", "dev@example.com:tok:repostory", "not-an-email:tok", "dev@example.com:"] {
+            #expect(throws: CredentialSyntax.self, "\(text)") { try APITokenCredential(parsing: text) }
+        }
     }
 
     @Test func connectInstallations() {

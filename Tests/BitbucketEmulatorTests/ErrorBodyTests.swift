@@ -30,8 +30,10 @@ struct ErrorBodyTests {
         #expect(badBasic.status == 401)
         #expect(badBasic.headers["www-authenticate"] == "Basic realm=\"Bitbucket.org HTTP\"")
 
+        // No Authorization at all: a private repository Bitbucket will not name.
         let none = try await Curl.run([downloads])
-        #expect(none.status == 401)
+        #expect(none.status == 404)
+        #expect(none.errorMessage?.hasPrefix("The requested repository either does not exist") == true)
 
         let goodBasic = try await Curl.run(["-u", "dev@example.com:api-secret", downloads])
         #expect(goodBasic.status == 200)

@@ -190,7 +190,7 @@ struct FaultTests {
         #expect(entries.first?["query"] as? String == "pagelen=5")
         #expect(entries.first?["host"] as? String == "api")
         #expect(entries.last?["authorization"] as? Bool == false)
-        #expect(entries.last?["status"] as? Int == 401)
+        #expect(entries.last?["status"] as? Int == 404)
         try await Curl.admin("DELETE", "\(emulator.api)/_emulator/requests")
         #expect((try await Curl.admin("GET", "\(emulator.api)/_emulator/requests").json as? [Any])?.isEmpty == true)
     }

@@ -267,6 +267,9 @@ struct RunCommandTests {
             #expect(!wrong.stderr.contains("not-the-token"))
             let none = try await world.bbx(["run", "release.bbx"], environment: ["BITBUCKET_TOKEN": ""])
             #expect(none.status == 77, "\(none.stderr)")
+            // Bitbucket answers 404 without a credential: the message says what is missing.
+            #expect(none.stderr.contains("no credential was given: set BITBUCKET_TOKEN"), "\(none.stderr)")
+            #expect(!none.stderr.contains("does not exist, or the credential cannot see it"))
             // Reading works with a read-only token; the upload is refused.
             let readOnly = try await world.bbx(
                 ["run", "release.bbx"], environment: ["BITBUCKET_TOKEN": "reader-token"])
@@ -409,6 +412,17 @@ struct RunCommandTests {
             #expect(without.status == 77)
             #expect(without.stderr.contains("<-e>:2:1: error: Connect statements need the app's credentials"))
             #expect(try await world.writes().isEmpty)
+        }
+    }
+
+    /// Atlassian's OpenAPI names the server with `/2.0`; bbx adds it itself.
+    @Test func aBaseURLEndingIn20IsTrimmedWithANote() async throws {
+        try await EndToEnd.with { world in
+            let run = try await world.bbx(
+                ["run", "-e", "list in acme/app"], environment: ["BITBUCKET_URL": world.serve.api + "/2.0/"])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("bbx: note: the API URL \(world.serve.api)/2.0/ ends in /2.0"), "\(run.stderr)")
+            #expect(try await world.serve.requests().allSatisfy { !$0.path.hasPrefix("/2.0/2.0") })
         }
     }
 
