@@ -79,11 +79,9 @@ struct AdminRoutes {
         let data = Data(body.readableBytesView)
         let expected = "Expected {\"repo\", \"name\", \"size\", \"created_on\"} or an array of them"
         if let seeds = try? JSONDecoder().decode([Seed].self, from: data) {
-            // One write of the metadata for the whole batch, not one per artifact.
             for seed in seeds {
-                if case .failure(let response) = try await store(seed, persisting: false) { return response }
+                if case .failure(let response) = try await store(seed) { return response }
             }
-            try await state.store.persist()
             return Reply.json(["seeded": seeds.count], status: .created)
         }
         guard let seed = try? JSONDecoder().decode(Seed.self, from: data) else {
@@ -102,13 +100,13 @@ struct AdminRoutes {
         case failure(Response)
     }
 
-    func store(_ seed: Seed, persisting: Bool = true) async throws -> Stored {
+    func store(_ seed: Seed) async throws -> Stored {
         guard seed.size >= 0, !seed.name.isEmpty else {
             return .failure(Reply.error(.badRequest, "A seed needs a name and a size of 0 or more"))
         }
         let parts = seed.repo.split(separator: "/").map(String.init)
         guard parts.count == 2,
-            let repository = await state.store.repository(workspace: parts[0], slug: parts[1])
+            let repository = try state.store.repository(workspace: parts[0], slug: parts[1])
         else {
             return .failure(Reply.error(.notFound, "Unknown repository \(seed.repo): declare it with --repo"))
         }
@@ -143,9 +141,9 @@ struct AdminRoutes {
             }
             throw error
         }
-        let artifacts = try await state.store.commit(
+        let artifacts = try state.store.commit(
             [.init(name: seed.name, file: file, size: seed.size)], in: repository, by: .named("Seeded"),
-            createdOn: created, persisting: persisting)
+            createdOn: created)
         return .success(artifacts[0])
     }
 }

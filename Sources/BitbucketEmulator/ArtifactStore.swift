@@ -1,20 +1,25 @@
 import Crypto
 import Foundation
-import SafeFiles
+import GRDB
 
-/// The emulator's state: artifacts (metadata here, bytes in files) and the Connect app's linkers.
+/// The emulator's state: artifacts (metadata in SQLite, bytes in files) and the Connect app's
+/// linkers.
 ///
-/// An actor, so concurrent uploads, deletes and lists each see one consistent state. Bytes never
-/// pass through it: uploads stream into `uploads/` outside the actor and are renamed into
-/// `blobs/` by `commit`, so a cut upload leaves the previous artifact untouched.
-actor ArtifactStore {
+/// Metadata lives in `state.sqlite` (WAL): artifacts indexed by repository and creation time, so
+/// a listing page reads 100 rows whatever the repository holds, and each upload, replace or
+/// delete is one small transaction instead of a rewrite of everything. Reads run beside writes.
+/// Bytes never pass through here: uploads stream into `uploads/` and are renamed into `blobs/`
+/// by `commit`, so a cut upload leaves the previous artifact untouched. Times are formatted
+/// once, when stored (`BitbucketTime.format`: UTC, six fraction digits, `+00:00`), so their
+/// text order is their time order and no listing parses a date.
+final class ArtifactStore: Sendable {
     let root: URL
-    private var state: StoredState
-    private var declared: Set<String>
+    private let database: DatabasePool
     private let createsOnFirstUse: Bool
+    let storageKey: String
 
     var blobs: URL { root.appendingPathComponent("blobs") }
-    nonisolated var uploads: URL { root.appendingPathComponent("uploads") }
+    var uploads: URL { root.appendingPathComponent("uploads") }
 
     init(root: URL, repositories: [String], linkers: [String], createsOnFirstUse: Bool = false) throws {
         self.root = root
@@ -24,29 +29,87 @@ actor ArtifactStore {
         // Uploads cut by a crash or a stop leave partial files: they never count.
         try? manager.removeItem(at: root.appendingPathComponent("uploads"))
         try manager.createDirectory(at: root.appendingPathComponent("uploads"), withIntermediateDirectories: true)
-        let file = root.appendingPathComponent("state.json")
-        if let data = try? Data(contentsOf: file) {
-            state = try JSONDecoder().decode(StoredState.self, from: data)
-        } else {
-            state = StoredState()
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        // WAL with NORMAL: a commit is one append to the log, without an fsync each (a crash
+        // keeps the database whole; a power cut may lose the last transactions).
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        database = try DatabasePool(
+            path: root.appendingPathComponent("state.sqlite").path, configuration: configuration)
+        try Self.migrate(database)
+        try Self.importJSON(from: root, into: database)
+        storageKey = try database.write { db in
+            if let key = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'storage_key'") {
+                return key
+            }
+            let key = UUID().uuidString + UUID().uuidString
+            try db.execute(sql: "INSERT INTO setting (key, value) VALUES ('storage_key', ?)", arguments: [key])
+            return key
         }
-        if state.storageKey.isEmpty {
-            state.storageKey = UUID().uuidString + UUID().uuidString
+        try database.write { db in
+            for repository in repositories {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO repository (key) VALUES (?)", arguments: [repository.lowercased()])
+            }
+            for key in linkers {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO linker (key, json) VALUES (?, ?)",
+                    arguments: [key, try Self.encode(Linker.declared(key))])
+            }
         }
-        declared = Set(repositories.map { $0.lowercased() })
-        for key in state.artifacts.keys { declared.insert(key) }
-        for key in linkers where state.linkers[key] == nil {
-            state.linkers[key] = Linker.declared(key)
-        }
-        try Self.write(state, to: root)
     }
 
-    var storageKey: String { state.storageKey }
+    static func migrate(_ database: DatabasePool) throws {
+        try database.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS repository (key TEXT PRIMARY KEY NOT NULL);
+                    CREATE TABLE IF NOT EXISTS artifact (
+                        repository TEXT NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL,
+                        created_on TEXT NOT NULL, downloads INTEGER NOT NULL,
+                        uploader_name TEXT NOT NULL, uploader_uuid TEXT NOT NULL, uploader_account TEXT NOT NULL,
+                        blob TEXT NOT NULL,
+                        PRIMARY KEY (repository, name)) WITHOUT ROWID;
+                    CREATE INDEX IF NOT EXISTS artifact_listing ON artifact (repository, created_on DESC, name);
+                    CREATE TABLE IF NOT EXISTS setting (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                    CREATE TABLE IF NOT EXISTS linker (key TEXT PRIMARY KEY NOT NULL, json TEXT NOT NULL);
+                    """)
+        }
+    }
+
+    /// A data folder from before SQLite (`state.json`) is imported once, then renamed.
+    static func importJSON(from root: URL, into database: DatabasePool) throws {
+        let file = root.appendingPathComponent("state.json")
+        guard let data = try? Data(contentsOf: file) else { return }
+        let old = try JSONDecoder().decode(StoredState.self, from: data)
+        try database.write { db in
+            for (repository, artifacts) in old.artifacts {
+                try db.execute(sql: "INSERT OR IGNORE INTO repository (key) VALUES (?)", arguments: [repository])
+                for artifact in artifacts { try insert(artifact, in: repository, db) }
+            }
+            for (key, linker) in old.linkers {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO linker (key, json) VALUES (?, ?)",
+                    arguments: [key, try encode(linker)])
+            }
+            for (key, value) in [
+                ("storage_key", old.storageKey), ("next_linker_value_id", String(old.nextLinkerValueID)),
+                ("app_installed", old.appInstalled ? "1" : "0"),
+            ] where !value.isEmpty {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", arguments: [key, value])
+            }
+        }
+        try FileManager.default.moveItem(at: file, to: root.appendingPathComponent("state.json.imported"))
+    }
+
+    // MARK: - Repositories
 
     /// The repository's key for `workspace` and `slug` as they appear in a path (slugs, or UUIDs
     /// in braces); nil when it was never declared.
-    func repository(workspace: String, slug: String) -> String? {
+    func repository(workspace: String, slug: String) throws -> String? {
         let key = "\(workspace)/\(slug)".lowercased()
+        let declared = try database.read { db in try String.fetchAll(db, sql: "SELECT key FROM repository") }
         if declared.contains(key) { return key }
         for candidate in declared {
             let parts = candidate.split(separator: "/").map(String.init)
@@ -57,35 +120,55 @@ actor ArtifactStore {
         }
         // A name, not a UUID (which says nothing of the name): created, empty, when allowed.
         if createsOnFirstUse, !workspace.hasPrefix("{"), !slug.hasPrefix("{") {
-            declared.insert(key)
+            try declare(key)
             return key
         }
         return nil
     }
 
     func declare(_ repository: String) throws {
-        declared.insert(repository.lowercased())
-    }
-
-    /// Newest first; ties by name. Times are compared as stored text: every `createdOn` is
-    /// written by `BitbucketTime.format` (UTC, six fraction digits, `+00:00`), so text order is
-    /// time order, and a listing no longer parses two dates per comparison.
-    func artifacts(in repository: String) -> [StoredArtifact] {
-        (state.artifacts[repository] ?? []).sorted {
-            $0.createdOn != $1.createdOn ? $0.createdOn > $1.createdOn : $0.name < $1.name
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO repository (key) VALUES (?)", arguments: [repository.lowercased()])
         }
     }
 
-    func artifact(_ name: String, in repository: String) -> StoredArtifact? {
-        state.artifacts[repository]?.first { $0.name == name }
+    // MARK: - Artifacts
+
+    /// One page, newest first, ties by name, and how many there are in all.
+    func page(in repository: String, offset: Int, limit: Int) throws -> (total: Int, artifacts: [StoredArtifact]) {
+        try database.read { db in
+            let total =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM artifact WHERE repository = ?", arguments: [repository]) ?? 0
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM artifact WHERE repository = ?
+                    ORDER BY created_on DESC, name ASC LIMIT ? OFFSET ?
+                    """, arguments: [repository, limit, offset])
+            return (total, rows.map(Self.artifact))
+        }
+    }
+
+    func artifact(_ name: String, in repository: String) throws -> StoredArtifact? {
+        try database.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM artifact WHERE repository = ? AND name = ?", arguments: [repository, name]
+            ).map(Self.artifact)
+        }
     }
 
     /// Counts a download (the 302 to storage) and returns the artifact.
     func recordDownload(_ name: String, in repository: String) throws -> StoredArtifact? {
-        guard let index = state.artifacts[repository]?.firstIndex(where: { $0.name == name }) else { return nil }
-        state.artifacts[repository]![index].downloads += 1
-        try persist()
-        return state.artifacts[repository]![index]
+        try database.write { db in
+            try db.execute(
+                sql: "UPDATE artifact SET downloads = downloads + 1 WHERE repository = ? AND name = ?",
+                arguments: [repository, name])
+            return try Row.fetchOne(
+                db, sql: "SELECT * FROM artifact WHERE repository = ? AND name = ?", arguments: [repository, name]
+            ).map(Self.artifact)
+        }
     }
 
     struct Upload: Sendable {
@@ -94,38 +177,70 @@ actor ArtifactStore {
         let size: Int64
     }
 
-    /// Makes finished uploads visible, all at once: each file is renamed into `blobs/`, replacing
-    /// any artifact of the same name.
-    func commit(
-        _ uploads: [Upload], in repository: String, by uploader: Uploader, createdOn: Date = Date(),
-        persisting: Bool = true
-    ) throws -> [StoredArtifact] {
-        var created: [StoredArtifact] = []
-        for upload in uploads {
-            let blob = UUID().uuidString
-            try FileManager.default.moveItem(at: upload.file, to: blobs.appendingPathComponent(blob))
-            let artifact = StoredArtifact(
-                name: upload.name, size: upload.size, createdOn: BitbucketTime.format(createdOn), downloads: 0,
-                uploader: uploader, blob: blob)
-            var list = state.artifacts[repository] ?? []
-            if let index = list.firstIndex(where: { $0.name == upload.name }) {
-                try? FileManager.default.removeItem(at: blobs.appendingPathComponent(list[index].blob))
-                list[index] = artifact
-            } else {
-                list.append(artifact)
+    /// Makes finished uploads visible, all at once (one transaction): each file is renamed into
+    /// `blobs/`, replacing any artifact of the same name, whose bytes are removed after.
+    func commit(_ uploads: [Upload], in repository: String, by uploader: Uploader, createdOn: Date = Date()) throws
+        -> [StoredArtifact]
+    {
+        let created = BitbucketTime.format(createdOn)
+        var stored: [StoredArtifact] = []
+        var moved: [URL] = []
+        do {
+            for upload in uploads {
+                let blob = UUID().uuidString
+                let target = blobs.appendingPathComponent(blob)
+                try FileManager.default.moveItem(at: upload.file, to: target)
+                moved.append(target)
+                stored.append(
+                    StoredArtifact(
+                        name: upload.name, size: upload.size, createdOn: created, downloads: 0, uploader: uploader,
+                        blob: blob))
             }
-            state.artifacts[repository] = list
-            created.append(artifact)
+        } catch {
+            for file in moved { try? FileManager.default.removeItem(at: file) }
+            throw error
         }
-        if persisting { try persist() }
-        return created
+        // Within one request, a later part of the same name wins (as a replace would).
+        var latest: [String: Int] = [:]
+        for (index, artifact) in stored.enumerated() { latest[artifact.name] = index }
+        let replaced: [String]
+        do {
+            replaced = try database.write { db in
+                var replaced: [String] = []
+                for (index, artifact) in stored.enumerated() where latest[artifact.name] == index {
+                    if let old = try String.fetchOne(
+                        db, sql: "SELECT blob FROM artifact WHERE repository = ? AND name = ?",
+                        arguments: [repository, artifact.name])
+                    {
+                        replaced.append(old)
+                    }
+                    try Self.insert(artifact, in: repository, db)
+                }
+                return replaced
+            }
+        } catch {
+            for file in moved { try? FileManager.default.removeItem(at: file) }
+            throw error
+        }
+        for (index, artifact) in stored.enumerated() where latest[artifact.name] != index {
+            try? FileManager.default.removeItem(at: blobs.appendingPathComponent(artifact.blob))
+        }
+        for blob in replaced { try? FileManager.default.removeItem(at: blobs.appendingPathComponent(blob)) }
+        return stored
     }
 
     func delete(_ name: String, in repository: String) throws -> Bool {
-        guard let index = state.artifacts[repository]?.firstIndex(where: { $0.name == name }) else { return false }
-        let artifact = state.artifacts[repository]!.remove(at: index)
-        try? FileManager.default.removeItem(at: blobs.appendingPathComponent(artifact.blob))
-        try persist()
+        let blob = try database.write { db -> String? in
+            let blob = try String.fetchOne(
+                db, sql: "SELECT blob FROM artifact WHERE repository = ? AND name = ?", arguments: [repository, name])
+            if blob != nil {
+                try db.execute(
+                    sql: "DELETE FROM artifact WHERE repository = ? AND name = ?", arguments: [repository, name])
+            }
+            return blob
+        }
+        guard let blob else { return false }
+        try? FileManager.default.removeItem(at: blobs.appendingPathComponent(blob))
         return true
     }
 
@@ -135,88 +250,141 @@ actor ArtifactStore {
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
-    // MARK: - Connect
-
-    var appInstalled: Bool { state.appInstalled }
-
-    func setAppInstalled(_ installed: Bool) throws {
-        state.appInstalled = installed
-        try persist()
+    static func insert(_ artifact: StoredArtifact, in repository: String, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO artifact
+                    (repository, name, size, created_on, downloads, uploader_name, uploader_uuid, uploader_account, blob)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                repository, artifact.name, artifact.size, artifact.createdOn, artifact.downloads,
+                artifact.uploader.displayName, artifact.uploader.uuid, artifact.uploader.accountID, artifact.blob,
+            ])
     }
 
-    func linkers() -> [Linker] { state.linkers.values.sorted { $0.key < $1.key } }
+    static func artifact(_ row: Row) -> StoredArtifact {
+        StoredArtifact(
+            name: row["name"], size: row["size"], createdOn: row["created_on"], downloads: row["downloads"],
+            uploader: Uploader(
+                displayName: row["uploader_name"], uuid: row["uploader_uuid"], accountID: row["uploader_account"]),
+            blob: row["blob"])
+    }
 
-    func linker(_ key: String) -> Linker? {
-        if createsOnFirstUse, state.linkers[key] == nil {
-            state.linkers[key] = Linker.declared(key)
+    // MARK: - Connect
+
+    var appInstalled: Bool {
+        get throws {
+            try database.read { db in
+                try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'app_installed'") != "0"
+            }
         }
-        return state.linkers[key]
+    }
+
+    func setAppInstalled(_ installed: Bool) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO setting (key, value) VALUES ('app_installed', ?)",
+                arguments: [installed ? "1" : "0"])
+        }
+    }
+
+    func linkers() throws -> [Linker] {
+        try database.read { db in
+            try String.fetchAll(db, sql: "SELECT json FROM linker ORDER BY key").map(Self.decode)
+        }
+    }
+
+    func linker(_ key: String) throws -> Linker? {
+        try database.write { db in
+            if createsOnFirstUse {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO linker (key, json) VALUES (?, ?)",
+                    arguments: [key, try Self.encode(Linker.declared(key))])
+            }
+            return try Self.linker(key, db)
+        }
     }
 
     /// Linkers declared by a descriptor's `modules.linkers`: kept with their values if known.
     func defineLinkers(_ definitions: [Linker]) throws {
-        for definition in definitions {
-            var linker = definition
-            linker.values = state.linkers[definition.key]?.values ?? []
-            state.linkers[definition.key] = linker
+        try database.write { db in
+            for definition in definitions {
+                var linker = definition
+                linker.values = try Self.linker(definition.key, db)?.values ?? []
+                try Self.save(linker, db)
+            }
         }
-        try persist()
     }
 
     enum LinkerChange: Error { case noLinker, duplicate, noValue }
 
     func addLinkerValue(_ value: String, to key: String) throws -> LinkerValue {
-        guard var linker = state.linkers[key] else { throw LinkerChange.noLinker }
-        if linker.values.contains(where: { $0.value == value }) { throw LinkerChange.duplicate }
-        let entry = LinkerValue(id: state.nextLinkerValueID, value: value)
-        state.nextLinkerValueID += 1
-        linker.values.append(entry)
-        state.linkers[key] = linker
-        try persist()
-        return entry
+        try database.write { db in
+            guard var linker = try Self.linker(key, db) else { throw LinkerChange.noLinker }
+            if linker.values.contains(where: { $0.value == value }) { throw LinkerChange.duplicate }
+            let entry = LinkerValue(id: try Self.nextValueID(db), value: value)
+            linker.values.append(entry)
+            try Self.save(linker, db)
+            return entry
+        }
     }
 
     /// Replaces every value; values already present keep their ids.
     func setLinkerValues(_ values: [String], of key: String) throws {
-        guard var linker = state.linkers[key] else { throw LinkerChange.noLinker }
-        var next: [LinkerValue] = []
-        for value in values where !next.contains(where: { $0.value == value }) {
-            if let existing = linker.values.first(where: { $0.value == value }) {
-                next.append(existing)
-            } else {
-                next.append(LinkerValue(id: state.nextLinkerValueID, value: value))
-                state.nextLinkerValueID += 1
+        try database.write { db in
+            guard var linker = try Self.linker(key, db) else { throw LinkerChange.noLinker }
+            var next: [LinkerValue] = []
+            for value in values where !next.contains(where: { $0.value == value }) {
+                if let existing = linker.values.first(where: { $0.value == value }) {
+                    next.append(existing)
+                } else {
+                    next.append(LinkerValue(id: try Self.nextValueID(db), value: value))
+                }
             }
+            linker.values = next
+            try Self.save(linker, db)
         }
-        linker.values = next
-        state.linkers[key] = linker
-        try persist()
     }
 
     func removeLinkerValues(of key: String, id: Int? = nil) throws {
-        guard var linker = state.linkers[key] else { throw LinkerChange.noLinker }
-        if let id {
-            guard let index = linker.values.firstIndex(where: { $0.id == id }) else { throw LinkerChange.noValue }
-            linker.values.remove(at: index)
-        } else {
-            linker.values.removeAll()
+        try database.write { db in
+            guard var linker = try Self.linker(key, db) else { throw LinkerChange.noLinker }
+            if let id {
+                guard let index = linker.values.firstIndex(where: { $0.id == id }) else { throw LinkerChange.noValue }
+                linker.values.remove(at: index)
+            } else {
+                linker.values.removeAll()
+            }
+            try Self.save(linker, db)
         }
-        state.linkers[key] = linker
-        try persist()
     }
 
-    /// The state file is replaced whole (write beside it, then rename), so a crash never leaves
-    /// half of it.
-    /// Writes the metadata now (after a batch committed with `persisting: false`).
-    func persist() throws {
-        try Self.write(state, to: root)
+    static func linker(_ key: String, _ db: Database) throws -> Linker? {
+        try String.fetchOne(db, sql: "SELECT json FROM linker WHERE key = ?", arguments: [key]).map(decode)
     }
 
-    private static func write(_ state: StoredState, to root: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(state)
-        try ExclusiveFile.replaceContents(of: root.appendingPathComponent("state.json").path, with: Array(data))
+    static func save(_ linker: Linker, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO linker (key, json) VALUES (?, ?)", arguments: [linker.key, try encode(linker)])
+    }
+
+    static func nextValueID(_ db: Database) throws -> Int {
+        let next =
+            Int(try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'next_linker_value_id'") ?? "1")
+            ?? 1
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO setting (key, value) VALUES ('next_linker_value_id', ?)",
+            arguments: [String(next + 1)])
+        return next
+    }
+
+    static func encode(_ linker: Linker) throws -> String {
+        String(decoding: try JSONEncoder().encode(linker), as: UTF8.self)
+    }
+
+    static func decode(_ json: String) throws -> Linker {
+        try JSONDecoder().decode(Linker.self, from: Data(json.utf8))
     }
 }
 

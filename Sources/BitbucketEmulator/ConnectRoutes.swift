@@ -25,7 +25,7 @@ struct ConnectRoutes {
                 .forbidden, "This API is only accessible with the following authentication types: jwt",
                 cut: exchange.cut)
         }
-        guard let installation = state.configuration.connect, await state.store.appInstalled else {
+        guard let installation = state.configuration.connect, (try? state.store.appInstalled) == true else {
             return Reply.error(.unauthorized, "Invalid JWT: no app is installed", cut: exchange.cut)
         }
         let request = CanonicalRequest(method: exchange.method, path: exchange.path, rawQuery: exchange.query)
@@ -53,7 +53,7 @@ struct ConnectRoutes {
         switch (method, segments.count) {
         case (.put, 0): return try await updateApp(exchange)
         case (.delete, 0):
-            try await state.store.setAppInstalled(false)
+            try state.store.setAppInstalled(false)
             return Reply.empty(.noContent, cut: cut)
         case (_, 0): return Reply.error(.methodNotAllowed, "Method not allowed", cut: cut)
         default: break
@@ -61,10 +61,10 @@ struct ConnectRoutes {
         guard segments[0] == "linkers" else { return Reply.error(.notFound, "Resource not found", cut: cut) }
         if segments.count == 1 {
             guard method == .get else { return Reply.error(.methodNotAllowed, "Method not allowed", cut: cut) }
-            return Reply.json(page(await state.store.linkers().map(json)), cut: cut)
+            return Reply.json(page(try state.store.linkers().map(json)), cut: cut)
         }
         let key = segments[1]
-        guard let linker = await state.store.linker(key) else {
+        guard let linker = try state.store.linker(key) else {
             return Reply.error(.notFound, "The linker does not exist.", cut: cut)
         }
         if segments.count == 2 {
@@ -81,7 +81,7 @@ struct ConnectRoutes {
             switch method {
             case .get: return Reply.json(json(value), cut: cut)
             case .delete:
-                try await state.store.removeLinkerValues(of: key, id: id)
+                try state.store.removeLinkerValues(of: key, id: id)
                 return Reply.empty(.noContent, cut: cut)
             default: return Reply.error(.methodNotAllowed, "Method not allowed", cut: cut)
             }
@@ -94,7 +94,7 @@ struct ConnectRoutes {
                 Self.isValidValue(value)
             else { return Reply.error(.badRequest, "Invalid input.", cut: cut) }
             do {
-                let added = try await state.store.addLinkerValue(value, to: key)
+                let added = try state.store.addLinkerValue(value, to: key)
                 return Reply.json(json(added), status: .created, cut: cut)
             } catch ArtifactStore.LinkerChange.duplicate {
                 return Reply.error(.conflict, "The linker already has the value being added.", cut: cut)
@@ -104,10 +104,10 @@ struct ConnectRoutes {
             else {
                 return Reply.error(.badRequest, "Invalid input.", cut: cut)
             }
-            try await state.store.setLinkerValues(values, of: key)
+            try state.store.setLinkerValues(values, of: key)
             return Reply.empty(.noContent, cut: cut)
         case .delete:
-            try await state.store.removeLinkerValues(of: key)
+            try state.store.removeLinkerValues(of: key)
             return Reply.empty(.noContent, cut: cut)
         default:
             return Reply.error(.methodNotAllowed, "Method not allowed", cut: cut)
@@ -142,7 +142,7 @@ struct ConnectRoutes {
                     key: key, regex: entry["regex"] as? String ?? "", url: entry["url"] as? String ?? "",
                     linkType: entry["type"] as? String ?? "href", values: [])
             }
-            try await state.store.defineLinkers(linkers)
+            try state.store.defineLinkers(linkers)
         }
         return Reply.empty(.noContent, cut: cut)
     }

@@ -22,7 +22,14 @@ struct DownloadRoutes {
         }
         let workspace = rawWorkspace.removingPercentEncoding ?? rawWorkspace
         let slug = rawSlug.removingPercentEncoding ?? rawSlug
-        guard let repository = await state.store.repository(workspace: workspace, slug: slug) else {
+        let found: String?
+        do {
+            found = try state.store.repository(workspace: workspace, slug: slug)
+        } catch {
+            state.logger.error("reading the repositories failed: \(error)")
+            return Reply.error(.internalServerError, "Something went wrong", cut: exchange.cut)
+        }
+        guard let repository = found else {
             return Reply.error(.notFound, Self.repositoryNotFound, cut: exchange.cut)
         }
         let method = exchange.request.method
@@ -70,16 +77,19 @@ struct DownloadRoutes {
             }
             page = value
         }
-        let all = await state.store.artifacts(in: repository)
+        // A page far beyond the end (page × pagelen overflowing) is simply empty.
+        let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: pagelen)
+        let (total, values) = try state.store.page(
+            in: repository, offset: overflow ? Int(Int32.max) : offset, limit: pagelen)
         let base = await apiBase(exchange) + exchange.path
         let collection = await apiBase(exchange) + Self.withoutTrailingSlash(exchange.path)
-        let first = min(all.count, (page - 1) * pagelen)
-        let last = min(all.count, first + pagelen)
         var envelope: [String: Any] = [
-            "pagelen": pagelen, "page": page, "size": all.count,
-            "values": all[first..<last].map { json($0, repository: repository, base: collection) },
+            "pagelen": pagelen, "page": page, "size": total,
+            "values": values.map { json($0, repository: repository, base: collection) },
         ]
-        if last < all.count { envelope["next"] = "\(base)?page=\(page + 1)&pagelen=\(pagelen)" }
+        if !overflow, offset + values.count < total, !values.isEmpty {
+            envelope["next"] = "\(base)?page=\(page + 1)&pagelen=\(pagelen)"
+        }
         if page > 1 { envelope["previous"] = "\(base)?page=\(page - 1)&pagelen=\(pagelen)" }
         return Reply.json(envelope, cut: exchange.cut)
     }
@@ -150,7 +160,7 @@ struct DownloadRoutes {
             return Reply.error(
                 .badRequest, "No file was uploaded: send one or more parts named 'files'.", cut: exchange.cut)
         }
-        let created = try await state.store.commit(receiver.completed, in: repository, by: caller.uploader)
+        let created = try state.store.commit(receiver.completed, in: repository, by: caller.uploader)
         receiver.completed.removeAll()
         let base = await apiBase(exchange) + Self.withoutTrailingSlash(exchange.path)
         return Reply.json(
@@ -163,7 +173,7 @@ struct DownloadRoutes {
     /// 302 to the storage listener, signed and expiring like Bitbucket's links to S3.
     func redirect(_ exchange: Exchange, _ repository: String, _ encodedName: String) async throws -> Response {
         guard let name = encodedName.removingPercentEncoding,
-            let artifact = try await state.store.recordDownload(name, in: repository)
+            let artifact = try state.store.recordDownload(name, in: repository)
         else {
             return Reply.error(.notFound, "The specified download does not exist.", cut: exchange.cut)
         }
@@ -175,12 +185,12 @@ struct DownloadRoutes {
         let link = StorageLink(
             repositoryUUID: String(RepositoryIdentity.uuid(of: repository).dropFirst().dropLast()),
             blob: artifact.blob, name: artifact.name, expires: expires)
-        let location = storage + link.signed(key: await state.store.storageKey)
+        let location = storage + link.signed(key: state.store.storageKey)
         return Reply.empty(.found, headers: [.location: location], cut: exchange.cut)
     }
 
     func delete(_ exchange: Exchange, _ repository: String, _ encodedName: String) async throws -> Response {
-        guard let name = encodedName.removingPercentEncoding, try await state.store.delete(name, in: repository) else {
+        guard let name = encodedName.removingPercentEncoding, try state.store.delete(name, in: repository) else {
             return Reply.error(.notFound, "The specified download does not exist.", cut: exchange.cut)
         }
         return Reply.empty(.noContent, cut: exchange.cut)

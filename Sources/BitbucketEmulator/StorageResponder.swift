@@ -58,7 +58,7 @@ struct StorageResponder: HTTPResponder {
         let blob = segments[2]
         let expected = StorageLink.signature(
             path: exchange.path, expires: expires, versionID: versionID, disposition: disposition,
-            key: await state.store.storageKey)
+            key: state.store.storageKey)
         guard expected == signature, versionID == StorageLink.versionID(of: blob) else {
             return Self.xml(
                 status: 403, code: "SignatureDoesNotMatch",
@@ -69,7 +69,7 @@ struct StorageResponder: HTTPResponder {
         guard Int(Date().timeIntervalSince1970) <= expires else {
             return Self.xml(status: 403, code: "AccessDenied", message: "Request has expired")
         }
-        guard let url = await state.store.blobURL(blob),
+        guard let url = state.store.blobURL(blob),
             let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
             let size = (attributes[.size] as? NSNumber)?.int64Value
         else {

@@ -56,7 +56,8 @@ struct Linker: Codable, Sendable, Equatable {
     }
 }
 
-/// Everything that survives a restart (with `--data`), written as one JSON file.
+/// What a data folder held before the metadata moved to SQLite (`state.json`): read once, to
+/// import it (`ArtifactStore.importJSON`).
 struct StoredState: Codable, Sendable {
     /// Artifacts by repository key (`workspace/slug`, lower case).
     var artifacts: [String: [StoredArtifact]] = [:]

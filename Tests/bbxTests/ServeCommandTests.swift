@@ -135,8 +135,11 @@ extension ServeCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("blobs").path).isEmpty)
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("uploads").path).isEmpty)
-        let state = try String(contentsOf: data.appendingPathComponent("state.json"), encoding: .utf8)
-        #expect(!state.contains("slow.bin"))
+        // The metadata (SQLite and its write-ahead log) never heard of it.
+        for file in ["state.sqlite", "state.sqlite-wal"] {
+            let bytes = FileManager.default.contents(atPath: data.appendingPathComponent(file).path) ?? Data()
+            #expect(bytes.range(of: Data("slow.bin".utf8)) == nil, "\(file)")
+        }
     }
 
     /// `--data` naming a file is one plain line, not a Foundation error.
