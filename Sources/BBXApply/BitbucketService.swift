@@ -7,8 +7,14 @@ import Foundation
 /// client itself refuses every write, so nothing here decides what may be sent.
 public struct BitbucketService: RemoteReader, ApplyService {
     public let client: BitbucketClient
+    /// Against `--sandbox`: a missing repository is one the sandbox did not create, never a
+    /// credential's blind spot.
+    public let sandboxed: Bool
 
-    public init(client: BitbucketClient) { self.client = client }
+    public init(client: BitbucketClient, sandboxed: Bool = false) {
+        self.client = client
+        self.sandboxed = sandboxed
+    }
 
     func repository(_ name: String) throws -> Repository {
         guard let repository = Repository(name) else {
@@ -23,6 +29,11 @@ public struct BitbucketService: RemoteReader, ApplyService {
         do {
             return try await client.artifacts(in: try repository(name))
         } catch let error as BitbucketError {
+            if case .status(let failure) = error, failure.status == 404, sandboxed {
+                throw RemoteReadError(
+                    "the sandbox has no repository \(name): it creates the repositories the script uses (in use, to, from and in, directly or through let, for and env() defaults) and BITBUCKET_REPO_FULL_NAME; write \(name) where the script uses it, or run against Bitbucket without --sandbox"
+                )
+            }
             if case .status(let failure) = error, failure.status == 404, !error.isCredentialProblem {
                 throw RemoteReadError(
                     "repository \(name) does not exist, or the credential cannot see it (\(error))")

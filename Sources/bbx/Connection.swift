@@ -12,7 +12,7 @@ struct Connection {
     let client: BitbucketClient
     let sandbox: Sandbox?
 
-    var service: BitbucketService { BitbucketService(client: client) }
+    var service: BitbucketService { BitbucketService(client: client, sandboxed: sandbox != nil) }
 
     /// Opens the client from the options and the environment, or starts the sandbox for `script`
     /// (its repositories: those the script names, else `defaultRepository`; without a script, as

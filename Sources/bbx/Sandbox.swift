@@ -91,53 +91,101 @@ final class Sandbox: Sendable {
         _ = try? await task.value
     }
 
-    /// The repositories and linker keys a script names, as far as can be seen without running
-    /// it: bare repositories, strings in repository positions or bound by `let` that read as
-    /// one, the default repository, and literal linker keys.
+    /// The repositories and linker keys a script uses, as far as can be seen without running
+    /// it, found by where values flow: a value reaching a repository position (`use`, `to`,
+    /// `from`, `in`, `artifacts(…, REPO)`) directly, through a `let`, a loop variable over a
+    /// list, `env(NAME, DEFAULT)`'s default or either side of `??`. A string that only names a
+    /// folder (`let dir = env("OUT", "out/deploy")` used in `to dir`) is no repository. Plus the
+    /// default repository and literal linker keys.
     static func names(in script: Script, defaultRepository: String?) -> (repositories: [String], linkers: [String]) {
         var repositories: [String] = defaultRepository.map { [$0] } ?? []
         var linkers: [String] = []
-        func note(_ expression: Expression?) {
+        // What each name may hold (names are few; scopes are merged, which only adds candidates).
+        var bindings: [String: [String]] = [:]
+
+        func values(_ expression: Expression?) -> [String] {
+            guard let expression else { return [] }
+            switch expression.kind {
+            case .repository(let name): return [name]
+            case .string: return expression.literalText.map { [$0] } ?? []
+            case .list(let items): return items.flatMap(values)
+            case .name(let name): return bindings[name] ?? []
+            case .parenthesized(let inner): return values(inner)
+            case .binary(.coalesce, let left, let right): return values(left) + values(right)
+            case .call(let function, let arguments) where function.name == "env" && arguments.count == 2:
+                return values(arguments[1])
+            default: return []
+            }
+        }
+        /// A repository position: what reaches it and reads as `workspace/slug` is a repository.
+        func repository(_ expression: Expression?) {
+            for text in values(expression) {
+                if let name = RepositoryName(parsing: text) { repositories.append(name.description) }
+            }
+        }
+        /// Repository positions inside expressions: `artifacts(GLOB, REPO)`, `exists … in REPO`.
+        func scan(_ expression: Expression?) {
             guard let expression else { return }
             switch expression.kind {
-            case .repository(let name): repositories.append(name)
-            case .string:
-                if let text = expression.literalText, let name = RepositoryName(parsing: text) {
-                    repositories.append(name.description)
-                }
-            case .call(_, let arguments): arguments.forEach { note($0) }
+            case .call(let function, let arguments):
+                if function.name == "artifacts", arguments.count == 2 { repository(arguments[1]) }
+                arguments.forEach(scan)
+            case .exists(let pattern, let clause):
+                scan(pattern)
+                repository(clause)
             case .binary(_, let left, let right):
-                note(left)
-                note(right)
-            case .not(let inner), .parenthesized(let inner): note(inner)
-            case .exists(_, let clause): note(clause)
+                scan(left)
+                scan(right)
+            case .not(let inner), .parenthesized(let inner), .member(let inner, _): scan(inner)
+            case .list(let items): items.forEach(scan)
+            case .string(let parts):
+                for case .interpolation(let inner) in parts { scan(inner) }
             default: break
             }
         }
         func visit(_ statements: [Statement]) {
             for statement in statements {
                 switch statement.kind {
-                case .use(let repository): note(repository)
-                case .let(_, let value): note(value)
-                case .upload(_, _, let to, _): note(to)
-                case .download(_, let from, _, _), .delete(_, let from): note(from)
-                case .prune(_, let clause, _, _), .list(_, let clause): note(clause)
-                case .assert(let condition, _): note(condition)
+                case .use(let target): repository(target)
+                case .let(let name, let value):
+                    scan(value)
+                    bindings[name.name, default: []] += values(value)
+                case .upload(let pattern, let name, let target, _):
+                    [pattern, name].forEach(scan)
+                    repository(target)
+                case .download(let pattern, let source, let target, _):
+                    [pattern, target].forEach(scan)
+                    repository(source)
+                case .delete(let pattern, let source):
+                    scan(pattern)
+                    repository(source)
+                case .prune(let pattern, let clause, let keep, let age):
+                    [pattern, keep, age].forEach(scan)
+                    repository(clause)
+                case .list(let pattern, let clause):
+                    scan(pattern)
+                    repository(clause)
+                case .print(let expressions): expressions.forEach(scan)
+                case .assert(let condition, let message): [condition, message].forEach(scan)
+                case .fail(let message): scan(message)
                 case .if(let branches, let elseBlock):
                     for branch in branches {
-                        note(branch.condition)
+                        scan(branch.condition)
                         visit(branch.body.statements)
                     }
                     visit(elseBlock?.statements ?? [])
-                case .for(_, let sequence, let body):
-                    note(sequence)
+                case .for(let name, let sequence, let body):
+                    scan(sequence)
+                    bindings[name.name, default: []] += values(sequence)
                     visit(body.statements)
                 case .linker(let key, _):
-                    if let text = key.literalText { linkers.append(text) }
-                default: break
+                    linkers += values(key)
+                case .addonUpdate, .addonDelete, .linkers: break
                 }
             }
         }
+        // Twice: a name bound after its first use in a loop body still counts.
+        visit(script.statements)
         visit(script.statements)
         var seen = Set<String>()
         return (repositories.filter { seen.insert($0).inserted }, Array(Set(linkers)).sorted())
