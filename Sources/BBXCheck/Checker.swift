@@ -55,9 +55,44 @@ public struct Checker {
         let parsed = Parser.parse(source)
         var checks = check(parsed.script, options: options)
         if parsed.diagnostics.hasErrors {
-            checks.removeAll { $0.id == "unbound" || $0.id == "needs-repository" }
+            // A statement that did not parse may have bound a name or set the repository: only
+            // those are uncertain. Every other statement's errors are still reported (a typo
+            // in one line does not hide an unbound name in another).
+            let uncertain = Self.uncertainAfterSyntaxErrors(source, parsed.diagnostics)
+            checks.removeAll { diagnostic in
+                switch diagnostic.id {
+                case "unbound":
+                    return uncertain.names.contains { diagnostic.message.hasPrefix("'\($0)' is not defined") }
+                case "needs-repository": return uncertain.repository
+                default: return false
+                }
+            }
         }
         return (parsed.diagnostics + checks).sorted { $0.range.start < $1.range.start }
+    }
+
+    /// What the statements that failed to parse might have done: the names written after
+    /// `let` or `for` anywhere (they may be bound by a broken statement), and whether a `use`
+    /// stands on a line with a syntax error.
+    static func uncertainAfterSyntaxErrors(_ source: SourceFile, _ syntaxErrors: [Diagnostic]) -> (
+        names: Set<String>, repository: Bool
+    ) {
+        let tokens = Lexer.lex(source).tokens
+        var names = Set<String>()
+        var repository = false
+        let brokenLines = Set(syntaxErrors.filter(\.isError).map { source.location(of: $0.range.start).line })
+        for (index, token) in tokens.enumerated() {
+            switch token.kind {
+            case .keyword(.let), .keyword(.for):
+                if index + 1 < tokens.count, case .identifier = tokens[index + 1].kind {
+                    names.insert(source.text(of: tokens[index + 1].range))
+                }
+            case .keyword(.use):
+                if brokenLines.contains(source.location(of: token.range.start).line) { repository = true }
+            default: break
+            }
+        }
+        return (names, repository)
     }
 
     init(options: CheckOptions) {

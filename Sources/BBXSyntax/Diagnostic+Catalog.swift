@@ -22,15 +22,30 @@ extension Diagnostic {
         // `let keep = 5` reads naturally; say why it is refused.
         var reserved = ""
         if case .keyword = found.kind, what.hasSuffix("name") { reserved = ", which is reserved and cannot be a name" }
+        // `if x = 0`: a comparison meant.
+        if found.kind == .assign, what != "'='", !what.hasSuffix("name") {
+            reserved = "; to compare two values, write '=='"
+        }
         return Diagnostic(
             "expected \(what)\(place), found \(found.kind.spelling)\(reserved)", at: found.range, id: "expected",
             notes: notes)
     }
 
-    static func expectedStatement(found: Token) -> Diagnostic {
+    /// The words a statement starts with, for "did you mean 'upload'?".
+    static let statementWords: [String] = [
+        "use", "let", "upload", "download", "delete", "prune", "list", "print", "assert", "fail", "if", "for",
+        "addon", "linkers", "linker",
+    ]
+
+    static func expectedStatement(found: Token, text: String) -> Diagnostic {
         let hint: String
         switch found.kind {
-        case .identifier: hint = "; a script is made of statements such as 'let', 'upload' or 'if'"
+        case .identifier:
+            if let word = closestMatch(to: text, among: statementWords) {
+                hint = "; did you mean '\(word)'?"
+            } else {
+                hint = "; a script is made of statements such as 'let', 'upload' or 'if'"
+            }
         case .rightBrace: hint = " ('}' closes nothing here)"
         default: hint = ""
         }
@@ -39,8 +54,9 @@ extension Diagnostic {
     }
 
     static func expectedStatementEnd(found: Token) -> Diagnostic {
-        Diagnostic(
-            "expected a newline or ';' after the statement, found \(found.kind.spelling)", at: found.range,
+        let hint = found.kind == .assign ? "; to compare two values, write '=='" : ""
+        return Diagnostic(
+            "expected a newline or ';' after the statement, found \(found.kind.spelling)\(hint)", at: found.range,
             id: "expected-statement-end")
     }
 

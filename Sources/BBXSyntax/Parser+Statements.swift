@@ -15,7 +15,7 @@ extension Parser {
             let start = current
             do {
                 if !inBlock, check(.rightBrace) {
-                    record(.expectedStatement(found: peek))
+                    record(.expectedStatement(found: peek, text: source.text(of: peek.range)))
                     advance()
                     continue
                 }
@@ -56,7 +56,7 @@ extension Parser {
         case .keyword(.linkers): return Statement(.linkers, range: advance().range)
         case .keyword(.linker): return try parseLinker()
         default:
-            throw error(.expectedStatement(found: peek))
+            throw error(.expectedStatement(found: peek, text: source.text(of: peek.range)))
         }
     }
 

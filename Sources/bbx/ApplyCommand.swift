@@ -25,12 +25,6 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var applying: ApplyOptions
     @OptionGroup var connection: ConnectionOptions
 
-    func validate() throws {
-        if connection.usesSandbox {
-            throw ValidationError("--sandbox does not apply to saved plans: the sandbox they were made in is gone")
-        }
-    }
-
     func run() async throws {
         var document: JSONDocument? = output.json ? JSONDocument(command: "apply") : nil
         let saved: SavedPlan

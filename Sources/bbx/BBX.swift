@@ -1,5 +1,7 @@
 import ArgumentParser
+import BBXSyntax
 import Foundation
+import SafeText
 
 @main
 struct BBX: AsyncParsableCommand {
@@ -16,8 +18,56 @@ struct BBX: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            exit(withError: error)
+            // Our own exit codes: the message was written already.
+            if let code = error as? ExitCode { exit(withError: code) }
+            guard exitCode(for: error) == ExitStatus.usage else { exit(withError: error) }
+            Console.error(usageError(error, arguments: Array(CommandLine.arguments.dropFirst())))
+            Foundation.exit(ExitStatus.usage.rawValue)
         }
+    }
+
+    /// A command-line mistake in bbx's one style: `bbx: error: …`, then the usage of the
+    /// subcommand it concerns. An unknown subcommand is named, with the closest one.
+    static func usageError(_ error: any Error, arguments: [String]) -> String {
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName }
+        if let first = arguments.first, !first.hasPrefix("-"), !names.contains(first) {
+            let suggestion = closestSubcommand(to: first, among: names).map { "; did you mean '\($0)'?" } ?? ""
+            return "bbx: error: unknown command '\(first.terminalSafe)'\(suggestion)\n"
+                + "Usage: bbx <subcommand>\n  See 'bbx --help' for the commands (\(names.joined(separator: ", "))).\n"
+        }
+        // A command's own check may run before the parser's check of unknown options: an
+        // unknown option is the first thing to say, with the closest known one.
+        if let command = configuration.subcommands.first(where: { $0.configuration.commandName == arguments.first }) {
+            let help = command.helpMessage(columns: 200)
+            let known = Set(
+                help.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "-") }).map(String.init).filter {
+                    $0.hasPrefix("--") && $0.count > 2
+                } + ["--help", "--version"])
+            for argument in arguments.dropFirst() {
+                if argument == "--" { break }
+                let name = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
+                guard name.hasPrefix("--"), name.count > 2, !known.contains(name) else { continue }
+                let suggestion = closestMatch(to: name, among: Array(known)).map { "; did you mean '\($0)'?" } ?? ""
+                let usage = fullMessage(for: error).split(separator: "\n").drop { !$0.hasPrefix("Usage:") }
+                return "bbx: error: unknown option '\(name.terminalSafe)' for 'bbx \(arguments[0])'\(suggestion)\n"
+                    + usage.joined(separator: "\n") + "\n"
+            }
+        }
+        var lines = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if let index = lines.firstIndex(where: { $0.hasPrefix("Error: ") }) {
+            lines[index] = "bbx: error: " + lines[index].dropFirst("Error: ".count)
+        }
+        return lines.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n"
+    }
+
+    static func closestSubcommand(to word: String, among names: [String]) -> String? {
+        var best: (String, Int)?
+        for name in names.sorted() {
+            let distance = editDistance(word.lowercased(), name)
+            if distance <= 2, distance < (best?.1 ?? Int.max) { best = (name, distance) }
+        }
+        if let best { return best.0 }
+        return names.first { $0.hasPrefix(word.lowercased()) && !word.isEmpty }
     }
 
     static let configuration = CommandConfiguration(

@@ -20,19 +20,20 @@ struct Connection {
     /// banner is the run's first line on standard output (on standard error when `quiet`, for
     /// JSON); the client's warnings go to standard error. Registers the secrets `Console` hides.
     static func open(
-        _ options: ConnectionOptions, environment: [String: String], dryRun: Bool, script: Script?,
+        _ options: ConnectionOptions, sandbox sandboxOptions: SandboxOptions? = nil, environment: [String: String],
+        dryRun: Bool, script: Script?,
         defaultRepository: String?, quiet: Bool
     ) async throws -> Connection {
         var configuration: ClientConfiguration
         var sandbox: Sandbox?
         Console.secrets = secretValues(of: nil, environment: environment, options: options)
-        if options.usesSandbox {
+        if let sandboxOptions, sandboxOptions.usesSandbox {
             let names =
                 script.map { Sandbox.names(in: $0, defaultRepository: defaultRepository) }
                 ?? (repositories: defaultRepository.map { [$0] } ?? [], linkers: [])
             do {
                 sandbox = try await Sandbox.start(
-                    repositories: names.repositories, linkers: names.linkers, data: options.sandboxData,
+                    repositories: names.repositories, linkers: names.linkers, data: sandboxOptions.sandboxData,
                     anyName: script == nil)
             } catch {
                 Console.fail("\(error)")

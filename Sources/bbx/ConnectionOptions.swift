@@ -21,26 +21,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("An HTTP proxy (else HTTPS_PROXY/https_proxy; NO_PROXY is honoured).", valueName: "URL"))
     var proxy: String?
 
-    @Flag(
-        help: """
-            Run against a local emulator started for this run, with a temporary store and the \
-            repositories the script names; nothing reaches Bitbucket.
-            """)
-    var sandbox = false
-
-    @Option(
-        name: .customLong("sandbox-data"),
-        help: ArgumentHelp(
-            "Like --sandbox, but keep the sandbox's store in DIR, so later runs see what earlier ones left.",
-            valueName: "DIR"))
-    var sandboxData: String?
-
-    /// Whether this run uses a sandbox (`--sandbox` or `--sandbox-data`).
-    var usesSandbox: Bool { sandbox || sandboxData != nil }
-
     /// A sandbox has its own address: a `--url` beside it would be ignored, so it is refused.
-    func validate() throws {
-        if usesSandbox, url != nil {
+    func validate(with sandbox: SandboxOptions) throws {
+        if sandbox.usesSandbox, url != nil {
             throw ValidationError("--sandbox runs against its own emulator; give --url or --sandbox, not both")
         }
     }
@@ -72,4 +55,25 @@ struct ConnectionOptions: ParsableArguments {
         do { try configuration.validate() } catch { throw ValidationError(error.description) }
         return configuration
     }
+}
+
+/// `--sandbox` and `--sandbox-data`: for the commands that plan a script (`run`, `plan`,
+/// `repl`); `apply` has none, since a saved plan's sandbox is gone.
+struct SandboxOptions: ParsableArguments {
+    @Flag(
+        help: """
+            Run against a local emulator started for this run, with a temporary store and the \
+            repositories the script names; nothing reaches Bitbucket.
+            """)
+    var sandbox = false
+
+    @Option(
+        name: .customLong("sandbox-data"),
+        help: ArgumentHelp(
+            "Like --sandbox, but keep the sandbox's store in DIR, so later runs see what earlier ones left.",
+            valueName: "DIR"))
+    var sandboxData: String?
+
+    /// Whether this run uses a sandbox (`--sandbox` or `--sandbox-data`).
+    var usesSandbox: Bool { sandbox || sandboxData != nil }
 }

@@ -14,7 +14,10 @@ struct JSONDocument: Encodable {
     var output: [OutputJSON] = []
     var plan: PlanJSON?
     var report: ReportJSON?
+    /// The error that stopped the run (the first, when the script had several).
     var error: ErrorJSON?
+    /// Every error the script's check found (each with its place), when it had any.
+    var errors: [ErrorJSON]?
 
     init(command: String) { self.command = command }
 
@@ -147,6 +150,21 @@ struct JSONDocument: Encodable {
             error.column = location.column
         }
         self.error = error
+    }
+
+    /// A script that does not check: every error, the first also as `error`.
+    mutating func fail(_ diagnostics: [Diagnostic], exitCode: Int32, in source: SourceFile) {
+        let errors = diagnostics.filter(\.isError)
+        guard let first = errors.first else { return }
+        fail(first.message, exitCode: exitCode, at: first.range, in: source)
+        self.errors = errors.map { diagnostic in
+            let location = source.location(of: diagnostic.range.start)
+            var error = ErrorJSON(message: diagnostic.message, exitCode: exitCode)
+            error.file = source.name
+            error.line = location.line
+            error.column = location.column
+            return error
+        }
     }
 
     func write() {

@@ -30,10 +30,10 @@ enum Pipeline {
             predefinedNames: variables.map(\.name), hasDefaultRepository: defaultRepository != nil)
         let diagnostics = Checker.diagnose(source, options: options)
         Console.report(diagnostics, in: source)
-        if let first = diagnostics.first(where: \.isError) {
+        if diagnostics.contains(where: \.isError) {
             let count = diagnostics.filter(\.isError).count
             Console.error("\(count) error\(count == 1 ? "" : "s"); nothing was changed\n")
-            document?.fail(first.message, exitCode: ExitStatus.scriptError.rawValue, at: first.range, in: source)
+            document?.fail(diagnostics, exitCode: ExitStatus.scriptError.rawValue, in: source)
             document?.write()
             throw ExitStatus.scriptError
         }
@@ -46,11 +46,40 @@ enum Pipeline {
         _ script: Script, in source: SourceFile, options: EvaluationOptions, reader: any RemoteReader,
         output: OutputCollector, document: inout JSONDocument?
     ) async throws -> Plan {
-        var evaluator = Evaluator(options: options, reader: reader)
+        // Ctrl-C (or SIGTERM, SIGHUP) while planning: the reads in flight are cancelled, and
+        // since nothing was written yet, that is what the user hears.
+        let task = Task {
+            var evaluator = Evaluator(options: options, reader: reader)
+            return try await evaluator.plan(script, in: source) { output.receive($0, afterSteps: $1) }
+        }
+        let received = Mutex<Int32?>(nil)
+        let signal = InterruptSignal(signals: [SIGINT, SIGTERM, SIGHUP]) { number in
+            let first = received.withLock { value in
+                defer { value = value ?? number }
+                return value == nil
+            }
+            if first {
+                task.cancel()
+            } else {
+                _ = Foundation.signal(number, SIG_DFL)
+                kill(getpid(), number)
+            }
+        }
+        defer { signal.stop() }
         do {
-            let plan = try await evaluator.plan(script, in: source) { output.receive($0, afterSteps: $1) }
+            let plan = try await task.value
+            if let number = received.withLock({ $0 }) { throw Interrupted(signal: number) }
             document?.output = output.collected.map(JSONDocument.OutputJSON.init)
             return plan
+        } catch let error where received.withLock({ $0 }) != nil {
+            _ = error
+            let number = received.withLock { $0 } ?? SIGINT
+            let name = number == SIGINT ? "interrupted" : (number == SIGTERM ? "terminated" : "hung up")
+            output.release(after: nil)
+            Console.error("\nbbx: \(name); nothing was changed\n")
+            document?.fail("\(name); nothing was changed", exitCode: 128 + number)
+            document?.write()
+            throw ExitCode(128 + number)
         } catch let error as PlanningError {
             // Nothing will be applied, so what waited for changes shows what planning saw, as
             // in a dry run (a `print` before a failing `assert` is how scripts are debugged).
@@ -118,6 +147,11 @@ enum Pipeline {
         }
         return detailed && plan.hasChanges ? ExitStatus.changes : ExitStatus.success
     }
+}
+
+/// A signal that arrived while planning, after the plan was complete.
+struct Interrupted: Error {
+    let signal: Int32
 }
 
 /// Ctrl-C, SIGTERM or SIGHUP while a plan is applied: the first one calls `handler` (stop

@@ -34,8 +34,10 @@ struct ReplCommand: AsyncParsableCommand {
     var jobs = 4
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var sandbox: SandboxOptions
 
     func validate() throws {
+        try connection.validate(with: sandbox)
         if let repository, RepositoryName(parsing: repository) == nil {
             throw ValidationError("--use takes a repository (workspace/slug), found '\(repository)'")
         }
@@ -47,7 +49,8 @@ struct ReplCommand: AsyncParsableCommand {
         let fromPipeline = try pipelineRepository(environment)
         let start = repository.flatMap { RepositoryName(parsing: $0)?.description } ?? fromPipeline
         let connection = try await Connection.open(
-            connection, environment: environment, dryRun: false, script: nil, defaultRepository: start,
+            connection, sandbox: sandbox, environment: environment, dryRun: false, script: nil,
+            defaultRepository: start,
             quiet: false)
         var options = EvaluationOptions()
         options.defaultRepository = start

@@ -33,8 +33,10 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var applying: ApplyOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var sandbox: SandboxOptions
 
     func validate() throws {
+        try connection.validate(with: sandbox)
         if file != nil && code != nil { throw ValidationError("give a script file or -e CODE, not both") }
         if file == nil && code == nil { throw ValidationError("name a script to run, or give code with -e") }
     }
@@ -42,13 +44,14 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         try await RunCommand.execute(
             file: file, code: code, dryRun: dryRun, command: "run", script: script, output: output, jobs: applying.jobs,
-            connection: connection, save: nil)
+            connection: connection, sandbox: sandbox, save: nil)
     }
 
     /// `run` and `plan` (which is `run --dry-run`, optionally saving the plan).
     static func execute(
         file: String?, code: String?, dryRun: Bool, command: String, script options: ScriptOptions,
-        output: OutputOptions, jobs: Int = 4, connection connectionOptions: ConnectionOptions, save: String?
+        output: OutputOptions, jobs: Int = 4, connection connectionOptions: ConnectionOptions,
+        sandbox: SandboxOptions, save: String?
     ) async throws {
         let environment = ProcessInfo.processInfo.environment
         var document: JSONDocument? = output.json ? JSONDocument(command: command) : nil
@@ -60,7 +63,7 @@ struct RunCommand: AsyncParsableCommand {
             source, variables: variables, defaultRepository: defaultRepository, document: &document)
 
         let connection = try await Connection.open(
-            connectionOptions, environment: environment, dryRun: dryRun, script: script,
+            connectionOptions, sandbox: sandbox, environment: environment, dryRun: dryRun, script: script,
             defaultRepository: defaultRepository, quiet: output.json)
         document?.sandbox = connection.sandbox?.api
         var evaluation = EvaluationOptions()
@@ -131,11 +134,13 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var script: ScriptOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var sandbox: SandboxOptions
 
     func validate() throws {
+        try connection.validate(with: sandbox)
         if file != nil && code != nil { throw ValidationError("give a script file or -e CODE, not both") }
         if file == nil && code == nil { throw ValidationError("name a script to plan, or give code with -e") }
-        if out != nil && connection.usesSandbox {
+        if out != nil && sandbox.usesSandbox {
             throw ValidationError("a sandbox ends with its run: a plan saved against it could never be applied")
         }
     }
@@ -143,6 +148,6 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         try await RunCommand.execute(
             file: file, code: code, dryRun: true, command: "plan", script: script, output: output,
-            connection: connection, save: out)
+            connection: connection, sandbox: sandbox, save: out)
     }
 }

@@ -11,7 +11,8 @@ struct OutputOptions: ParsableArguments {
 
 /// How a plan is applied (`run`, `apply`; not `plan`, which applies nothing).
 struct ApplyOptions: ParsableArguments {
-    @Option(help: "How many transfers may run at once.")
+    // Unconditional: `--jobs -3` is a wrong number (said so), not a missing value.
+    @Option(parsing: .unconditional, help: "How many transfers may run at once.")
     var jobs = 4
 
     func validate() throws {

@@ -52,4 +52,24 @@ struct InterruptTests {
             #expect(world.contents("out/a.bin")?.count == 300_000)
         }
     }
+
+    /// While planning nothing is written yet: a signal stops the reads in flight, and that is
+    /// what bbx says, with 128 + the signal's number.
+    @Test(arguments: cases)
+    func duringPlanningNothingWasChanged(_ example: Case) async throws {
+        try await EndToEnd.with { world in
+            try await world.serve.addFault(
+                #"{"delay_ms": 20000, "count": 1, "method": "GET", "path": "/2.0/repositories/acme/app/downloads"}"#)
+            let child = try ChildProcess(
+                BBXProcess.executable, ["run", "-e", "use acme/app\nupload \"dist/*\"\nlist"],
+                environment: world.environment, in: world.folder)
+            // The listing's answer is held back 20 s (the log records it only when answered).
+            try await Task.sleep(for: .milliseconds(1500))
+            child.signal(example.signal)
+            let result = await child.wait()
+            #expect(result.status == example.status, "\(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains("bbx: \(example.word); nothing was changed"), "\(result.stderr)")
+            #expect(try await world.writes().isEmpty)
+        }
+    }
 }

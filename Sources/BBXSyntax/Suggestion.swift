@@ -1,6 +1,6 @@
 /// "did you mean 'version'?" for a misspelt name: the closest candidate within a small edit
 /// distance, or nil.
-func closestMatch(to word: String, among candidates: [String]) -> String? {
+public func closestMatch(to word: String, among candidates: [String]) -> String? {
     let limit = word.count <= 3 ? 1 : 2
     var best: (String, Int)?
     for candidate in candidates.sorted() {
@@ -11,7 +11,7 @@ func closestMatch(to word: String, among candidates: [String]) -> String? {
 }
 
 /// Levenshtein distance over characters.
-func editDistance(_ a: String, _ b: String) -> Int {
+public func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a)
     let b = Array(b)
     if a.isEmpty { return b.count }
