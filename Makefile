@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BBX = .build/debug/bbx
 
-.PHONY: deps build demo test lint format fuzz
+.PHONY: deps build demo test lint format fuzz man
 
 deps:
 	@scripts/install-deps.sh
@@ -31,3 +31,11 @@ format: build
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# The manual page, from the commands' own help (swift-argument-parser's GenerateManual plugin,
+# which builds bbx in release mode first): .build/man/bbx.1, read with `man .build/man/bbx.1`.
+man: deps
+	$(SWIFT) package generate-manual
+	mkdir -p .build/man
+	cp .build/plugins/GenerateManual/outputs/bbx/bbx.1 .build/man/bbx.1
+	@echo "wrote .build/man/bbx.1"

@@ -24,7 +24,15 @@ extension Evaluator {
             } catch {
                 throw PlanningError("\(error)", at: fileExpression.range, id: "local-file")
             }
-            guard (try? JSONSerialization.jsonObject(with: Data(bytes))) is [String: Any] else {
+            let object: Any
+            do {
+                object = try JSONSerialization.jsonObject(with: Data(bytes))
+            } catch {
+                throw PlanningError(
+                    "'\(file)' is not valid JSON: \(Self.jsonProblem(error, in: bytes))", at: fileExpression.range,
+                    id: "invalid-descriptor")
+            }
+            guard object is [String: Any] else {
                 throw PlanningError(
                     "'\(file)' is not a JSON object; a Connect descriptor is one", at: fileExpression.range,
                     id: "invalid-descriptor")
@@ -82,6 +90,26 @@ extension Evaluator {
             Step(
                 kind: .connect, repository: nil, name: call.request, reason: call.summary,
                 source: position(statement.range), connect: call))
+    }
+
+    /// Foundation's JSON error, with its place as a line and column of the file (it gives a
+    /// byte offset, "around character 28").
+    static func jsonProblem(_ error: any Error, in bytes: [UInt8]) -> String {
+        let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+        guard let match = detail.range(of: #" around character (\d+)\.?"#, options: .regularExpression),
+            let offset = Int(detail[match].filter(\.isNumber))
+        else { return detail.hasSuffix(".") ? String(detail.dropLast()) : detail }
+        var line = 1
+        var column = 1
+        for byte in bytes.prefix(offset) {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return "\(detail[..<match.lowerBound].lowercased()) at line \(line), column \(column)"
     }
 
     mutating func read(_ request: ConnectRead, _ statement: Statement) async throws {

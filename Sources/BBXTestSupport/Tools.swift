@@ -27,6 +27,34 @@ public enum Tools {
         return (certificate, key)
     }
 
+    /// A private certificate authority (`ca.pem`, as a company's TLS-inspecting proxy has) and a
+    /// server certificate for 127.0.0.1 signed by it (`server.pem`, `server-key.pem`).
+    public static func privateAuthority(in folder: URL) async throws -> (
+        authority: String, certificate: String, key: String
+    ) {
+        func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+        let steps: [[String]] = [
+            [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=bbx test CA",
+                "-keyout", path("ca-key.pem"), "-out", path("ca.pem"),
+            ],
+            [
+                "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout",
+                path("server-key.pem"), "-out", path("server.csr"),
+            ],
+            [
+                "openssl", "x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey",
+                path("ca-key.pem"), "-CAcreateserial", "-days", "1", "-out", path("server.pem"), "-extfile",
+                path("san.cnf"),
+            ],
+        ]
+        try Data("subjectAltName=IP:127.0.0.1\n".utf8).write(to: folder.appendingPathComponent("san.cnf"))
+        for step in steps {
+            guard try await run(step) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        }
+        return (path("ca.pem"), path("server.pem"), path("server-key.pem"))
+    }
+
     /// A TCP port on 127.0.0.1 that nothing listens on, ever: below the ephemeral range that
     /// servers started by other tests bind from, so a refused connection stays refused.
     public static let closedPort = 1

@@ -39,9 +39,36 @@ public final class BitbucketClient: Sendable {
         try await proxied?.shutdown()
     }
 
+    /// A failed TLS handshake in a sentence: what is wrong and what to do. BoringSSL's own text
+    /// carries source paths of the build, which tell a user nothing.
+    static func tlsSentence(_ error: any Error, host: String, caFile: String?) -> String {
+        let text = "\(error)"
+        let fix =
+            caFile == nil
+            ? "if a private authority signs it (a company proxy, say), give its certificate with --cacert FILE or SSL_CERT_FILE; --insecure turns verification off, for a server you trust"
+            : "bbx trusts the authorities in \(caFile!) (--cacert, SSL_CERT_FILE or SSL_CERT_DIR): give the one that signs it with --cacert FILE; --insecure turns verification off, for a server you trust"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") {
+            return
+                "the TLS certificate of \(host) was not accepted: it is not signed by an authority bbx trusts, or it has expired; \(fix)"
+        }
+        if text.contains("failedToValidateHostname") || text.contains("hostname") {
+            return
+                "the TLS certificate of \(host) was not accepted: it is made out to another host name; --insecure turns verification off, for a server you trust"
+        }
+        if text.contains("WRONG_VERSION_NUMBER") || text.contains("unexpectedEOF")
+            || text.contains("PACKET_LENGTH_TOO_LONG")
+        {
+            return "TLS failed with \(host): the server does not speak TLS on this port (is the URL http://?)"
+        }
+        return "TLS failed with \(host): the handshake was refused; \(fix)"
+    }
+
     private static func makeHTTPClient(_ configuration: ClientConfiguration, proxy: ProxySettings?) -> HTTPClient {
         var tls = TLSConfiguration.makeClientConfiguration()
         if !configuration.verifiesTLS { tls.certificateVerification = .none }
+        // `--cacert`, SSL_CERT_FILE or SSL_CERT_DIR: those authorities instead of the system's,
+        // as curl and OpenSSL read them.
+        if let authorities = configuration.caCertificates { tls.trustRoots = .file(authorities) }
         var settings = HTTPClient.Configuration(
             tlsConfiguration: tls,
             // Redirects are followed by hand: the storage request must differ from the API's.
@@ -226,14 +253,8 @@ public final class BitbucketClient: Sendable {
                 return failure(.other, "\(error)")
             }
         }
-        if let error = error as? NIOSSLError {
-            return failure(
-                .tls,
-                "the TLS certificate of \(origin.host) was not accepted (\(error)); --insecure turns verification off, for a server you trust"
-            )
-        }
-        if let error = error as? BoringSSLError {
-            return failure(.tls, "TLS failed with \(origin.host) (\(error))")
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+            return failure(.tls, Self.tlsSentence(error, host: origin.host, caFile: configuration.caCertificates))
         }
         let text = "\(error)"
         if text.contains("refused") || text.contains("ECONNREFUSED") || (error as? IOError)?.errnoCode == ECONNREFUSED {

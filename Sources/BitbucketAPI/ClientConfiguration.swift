@@ -11,6 +11,9 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
     public var incompleteConnect: String?
     /// Off only when asked (`--insecure`); each run then warns.
     public var verifiesTLS = true
+    /// A file (PEM, one or more certificates) or folder of trusted authorities, used instead of
+    /// the system's: `--cacert`, else SSL_CERT_FILE, else SSL_CERT_DIR.
+    public var caCertificates: String?
     public var proxy: ProxySettings?
     public var noProxy = NoProxyList.none
     /// How long establishing a connection (TCP, TLS, proxy tunnel) may take.
@@ -68,6 +71,7 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
             }
         }
         noProxy = NoProxyList(value("NO_PROXY") ?? value("no_proxy") ?? "")
+        caCertificates = value("SSL_CERT_FILE") ?? value("SSL_CERT_DIR")
         try validate()
     }
 
@@ -85,8 +89,11 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         return versioned ? "the API URL \(original) ends in /2.0, which bbx adds itself; using \(trimmed)" : nil
     }
 
-    /// The base URL must be http(s) with a host.
+    /// The base URL must be http(s) with a host; a CA file or folder must be readable.
     public func validate() throws(Invalid) {
+        if let authorities = caCertificates, !FileManager.default.isReadableFile(atPath: authorities) {
+            throw Invalid(description: "the CA certificates '\(authorities)' cannot be read")
+        }
         guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https",
             url.host != nil
@@ -112,6 +119,7 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         if let connect { parts.append(connect.description) }
         if let proxy { parts.append("proxy \(proxy)") }
         if !verifiesTLS { parts.append("TLS verification off") }
+        if let caCertificates { parts.append("CA certificates \(caCertificates)") }
         if dryRun { parts.append("dry run") }
         return parts.joined(separator: ", ")
     }

@@ -130,7 +130,7 @@ struct AdminRoutes {
                 Reply.error(
                     .contentTooLarge, "A seed of \(seed.size) bytes would fill the disk (\(free) bytes free)"))
         }
-        let file = state.store.uploads.appendingPathComponent(UUID().uuidString + ".part")
+        let file = state.store.uploads.appendingPathComponent(UUID().uuidString)
         do {
             try SeedContent.write(name: seed.name, size: seed.size, to: file) { state.isStopping }
         } catch {
@@ -141,9 +141,15 @@ struct AdminRoutes {
             }
             throw error
         }
-        let artifacts = try state.store.commit(
-            [.init(name: seed.name, file: file, size: seed.size)], in: repository, by: .named("Seeded"),
-            createdOn: created)
+        let artifacts: [StoredArtifact]
+        do {
+            artifacts = try state.store.commit(
+                [.init(name: seed.name, file: file, size: seed.size)], in: repository, by: .named("Seeded"),
+                createdOn: created)
+        } catch {
+            unlink(file.path)
+            throw error
+        }
         return .success(artifacts[0])
     }
 }

@@ -8,8 +8,10 @@ import GRDB
 /// Metadata lives in `state.sqlite` (WAL): artifacts indexed by repository and creation time, so
 /// a listing page reads 100 rows whatever the repository holds, and each upload, replace or
 /// delete is one small transaction instead of a rewrite of everything. Reads run beside writes.
-/// Bytes never pass through here: uploads stream into `uploads/` and are renamed into `blobs/`
-/// by `commit`, so a cut upload leaves the previous artifact untouched. Times are formatted
+/// Bytes never pass through here: an upload streams into a new file of `blobs/` (named by a new
+/// UUID) that no artifact refers to until `commit` records it, so a cut upload leaves the
+/// previous artifact untouched and its own file is removed. No rename: renames between two
+/// folders took a lock on both, and concurrent uploads queued on it. Times are formatted
 /// once, when stored (`BitbucketTime.format`: UTC, six fraction digits, `+00:00`), so their
 /// text order is their time order and no listing parses a date.
 final class ArtifactStore: Sendable {
@@ -19,16 +21,16 @@ final class ArtifactStore: Sendable {
     let storageKey: String
 
     var blobs: URL { root.appendingPathComponent("blobs") }
-    var uploads: URL { root.appendingPathComponent("uploads") }
+    /// Where an upload in progress writes: `blobs/`, under a name no artifact has yet.
+    var uploads: URL { blobs }
 
     init(root: URL, repositories: [String], linkers: [String], createsOnFirstUse: Bool = false) throws {
         self.root = root
         self.createsOnFirstUse = createsOnFirstUse
         let manager = FileManager.default
         try manager.createDirectory(at: root.appendingPathComponent("blobs"), withIntermediateDirectories: true)
-        // Uploads cut by a crash or a stop leave partial files: they never count.
+        // Earlier versions staged uploads in a folder of their own.
         try? manager.removeItem(at: root.appendingPathComponent("uploads"))
-        try manager.createDirectory(at: root.appendingPathComponent("uploads"), withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         // WAL with NORMAL: a commit is one append to the log, without an fsync each (a crash
@@ -46,6 +48,7 @@ final class ArtifactStore: Sendable {
             try db.execute(sql: "INSERT INTO setting (key, value) VALUES ('storage_key', ?)", arguments: [key])
             return key
         }
+        try removeUnreferencedBlobs()
         try database.write { db in
             for repository in repositories {
                 try db.execute(
@@ -56,6 +59,15 @@ final class ArtifactStore: Sendable {
                     sql: "INSERT OR IGNORE INTO linker (key, json) VALUES (?, ?)",
                     arguments: [key, try Self.encode(Linker.declared(key))])
             }
+        }
+    }
+
+    /// Uploads cut by a crash leave files no artifact refers to: they never count, and go.
+    private func removeUnreferencedBlobs() throws {
+        let referenced = Set(try database.read { db in try String.fetchAll(db, sql: "SELECT blob FROM artifact") })
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: blobs.path)) ?? []
+        where !referenced.contains(name) {
+            try? FileManager.default.removeItem(at: blobs.appendingPathComponent(name))
         }
     }
 
@@ -177,55 +189,37 @@ final class ArtifactStore: Sendable {
         let size: Int64
     }
 
-    /// Makes finished uploads visible, all at once (one transaction): each file is renamed into
-    /// `blobs/`, replacing any artifact of the same name, whose bytes are removed after.
+    /// Makes finished uploads visible, all at once (one transaction), replacing any artifact of
+    /// the same name, whose bytes are removed after. Each upload's file is in `blobs/` already.
     func commit(_ uploads: [Upload], in repository: String, by uploader: Uploader, createdOn: Date = Date()) throws
         -> [StoredArtifact]
     {
         let created = BitbucketTime.format(createdOn)
-        var stored: [StoredArtifact] = []
-        var moved: [URL] = []
-        do {
-            for upload in uploads {
-                let blob = UUID().uuidString
-                let target = blobs.appendingPathComponent(blob)
-                try FileManager.default.moveItem(at: upload.file, to: target)
-                moved.append(target)
-                stored.append(
-                    StoredArtifact(
-                        name: upload.name, size: upload.size, createdOn: created, downloads: 0, uploader: uploader,
-                        blob: blob))
-            }
-        } catch {
-            for file in moved { try? FileManager.default.removeItem(at: file) }
-            throw error
+        let stored = uploads.map { upload in
+            StoredArtifact(
+                name: upload.name, size: upload.size, createdOn: created, downloads: 0, uploader: uploader,
+                blob: upload.file.lastPathComponent)
         }
         // Within one request, a later part of the same name wins (as a replace would).
         var latest: [String: Int] = [:]
         for (index, artifact) in stored.enumerated() { latest[artifact.name] = index }
-        let replaced: [String]
-        do {
-            replaced = try database.write { db in
-                var replaced: [String] = []
-                for (index, artifact) in stored.enumerated() where latest[artifact.name] == index {
-                    if let old = try String.fetchOne(
-                        db, sql: "SELECT blob FROM artifact WHERE repository = ? AND name = ?",
-                        arguments: [repository, artifact.name])
-                    {
-                        replaced.append(old)
-                    }
-                    try Self.insert(artifact, in: repository, db)
+        let replaced = try database.write { db in
+            var replaced: [String] = []
+            for (index, artifact) in stored.enumerated() where latest[artifact.name] == index {
+                if let old = try String.fetchOne(
+                    db, sql: "SELECT blob FROM artifact WHERE repository = ? AND name = ?",
+                    arguments: [repository, artifact.name])
+                {
+                    replaced.append(old)
                 }
-                return replaced
+                try Self.insert(artifact, in: repository, db)
             }
-        } catch {
-            for file in moved { try? FileManager.default.removeItem(at: file) }
-            throw error
+            return replaced
         }
         for (index, artifact) in stored.enumerated() where latest[artifact.name] != index {
-            try? FileManager.default.removeItem(at: blobs.appendingPathComponent(artifact.blob))
+            unlink(blobs.appendingPathComponent(artifact.blob).path)
         }
-        for blob in replaced { try? FileManager.default.removeItem(at: blobs.appendingPathComponent(blob)) }
+        for blob in replaced { unlink(blobs.appendingPathComponent(blob).path) }
         return stored
     }
 

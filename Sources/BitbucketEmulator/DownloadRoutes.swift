@@ -83,35 +83,53 @@ struct DownloadRoutes {
             in: repository, offset: overflow ? Int(Int32.max) : offset, limit: pagelen)
         let base = await apiBase(exchange) + exchange.path
         let collection = await apiBase(exchange) + Self.withoutTrailingSlash(exchange.path)
-        var envelope: [String: Any] = [
-            "pagelen": pagelen, "page": page, "size": total,
-            "values": values.map { json($0, repository: repository, base: collection) },
+        var envelope: [(String, JSONText.Value)] = [
+            ("pagelen", .integer(Int64(pagelen))), ("page", .integer(Int64(page))), ("size", .integer(Int64(total))),
+            ("values", .array(values.map { json($0, repository: repository, base: collection) })),
         ]
         if !overflow, offset + values.count < total, !values.isEmpty {
-            envelope["next"] = "\(base)?page=\(page + 1)&pagelen=\(pagelen)"
+            envelope.append(("next", .string("\(base)?page=\(page + 1)&pagelen=\(pagelen)")))
         }
-        if page > 1 { envelope["previous"] = "\(base)?page=\(page - 1)&pagelen=\(pagelen)" }
-        return Reply.json(envelope, cut: exchange.cut)
+        if page > 1 { envelope.append(("previous", .string("\(base)?page=\(page - 1)&pagelen=\(pagelen)"))) }
+        return Reply.json(text: JSONText.Value.object(envelope).text, cut: exchange.cut)
     }
 
-    func json(_ artifact: StoredArtifact, repository: String, base: String) -> [String: Any] {
-        [
-            "type": "download",
-            "name": artifact.name,
-            "size": artifact.size,
-            "created_on": artifact.createdOn,
-            "downloads": artifact.downloads,
-            "user": [
-                "type": "user",
-                "display_name": artifact.uploader.displayName,
-                "uuid": artifact.uploader.uuid,
-                "account_id": artifact.uploader.accountID,
-                "links": [
-                    "avatar": ["href": "https://avatar-management.example.com/\(artifact.uploader.accountID)/128"]
-                ],
-            ],
-            "links": ["self": ["href": base + "/" + percentEncodeSegment(artifact.name)]],
-        ]
+    func json(_ artifact: StoredArtifact, repository: String, base: String) -> JSONText.Value {
+        .object([
+            ("type", .string("download")),
+            ("name", .string(artifact.name)),
+            ("size", .integer(artifact.size)),
+            ("created_on", .string(artifact.createdOn)),
+            ("downloads", .integer(Int64(artifact.downloads))),
+            (
+                "user",
+                .object([
+                    ("type", .string("user")),
+                    ("display_name", .string(artifact.uploader.displayName)),
+                    ("uuid", .string(artifact.uploader.uuid)),
+                    ("account_id", .string(artifact.uploader.accountID)),
+                    (
+                        "links",
+                        .object([
+                            (
+                                "avatar",
+                                .object([
+                                    (
+                                        "href",
+                                        .string(
+                                            "https://avatar-management.example.com/\(artifact.uploader.accountID)/128")
+                                    )
+                                ])
+                            )
+                        ])
+                    ),
+                ])
+            ),
+            (
+                "links",
+                .object([("self", .object([("href", .string(base + "/" + percentEncodeSegment(artifact.name)))]))])
+            ),
+        ])
     }
 
     func apiBase(_ exchange: Exchange) async -> String {
@@ -163,9 +181,10 @@ struct DownloadRoutes {
         let created = try state.store.commit(receiver.completed, in: repository, by: caller.uploader)
         receiver.completed.removeAll()
         let base = await apiBase(exchange) + Self.withoutTrailingSlash(exchange.path)
-        return Reply.json(
-            ["type": "page", "values": created.map { json($0, repository: repository, base: base) }], status: .created,
-            cut: exchange.cut)
+        let page = JSONText.Value.object([
+            ("type", .string("page")), ("values", .array(created.map { json($0, repository: repository, base: base) })),
+        ])
+        return Reply.json(text: page.text, status: .created, cut: exchange.cut)
     }
 
     // MARK: - Download and delete
@@ -219,7 +238,7 @@ struct UploadReceiver {
                 return
             }
             if underscoreSpaces { name = name.replacingOccurrences(of: " ", with: "_") }
-            let file = directory.appendingPathComponent(UUID().uuidString + ".part")
+            let file = directory.appendingPathComponent(UUID().uuidString)
             let descriptor = open(file.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
             guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown) }
             current = (name, file, descriptor, 0)

@@ -70,8 +70,10 @@ public struct Emulator: Sendable {
         // here); links in answers then follow the Host each client used.
         let shown = EmulatorState.isUnspecified(host) ? (host.contains(":") ? "::1" : "127.0.0.1") : host
         let urlHost = shown.contains(":") ? "[\(shown)]" : shown
+        // Hummingbird's own lines (a port in use comes out as two errors about child channels)
+        // say nothing a user can act on; bbx serve says what failed, in one line.
         var quiet = logger
-        quiet.logLevel = .warning
+        quiet.logLevel = .critical
         let api = Application(
             responder: APIResponder(state: state), server: apiServer,
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),

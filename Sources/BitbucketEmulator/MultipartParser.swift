@@ -116,7 +116,10 @@ struct MultipartParser {
                     continue
                 }
                 guard let end = find([13, 10, 13, 10], from: start) else {
-                    if buffer.count - start > MultipartParser.maximumHeaderBytes { throw Failure.headersTooLarge }
+                    // Up to three bytes of the blank line that ends them may be here already.
+                    if buffer.count - start > MultipartParser.maximumHeaderBytes + 3 {
+                        throw Failure.headersTooLarge
+                    }
                     return
                 }
                 // The limit holds however the bytes arrive: a block found whole in one chunk is

@@ -36,6 +36,11 @@ enum Reply {
         return bytes(Array(data), status: status, headers: fields, cut: cut)
     }
 
+    /// JSON already written as text (`JSONText`).
+    static func json(text: String, status: HTTPResponse.Status = .ok, cut: Bool = false) -> Response {
+        bytes(Array(text.utf8), status: status, headers: [.contentType: "application/json; charset=utf-8"], cut: cut)
+    }
+
     /// `{"type": "error", "error": {"message": …, "detail": …}}`.
     static func error(
         _ status: HTTPResponse.Status, _ message: String, detail: Any? = nil, headers: HTTPFields = [:],

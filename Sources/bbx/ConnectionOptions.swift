@@ -18,6 +18,12 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Do not verify TLS certificates (a warning says so on every run).")
     var insecure = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Trust the certificate authorities in FILE (PEM) instead of the system's (else SSL_CERT_FILE, SSL_CERT_DIR).",
+            valueName: "FILE"))
+    var cacert: String?
+
     @Option(help: ArgumentHelp("An HTTP proxy (else HTTPS_PROXY/https_proxy; NO_PROXY is honoured).", valueName: "URL"))
     var proxy: String?
 
@@ -46,6 +52,7 @@ struct ConnectionOptions: ParsableArguments {
             configuration.credential = .accessToken(Secret(token))
         }
         if insecure { configuration.verifiesTLS = false }
+        if let cacert { configuration.caCertificates = cacert }
         if let proxy {
             do { configuration.proxy = try ProxySettings(url: proxy) } catch {
                 throw ValidationError("--proxy: \(error)")

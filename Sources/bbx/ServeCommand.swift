@@ -163,8 +163,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
         } catch {
             if "\(error)".contains("Address already in use") {
+                let ports = [port, storagePort].filter { $0 != 0 }.map(String.init).joined(separator: " or ")
                 Console.fail(
-                    "bbx serve: cannot listen on \(host) port \(port) or \(storagePort): the address is already in use")
+                    "bbx serve cannot listen on \(host) port \(ports): the address is already in use (--port 0 picks a free port)"
+                )
             } else {
                 Console.fail("bbx serve: \(error)")
             }

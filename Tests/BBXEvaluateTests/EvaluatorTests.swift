@@ -245,6 +245,22 @@ struct EvaluatorTests {
         #expect(result.error?.isCredentialProblem == false)
     }
 
+    /// A descriptor that is not JSON: the problem and its line and column in the file.
+    @Test(arguments: [
+        (
+            "{\n  \"key\": \"app\",\n  \"name\": oops\n}",
+            "'app.json' is not valid JSON: invalid value at line 3, column 11"
+        ),
+        ("{\"key\": \"é\", \"x\": ?}", "'app.json' is not valid JSON: invalid value at line 1, column 19"),
+        ("[1, 2]", "'app.json' is not a JSON object; a Connect descriptor is one"),
+    ])
+    func aDescriptorThatIsNotJSONSaysWhere(_ text: String, _ message: String) async {
+        let marked = MarkedSource("addon update descriptor 1️⃣\"app.json\"")
+        let result = await plan(marked.text, texts: ["app.json": text])
+        #expect(result.error?.diagnostic.message == message)
+        #expect(result.error?.diagnostic.range.start == marked["1️⃣"])
+    }
+
     @Test func maxDeleteCountsTheWholePlan() async {
         let remote = ["acme/app": (1...3).map { artifact("a\($0)", daysOld: Double($0)) }]
         let marked = MarkedSource("use acme/app\ndelete \"a1\"\n1️⃣prune keep 0")

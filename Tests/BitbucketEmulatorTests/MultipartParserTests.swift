@@ -48,6 +48,22 @@ struct MultipartParserTests {
         #expect(parts[1].1.isEmpty)
     }
 
+    /// A part's headers over 16 KiB are refused whether they arrive byte by byte or whole; at
+    /// the limit they pass.
+    @Test(arguments: [1, 1000, 1_000_000])
+    func theHeaderLimitHoldsHoweverTheBytesArrive(_ chunk: Int) throws {
+        func body(headerBytes: Int) -> [UInt8] {
+            let prefix = "Content-Disposition: form-data; name=\"files\"; filename=\"a.bin\"\r\nX-Pad: "
+            let pad = String(repeating: "p", count: headerBytes - prefix.utf8.count)
+            return Array("--XyZ\r\n\(prefix)\(pad)\r\n\r\ndata\r\n--XyZ--\r\n".utf8)
+        }
+        #expect(throws: MultipartParser.Failure.self) {
+            try Self.parse(body(headerBytes: MultipartParser.maximumHeaderBytes + 1), boundary: "XyZ", chunk: chunk)
+        }
+        let fits = try Self.parse(body(headerBytes: MultipartParser.maximumHeaderBytes), boundary: "XyZ", chunk: chunk)
+        #expect(fits.count == 1)
+    }
+
     @Test func truncatedBodiesAreErrors() {
         let cut = Array(Self.body.prefix(150))
         #expect(throws: MultipartParser.Failure.self) { try Self.parse(cut, boundary: "XyZ", chunk: 50) }

@@ -52,6 +52,18 @@ struct StoreTests {
         }
     }
 
+    /// An upload cut by a crash left its file among the blobs: the next start removes it, and
+    /// keeps every artifact's.
+    @Test func aCrashedUploadsFileGoesAtTheNextStart() throws {
+        try withStore { store, root in
+            let kept = try upload(store, root, ["kept.zip"], at: Date())
+            try Data("half".utf8).write(to: store.blobs.appendingPathComponent(UUID().uuidString))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: store.blobs.path).count == 2)
+            let again = try ArtifactStore(root: root, repositories: [], linkers: [])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: again.blobs.path) == [kept[0].blob])
+        }
+    }
+
     /// A data folder from before SQLite: its state.json is imported once, then set aside.
     @Test func anOldStateFileIsImported() throws {
         let root = try BBXProcess.temporaryDirectory()
@@ -81,5 +93,22 @@ struct StoreTests {
         // A second start reads the database, not the file.
         let again = try ArtifactStore(root: root, repositories: [], linkers: [])
         #expect(try again.page(in: "acme/old", offset: 0, limit: 10).total == 1)
+    }
+}
+
+/// The listing's hand-written JSON reads back as what was stored, for any name.
+@Suite("Emulator: JSON text")
+struct JSONTextTests {
+    @Test(arguments: [
+        "plain.zip", "quote\"and\\backslash", "new\nline\ttab\r", "\u{01}\u{1f}\u{7f}", "é 漢字 🚀", "\u{2028}\u{2029}",
+        "a/b%20#?&=", "",
+    ])
+    func stringsRoundTrip(_ text: String) throws {
+        let object = JSONText.Value.object([("name", .string(text)), ("size", .integer(-5)), ("list", .array([]))])
+        let parsed = try #require(
+            try JSONSerialization.jsonObject(with: Data(object.text.utf8)) as? [String: Any])
+        #expect(parsed["name"] as? String == text)
+        #expect(parsed["size"] as? Int == -5)
+        #expect(object.text.hasPrefix("{\"list\":[],\"name\":"))
     }
 }

@@ -99,6 +99,62 @@ struct ServeCommandTests {
         #expect(try await Curl.run(["-k", "-H", "Authorization: Bearer t", url]).status == 200)
     }
 
+    /// A company's private authority: bbx refuses the server in a plain sentence, and trusts it
+    /// with --cacert, SSL_CERT_FILE or SSL_CERT_DIR.
+    @Test func aPrivateAuthorityIsTrustedWhenGiven() async throws {
+        let folder = try BBXProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pki = try await Tools.privateAuthority(in: folder)
+        let server = try Server([
+            "--repo", "acme/app", "--token", "t", "--tls-cert", pki.certificate, "--tls-key", pki.key,
+        ])
+        defer { _ = server.terminate() }
+        // Empty counts as unset: the machine's own SSL_CERT_FILE/SSL_CERT_DIR do not count here.
+        let environment = [
+            "BITBUCKET_URL": server.api, "BITBUCKET_TOKEN": "t", "SSL_CERT_FILE": "", "SSL_CERT_DIR": "",
+        ]
+        let refused = try await BBXProcess.launch(["run", "-e", "list in acme/app"], environment: environment)
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("is not signed by an authority bbx trusts"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--cacert FILE or SSL_CERT_FILE"))
+        // No build paths or library internals.
+        #expect(!refused.stderr.contains(".cc"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("BoringSSL"), "\(refused.stderr)")
+
+        let flag = try await BBXProcess.launch(
+            ["run", "--cacert", pki.authority, "-e", "list in acme/app"], environment: environment)
+        #expect(flag.status == 0, "\(flag.stderr)")
+        let file = try await BBXProcess.launch(
+            ["run", "-e", "list in acme/app"], environment: environment.merging(["SSL_CERT_FILE": pki.authority]) { $1 }
+        )
+        #expect(file.status == 0, "\(file.stderr)")
+        let directory = folder.appendingPathComponent("authorities")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: pki.authority, toPath: directory.appendingPathComponent("ca.pem").path)
+        #expect(try await Tools.run(["openssl", "rehash", directory.path]) == 0)
+        let folderOfAuthorities = try await BBXProcess.launch(
+            ["run", "-e", "list in acme/app"], environment: environment.merging(["SSL_CERT_DIR": directory.path]) { $1 }
+        )
+        #expect(folderOfAuthorities.status == 0, "\(folderOfAuthorities.stderr)")
+        let missing = try await BBXProcess.launch(
+            ["run", "--cacert", "/no/such/ca.pem", "-e", "list in acme/app"], environment: environment)
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("the CA certificates '/no/such/ca.pem' cannot be read"), "\(missing.stderr)")
+    }
+
+    /// A port in use: one plain line, none of the server library's.
+    @Test func aPortInUseIsOnePlainLine() async throws {
+        let first = try Server(["--repo", "acme/app"])
+        defer { _ = first.terminate() }
+        let port = try #require(URL(string: first.api)?.port)
+        let second = try await BBXProcess.launch(["serve", "--port", String(port)])
+        #expect(second.status == 1)
+        let lines = second.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(second.stderr)")
+        #expect(
+            second.stderr.contains("bbx serve cannot listen on 127.0.0.1 port \(port): the address is already in use"))
+    }
+
     @Test func withoutDataTheTemporaryStoreIsRemoved() async throws {
         // A temporary folder of its own, so emulators of other tests running at the same time
         // cannot be mistaken for this one's.
@@ -133,8 +189,6 @@ extension ServeCommandTests {
         let result = try await upload
         #expect(result.status != 201)
         #expect(try FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("blobs").path).isEmpty)
-        #expect(
-            try FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("uploads").path).isEmpty)
         // The metadata (SQLite and its write-ahead log) never heard of it.
         for file in ["state.sqlite", "state.sqlite-wal"] {
             let bytes = FileManager.default.contents(atPath: data.appendingPathComponent(file).path) ?? Data()
