@@ -153,13 +153,25 @@ final class ArtifactStore: Sendable {
             let total =
                 try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM artifact WHERE repository = ?", arguments: [repository]) ?? 0
-            let rows = try Row.fetchAll(
+            // The page's names from the listing index alone (skipping `offset` entries of it
+            // costs no row reads), then those rows by their key.
+            let names = try String.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM artifact WHERE repository = ?
+                    SELECT name FROM artifact WHERE repository = ?
                     ORDER BY created_on DESC, name ASC LIMIT ? OFFSET ?
                     """, arguments: [repository, limit, offset])
-            return (total, rows.map(Self.artifact))
+            guard !names.isEmpty else { return (total, []) }
+            let placeholders = Array(repeating: "?", count: names.count).joined(separator: ",")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM artifact WHERE repository = ? AND name IN (\(placeholders))",
+                arguments: StatementArguments([repository] + names))
+            var byName: [String: StoredArtifact] = [:]
+            for row in rows {
+                let artifact = Self.artifact(row)
+                byName[artifact.name] = artifact
+            }
+            return (total, names.compactMap { byName[$0] })
         }
     }
 
@@ -257,12 +269,11 @@ final class ArtifactStore: Sendable {
             ])
     }
 
+    /// A row of `SELECT *`, read by column position (the table's order), not by name.
     static func artifact(_ row: Row) -> StoredArtifact {
         StoredArtifact(
-            name: row["name"], size: row["size"], createdOn: row["created_on"], downloads: row["downloads"],
-            uploader: Uploader(
-                displayName: row["uploader_name"], uuid: row["uploader_uuid"], accountID: row["uploader_account"]),
-            blob: row["blob"])
+            name: row[1], size: row[2], createdOn: row[3], downloads: row[4],
+            uploader: Uploader(displayName: row[5], uuid: row[6], accountID: row[7]), blob: row[8])
     }
 
     // MARK: - Connect
