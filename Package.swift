@@ -8,7 +8,8 @@ import PackageDescription
 //   BitbucketModel     plain data both the client and the planner speak (Artifact)
 //   BBXPlan    what planning decides: globs, prune selection (pure, no I/O; the evaluator joins it)
 //   ConnectJWT         Connect app JWTs: the query string hash, signing, verifying (pure)
-//   BitbucketEmulator  `bbx serve`: a local Bitbucket (Downloads, Connect, storage host) on Hummingbird
+//   BitbucketEmulator  `bbx serve`: a local Bitbucket (Downloads, Connect, storage host) on Hummingbird,
+//                      its metadata in SQLite (GRDB)
 //   BitbucketAPI       the client every statement reaches Bitbucket through (async-http-client)
 //   bbx        the command-line tool
 //   SafeText   text from outside made safe to show: terminal escaping, display width, redaction

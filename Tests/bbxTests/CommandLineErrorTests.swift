@@ -48,6 +48,17 @@ struct CommandLineErrorTests {
         #expect(!result.stderr.contains("Error: "))
     }
 
+    /// The completion scripts the README documents, for each shell.
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionScripts(_ shell: String) async throws {
+        let result = try await BBXProcess.launch(["--generate-completion-script", shell])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("bbx"))
+        for command in ["run", "plan", "apply", "repl", "check", "fmt", "serve"] {
+            #expect(result.stdout.contains(command), "\(shell): \(command)")
+        }
+    }
+
     /// `apply` applies a saved plan, whose sandbox is gone: it offers no sandbox options.
     @Test func applyOffersNoSandboxOptions() async throws {
         let help = try await BBXProcess.launch(["apply", "--help"])
