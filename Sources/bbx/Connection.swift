@@ -21,7 +21,7 @@ struct Connection {
     /// JSON); the client's warnings go to standard error. Registers the secrets `Console` hides.
     static func open(
         _ options: ConnectionOptions, sandbox sandboxOptions: SandboxOptions? = nil, environment: [String: String],
-        dryRun: Bool, script: Script?,
+        dryRun: Bool, script: Script?, variables: [String: String] = [:],
         defaultRepository: String?, quiet: Bool
     ) async throws -> Connection {
         var configuration: ClientConfiguration
@@ -29,7 +29,7 @@ struct Connection {
         Console.secrets = secretValues(of: nil, environment: environment, options: options)
         if let sandboxOptions, sandboxOptions.usesSandbox {
             let names =
-                script.map { Sandbox.names(in: $0, defaultRepository: defaultRepository) }
+                script.map { Sandbox.names(in: $0, defaultRepository: defaultRepository, variables: variables) }
                 ?? (repositories: defaultRepository.map { [$0] } ?? [], linkers: [])
             do {
                 sandbox = try await Sandbox.start(

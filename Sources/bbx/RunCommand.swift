@@ -64,6 +64,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let connection = try await Connection.open(
             connectionOptions, sandbox: sandbox, environment: environment, dryRun: dryRun, script: script,
+            variables: Dictionary(variables.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
             defaultRepository: defaultRepository, quiet: output.json)
         document?.sandbox = connection.sandbox?.api
         var evaluation = EvaluationOptions()

@@ -42,6 +42,15 @@ struct SandboxDiscoveryTests {
         #expect(!banner.contains("out/deploy"))
     }
 
+    /// A `--var` value reaching a repository position is one of the sandbox's repositories.
+    @Test func varValuesFlowToo() async throws {
+        let result = try await BBXProcess.launch([
+            "run", "--sandbox", "--var", "target=acme/site", "-e", "list in target",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.split(separator: "\n").first?.contains("with acme/site;") == true, "\(result.stdout)")
+    }
+
     /// A repository the script computes at run time: the sandbox says it did not create it and
     /// how to name it, without any credential hint.
     @Test func aRepositoryTheSandboxDidNotCreateIsSaidSo() async throws {
