@@ -44,9 +44,11 @@ public struct Emulator: Sendable {
         let state = EmulatorState(configuration: configuration, store: store, listeners: listeners, logger: logger)
 
         let idle = configuration.idleTimeout.components
+        let header = configuration.headerTimeout.components
+        let headerTimeout = TimeAmount.nanoseconds(header.seconds * 1_000_000_000 + header.attoseconds / 1_000_000_000)
         let http1 = HTTPServerBuilder.http1(
             configuration: .init(
-                additionalChannelHandlers: [ContinueHandler()],
+                additionalChannelHandlers: [ContinueHandler(), HeaderTimeoutHandler(timeout: headerTimeout)],
                 idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)))
         var apiServer = http1
         var apiScheme = "http"

@@ -147,6 +147,9 @@ public struct EmulatorConfiguration: Sendable {
     public var maximumSeedSize: Int64 = 8 << 30
     /// A connection with nothing to read or write for this long is closed.
     public var idleTimeout: Duration = .seconds(120)
+    /// A request head (line and headers) must arrive within this long of the connection opening
+    /// or of the previous answer ending.
+    public var headerTimeout: Duration = .seconds(30)
     /// Linker endpoints answer as after their removal by Atlassian (404 on every
     /// `/2.0/addon/linkers…` call).
     public var linkersRemoved = false

@@ -78,6 +78,11 @@ struct ServeCommand: AsyncParsableCommand {
         name: .customLong("idle-timeout"),
         help: ArgumentHelp("Close a connection idle for this many seconds.", valueName: "SECONDS"))
     var idleTimeout = 120
+    @Option(
+        name: .customLong("header-timeout"),
+        help: ArgumentHelp(
+            "Close a connection whose request line and headers take longer than this.", valueName: "SECONDS"))
+    var headerTimeout = 30
     @Flag(
         name: .customLong("linkers-removed"),
         help: "Answer every /2.0/addon/linkers call as after Atlassian removed those endpoints (404).")
@@ -134,6 +139,7 @@ struct ServeCommand: AsyncParsableCommand {
         if (tlsCertificate == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         guard requestLogSize >= 1 else { throw ValidationError("--request-log-size must be at least 1") }
         guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be at least 1 second") }
+        guard headerTimeout >= 1 else { throw ValidationError("--header-timeout must be at least 1 second") }
         if adminToken?.isEmpty == true { throw ValidationError("--admin-token is empty") }
         let loopback = ["localhost", "::1"].contains(host) || host.hasPrefix("127.")
         if !loopback, adminToken == nil {
@@ -144,6 +150,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.adminToken = adminToken
         configuration.requestLogSize = requestLogSize
         configuration.idleTimeout = .seconds(idleTimeout)
+        configuration.headerTimeout = .seconds(headerTimeout)
         configuration.linkersRemoved = linkersRemoved
         configuration.tlsCertificate = tlsCertificate
         configuration.tlsKey = tlsKey

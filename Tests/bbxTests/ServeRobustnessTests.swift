@@ -128,6 +128,44 @@ struct ServeRobustnessTests {
         #expect(names == [#"dir\name.bin"#], "\(list.text)")
     }
 
+    /// A client sending its headers a few bytes at a time (each under the idle timeout) is cut
+    /// off by the header timeout; a normal request is not.
+    @Test func aClientDribblingHeadersIsCutOff() async throws {
+        let server = try ServeCommandTests.Server(["--repo", "acme/app", "--token", "tok", "--header-timeout", "2"])
+        defer { _ = server.terminate() }
+        let port = try #require(URL(string: server.api)?.port)
+        let script = #"""
+            import socket, sys, time
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+            s.sendall(b"GET /2.0/repositories/acme/app/downloads HTTP/1.1\r\nHost: x\r\n")
+            start = time.time()
+            try:
+                for i in range(40):
+                    time.sleep(0.5)
+                    s.sendall(b"X-Slow: %d\r\n" % i)
+                    s.settimeout(0.01)
+                    try:
+                        if s.recv(1) == b"":
+                            break
+                    except socket.timeout:
+                        pass
+            except OSError:
+                pass
+            print("closed after %.1f" % (time.time() - start), flush=True)
+            """#
+        let client = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, String(port)])
+        let result = await client.wait()
+        let seconds =
+            Double(result.stdout.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+            ?? 99
+        #expect(seconds < 6, "\(result.stdout)\(result.stderr)")
+        // A normal request meanwhile is answered.
+        let normal = try await Curl.run([
+            "-H", "Authorization: Bearer tok", "\(server.api)/2.0/repositories/acme/app/downloads",
+        ])
+        #expect(normal.status == 200)
+    }
+
     /// SIGTERM while a delay fault holds a response: the server stops within moments.
     @Test func aStopDoesNotWaitOutADelay() async throws {
         let server = try ServeCommandTests.Server([
