@@ -1,3 +1,5 @@
+import ConnectJWT
+
 /// JSON written directly as text, for the listing's hot path: Foundation's `JSONSerialization`
 /// of `[String: Any]` took about 0.3 ms per artifact on Linux (a page of 100: 35 ms), this
 /// takes microseconds. Keys are written in sorted order, as `Reply.json` writes them.
@@ -38,23 +40,9 @@ enum JSONText {
         }
     }
 
-    /// A JSON string: `"` and `\` escaped, control characters as `\uXXXX`, the rest as it is
-    /// (slashes unescaped, like `.withoutEscapingSlashes`).
+    /// A JSON string (the one escaper the JWT code uses too): slashes unescaped, like
+    /// `.withoutEscapingSlashes`.
     static func quote(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        out += ConnectJWT.jsonString(text)
     }
 }

@@ -124,7 +124,8 @@ public enum ConnectJWT {
         return Data(base64Encoded: base64)
     }
 
-    static func jsonString(_ text: String) -> String {
+    /// A JSON string literal: `"` and `\` escaped, control characters as `\uXXXX`, the rest as it is.
+    public static func jsonString(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

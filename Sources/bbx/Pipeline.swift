@@ -68,11 +68,11 @@ enum Pipeline {
         defer { signal.stop() }
         do {
             let plan = try await task.value
-            if let number = received.withLock({ $0 }) { throw Interrupted(signal: number) }
+            // A signal that came as the plan completed still stops the run before anything is applied.
+            if received.withLock({ $0 }) != nil { throw CancellationError() }
             document?.output = output.collected.map(JSONDocument.OutputJSON.init)
             return plan
-        } catch let error where received.withLock({ $0 }) != nil {
-            _ = error
+        } catch  where received.withLock({ $0 }) != nil {
             let number = received.withLock { $0 } ?? SIGINT
             let name = number == SIGINT ? "interrupted" : (number == SIGTERM ? "terminated" : "hung up")
             output.release(after: nil)
@@ -147,11 +147,6 @@ enum Pipeline {
         }
         return detailed && plan.hasChanges ? ExitStatus.changes : ExitStatus.success
     }
-}
-
-/// A signal that arrived while planning, after the plan was complete.
-struct Interrupted: Error {
-    let signal: Int32
 }
 
 /// Ctrl-C, SIGTERM or SIGHUP while a plan is applied: the first one calls `handler` (stop
