@@ -112,7 +112,10 @@ let package = Package(
         // Helpers shared by the tests: location markers, golden files, running the built bbx.
         .target(
             name: "BBXTestSupport",
-            dependencies: ["BBXSyntax", "BitbucketEmulator", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "BBXSyntax", "BBXEvaluate", "BBXPlan", "BitbucketModel", "BitbucketEmulator",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "BBXSyntaxTests", dependencies: ["BBXSyntax", "BBXTestSupport"]),
         .testTarget(name: "SafeTextTests", dependencies: ["SafeText", "SafeFiles"]),
         .testTarget(
@@ -125,6 +128,7 @@ let package = Package(
             name: "BBXReplTests",
             dependencies: [
                 "BBXRepl", "BBXApply", "BBXCheck", "BBXEvaluate", "BBXFormat", "BBXPlan", "BBXSyntax", "BitbucketModel",
+                "BBXTestSupport",
             ]),
         .testTarget(name: "BBXApplyTests", dependencies: ["BBXApply", "BBXPlan", "BitbucketAPI"]),
         .testTarget(

@@ -200,7 +200,7 @@ public struct Executor: Sendable {
                 switch step.kind {
                 case .delete: needs.formUnion(uploadsSoFar)
                 case .connect: needs.formUnion(everything)
-                default: break
+                case .upload, .replace, .download, .skip: break
                 }
                 if let key { lastByArtifact[key] = index }
                 if let path = step.localPath { lastByLocalPath[path] = index }

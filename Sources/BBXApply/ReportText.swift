@@ -63,7 +63,7 @@ public struct ReportText: Sendable {
             switch entry.step.kind {
             case .upload, .replace: sent += entry.step.size ?? 0
             case .download: received += entry.step.size ?? 0
-            default: break
+            case .delete, .skip, .connect: break
             }
         }
         var parts: [String] = []

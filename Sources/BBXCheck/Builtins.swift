@@ -30,6 +30,12 @@ public enum Builtins {
             optionalRepository: false),
     ]
 
+    /// Whether argument `index` of `function` names a repository (`artifacts(GLOB, REPO)`).
+    public static func isRepositoryArgument(_ function: String, _ index: Int) -> Bool {
+        guard let parameters = functions[function]?.parameters, index < parameters.count else { return false }
+        return parameters[index] == .repository
+    }
+
     /// Fields of the values `for` binds, in the order the documentation lists them.
     public static let fields: [ValueKind: [(name: String, kind: ValueKind)]] = [
         .artifact: [

@@ -157,73 +157,66 @@ public struct Checker {
     }
 
     mutating func checkStatement(_ statement: Statement) {
-        let keyword = keywordRange(statement)
+        defer { checkRepositoryClause(of: statement) }
         switch statement.kind {
-        case .use(let repository):
-            checkRepository(repository)
+        case .use:
             scopes[scopes.count - 1].hasRepository = true
 
-        case .let(let name, let value):
-            let kind = kindOf(value)
-            bind(name, kind)
+        case .let(let s):
+            bind(s.name, kindOf(s.value))
 
-        case .upload(let pattern, let asName, let to, _):
-            expect(pattern, .string, "a file pattern (a string)")
-            if let asName {
+        case .upload(let s):
+            expect(s.pattern, .string, "a file pattern (a string)")
+            if let asName = s.asName {
                 expect(asName, .string, "the artifact's name (a string)")
                 if let name = asName.literalText, let problem = FileNameRule.problem(with: name) {
                     diagnostics.append(.invalidArtifactName(name, problem: problem, at: asName.range))
                 }
-                if let text = pattern.literalText, hasGlobCharacters(text) {
-                    diagnostics.append(.globWithAs(text, at: pattern.range, asRange: asName.range))
+                if let text = s.pattern.literalText, hasGlobCharacters(text) {
+                    diagnostics.append(.globWithAs(text, at: s.pattern.range, asRange: asName.range))
                 }
             }
-            requireRepository(to, "'upload'", clause: "to", at: keyword)
 
-        case .download(let pattern, let from, let directory, _):
-            expect(pattern, .string, "an artifact pattern (a string)")
-            if let directory { expect(directory, .string, "a directory (a string)") }
-            requireRepository(from, "'download'", clause: "from", at: keyword)
+        case .download(let s):
+            expect(s.pattern, .string, "an artifact pattern (a string)")
+            if let directory = s.directory { expect(directory, .string, "a directory (a string)") }
 
-        case .delete(let pattern, let from):
-            expect(pattern, .string, "an artifact pattern (a string)")
-            requireRepository(from, "'delete'", clause: "from", at: keyword)
+        case .delete(let s):
+            expect(s.pattern, .string, "an artifact pattern (a string)")
 
-        case .prune(let pattern, let repository, let keep, let olderThan):
-            if let pattern { expect(pattern, .string, "an artifact pattern (a string)") }
+        case .prune(let s):
+            if let pattern = s.pattern { expect(pattern, .string, "an artifact pattern (a string)") }
             // Text is accepted where it reads as a number or a duration: `keep env("KEEP", "5")`.
             // Written literally, it is checked now.
-            if let keep {
+            if let keep = s.keep {
                 expect(keep, .integer, "how many to keep (an integer)", orTextThat: { parseWholeNumber($0) != nil })
             }
-            if let olderThan {
+            if let olderThan = s.olderThan {
                 expect(olderThan, .duration, "a duration (such as 30d)", orTextThat: { parseDuration($0) != nil })
             }
-            requireRepository(repository, "'prune'", clause: "in", at: keyword)
 
-        case .list(let pattern, let repository):
-            if let pattern { expect(pattern, .string, "an artifact pattern (a string)") }
-            requireRepository(repository, "'list'", clause: "in", at: keyword)
+        case .list(let s):
+            if let pattern = s.pattern { expect(pattern, .string, "an artifact pattern (a string)") }
 
-        case .print(let values):
-            for value in values { _ = kindOf(value) }
+        case .print(let s):
+            for value in s.values { _ = kindOf(value) }
 
-        case .assert(let condition, let message):
-            expectCondition(condition)
-            if let message { expect(message, .string, "a message (a string)") }
+        case .assert(let s):
+            expectCondition(s.condition)
+            if let message = s.message { expect(message, .string, "a message (a string)") }
 
-        case .fail(let message):
-            expect(message, .string, "a message (a string)")
+        case .fail(let s):
+            expect(s.message, .string, "a message (a string)")
 
-        case .if(let branches, let elseBlock):
-            for branch in branches {
+        case .if(let s):
+            for branch in s.branches {
                 expectCondition(branch.condition)
                 checkBlock(branch.body)
             }
-            if let elseBlock { checkBlock(elseBlock) }
+            if let elseBlock = s.elseBlock { checkBlock(elseBlock) }
 
-        case .for(let name, let sequence, let body):
-            let kind = kindOf(sequence)
+        case .for(let s):
+            let kind = kindOf(s.sequence)
             var element = ValueKind.unknown
             switch kind {
             case .list(let inner): element = inner
@@ -231,28 +224,46 @@ public struct Checker {
             default:
                 diagnostics.append(
                     .wrongKind(
-                        expected: "a list to loop over (such as files(\"*.zip\"))", found: kind, at: sequence.range))
+                        expected: "a list to loop over (such as files(\"*.zip\"))", found: kind, at: s.sequence.range))
             }
-            checkBlock(body, bindings: [(name, element)])
+            checkBlock(s.body, bindings: [(s.variable, element)])
 
-        case .addonUpdate(.registered), .addonDelete, .linkers:
+        case .addonUpdate(let s):
+            switch s.source {
+            case .registered: break
+            case .descriptor(let file):
+                expect(file, .string, "the descriptor's file name (a string)")
+            case .url(let url):
+                expect(url, .string, "the descriptor's URL (a string)")
+                if let text = url.literalText, !(text.hasPrefix("https://") || text.hasPrefix("http://")) {
+                    diagnostics.append(.invalidURL(text, at: url.range))
+                }
+            }
+
+        case .addonDelete, .linkers:
             break
 
-        case .addonUpdate(.descriptor(let file)):
-            expect(file, .string, "the descriptor's file name (a string)")
-
-        case .addonUpdate(.url(let url)):
-            expect(url, .string, "the descriptor's URL (a string)")
-            if let text = url.literalText, !(text.hasPrefix("https://") || text.hasPrefix("http://")) {
-                diagnostics.append(.invalidURL(text, at: url.range))
+        case .linker(let s):
+            expect(s.key, .string, "the linker's key (a string)")
+            if s.key.literalText == "" {
+                diagnostics.append(Diagnostic("the linker's key is empty", at: s.key.range, id: "empty-linker-key"))
             }
+            checkLinkerAction(s.action)
+        }
+    }
 
-        case .linker(let key, let action):
-            expect(key, .string, "the linker's key (a string)")
-            if key.literalText == "" {
-                diagnostics.append(Diagnostic("the linker's key is empty", at: key.range, id: "empty-linker-key"))
-            }
-            checkLinkerAction(action)
+    /// The repository a statement acts on: as written, or the one in effect.
+    mutating func checkRepositoryClause(of statement: Statement) {
+        guard let clause = statement.repositoryClause else { return }
+        requireRepository(
+            clause.expression, "'\(statement.kind.tag.rawValue)'", clause: clause.word, at: statement.keyword)
+    }
+
+    mutating func requireRepository(_ given: Expression?, _ statement: String, clause: String, at range: SourceRange) {
+        if let given {
+            checkRepository(given)
+        } else if !hasRepository {
+            diagnostics.append(.needsRepository(statement, hint: "add '\(clause) workspace/slug'", at: range))
         }
     }
 
@@ -279,28 +290,6 @@ public struct Checker {
                 $0 == "_" || $0 == "-" || $0.properties.isAlphabetic || $0.properties.numericType == .decimal
             }
         if !valid { diagnostics.append(.invalidLinkerValue(text, at: value.range)) }
-    }
-
-    /// The range of a statement's first word, where "needs a repository" points.
-    func keywordRange(_ statement: Statement) -> SourceRange {
-        let word: String
-        switch statement.kind {
-        case .upload: word = "upload"
-        case .download: word = "download"
-        case .delete: word = "delete"
-        case .prune: word = "prune"
-        case .list: word = "list"
-        default: word = " "
-        }
-        return SourceRange(statement.range.start, statement.range.start + word.utf8.count)
-    }
-
-    mutating func requireRepository(_ given: Expression?, _ statement: String, clause: String, at range: SourceRange) {
-        if let given {
-            checkRepository(given)
-        } else if !hasRepository {
-            diagnostics.append(.needsRepository(statement, hint: "add '\(clause) workspace/slug'", at: range))
-        }
     }
 
     /// A repository is written bare (`acme/app`), as a string, or through a name bound to either.

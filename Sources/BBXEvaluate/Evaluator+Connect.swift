@@ -3,20 +3,22 @@ import BBXSyntax
 import Foundation
 
 extension Evaluator {
-    /// Connect statements: reads run now and print; changes become steps.
-    mutating func planConnect(_ statement: Statement) async throws {
+    /// Connect statements need the app's credentials, to read as much as to change.
+    func requireConnectCredentials(_ statement: Statement) throws {
         guard options.hasConnectCredentials else {
             throw PlanningError(
                 options.connectCredentialsProblem.map { "Connect statements need the app's credentials: \($0)" }
                     ?? "Connect statements need the app's credentials: set BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET",
                 at: statement.range, id: "connect-credentials", credentials: true)
         }
-        if case .linkers = statement.kind { noteLinkerDeprecation() }
-        if case .linker = statement.kind { noteLinkerDeprecation() }
-        let call: ConnectCall
-        switch statement.kind {
-        case .addonUpdate(.registered): call = .updateRegistered
-        case .addonUpdate(.descriptor(let fileExpression)):
+    }
+
+    /// `addon update [descriptor FILE | url URL]`: a step.
+    mutating func planAddonUpdate(_ update: AddonUpdateStatement, _ statement: Statement) async throws {
+        try requireConnectCredentials(statement)
+        switch update.source {
+        case .registered: planConnectCall(.updateRegistered, statement)
+        case .descriptor(let fileExpression):
             let file = try await string(fileExpression) ?? ""
             let bytes: [UInt8]
             do {
@@ -37,55 +39,72 @@ extension Evaluator {
                     "'\(file)' is not a JSON object; a Connect descriptor is one", at: fileExpression.range,
                     id: "invalid-descriptor")
             }
-            call = .updateDescriptor(file: file, json: String(decoding: bytes, as: UTF8.self))
-        case .addonUpdate(.url(let urlExpression)):
+            planConnectCall(.updateDescriptor(file: file, json: String(decoding: bytes, as: UTF8.self)), statement)
+        case .url(let urlExpression):
             let url = try await string(urlExpression) ?? ""
             guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
                 throw PlanningError(
                     "'\(url)' is not an http:// or https:// URL", at: urlExpression.range, id: "invalid-url")
             }
-            call = .updateURL(url)
-        case .addonDelete: call = .deleteApp
-        case .linkers:
-            try await read(.linkers, statement)
-            return
-        case .linker(let keyExpression, let action):
-            let key = try await string(keyExpression) ?? ""
-            switch action {
-            case .show:
-                try await read(.linker(key), statement)
-                return
-            case .values:
-                try await read(.values(linker: key), statement)
-                return
-            case .value(let id):
-                try await read(.value(linker: key, id: try await integer(id)), statement)
-                return
-            case .add(let valueExpression):
-                let value = try await string(valueExpression) ?? ""
-                call = .addValue(linker: key, value: value)
-                // "No change if present": known now, so the plan says skip instead of a 409.
-                if try await linkerValues(key, statement).contains(where: { $0.value == value }) {
-                    skipConnect(call, because: "\(value) is already a value of linker \(key)", statement)
-                    return
-                }
-            case .set(let list):
-                guard case .list(let items) = try await evaluate(list) else {
-                    throw PlanningError("'set' needs a list of strings", at: list.range, id: "wrong-kind")
-                }
-                call = .setValues(linker: key, values: items.map(\.description))
-            case .remove(let idExpression):
-                let id = try await integer(idExpression)
-                call = .removeValue(linker: key, id: id)
-                if try await !linkerValues(key, statement).contains(where: { $0.id == id }) {
-                    skipConnect(call, because: "linker \(key) has no value \(id)", statement)
-                    return
-                }
-            case .clear: call = .clearValues(linker: key)
-            }
-        default:
-            return
+            planConnectCall(.updateURL(url), statement)
         }
+    }
+
+    /// `addon delete`: a step.
+    mutating func planAddonDelete(_ statement: Statement) throws {
+        try requireConnectCredentials(statement)
+        planConnectCall(.deleteApp, statement)
+    }
+
+    /// `linkers`: a read, printed now.
+    mutating func planLinkers(_ statement: Statement) async throws {
+        try requireConnectCredentials(statement)
+        noteLinkerDeprecation()
+        try await read(.linkers, statement)
+    }
+
+    /// `linker KEY [ACTION]`: reads run now and print; changes become steps.
+    mutating func planLinker(_ linker: LinkerStatement, _ statement: Statement) async throws {
+        try requireConnectCredentials(statement)
+        noteLinkerDeprecation()
+        let key = try await string(linker.key) ?? ""
+        let call: ConnectCall
+        switch linker.action {
+        case .show:
+            try await read(.linker(key), statement)
+            return
+        case .values:
+            try await read(.values(linker: key), statement)
+            return
+        case .value(let id):
+            try await read(.value(linker: key, id: try await integer(id)), statement)
+            return
+        case .add(let valueExpression):
+            let value = try await string(valueExpression) ?? ""
+            call = .addValue(linker: key, value: value)
+            // "No change if present": known now, so the plan says skip instead of a 409.
+            if try await linkerValues(key, statement).contains(where: { $0.value == value }) {
+                skipConnect(call, because: "\(value) is already a value of linker \(key)", statement)
+                return
+            }
+        case .set(let list):
+            guard case .list(let items) = try await evaluate(list) else {
+                throw PlanningError("'set' needs a list of strings", at: list.range, id: "wrong-kind")
+            }
+            call = .setValues(linker: key, values: items.map(\.description))
+        case .remove(let idExpression):
+            let id = try await integer(idExpression)
+            call = .removeValue(linker: key, id: id)
+            if try await !linkerValues(key, statement).contains(where: { $0.id == id }) {
+                skipConnect(call, because: "linker \(key) has no value \(id)", statement)
+                return
+            }
+        case .clear: call = .clearValues(linker: key)
+        }
+        planConnectCall(call, statement)
+    }
+
+    mutating func planConnectCall(_ call: ConnectCall, _ statement: Statement) {
         steps.append(
             Step(
                 kind: .connect, repository: nil, name: call.request, reason: call.summary,

@@ -156,11 +156,12 @@ public struct Evaluator: Sendable {
 
     mutating func run(_ statement: Statement) async throws {
         switch statement.kind {
-        case .use(let expression):
-            scopes[scopes.count - 1].repository = try await repository(expression)
+        case .use(let s):
+            scopes[scopes.count - 1].repository = try await repository(s.repository)
 
-        case .let(let name, let expression):
-            let value = try await evaluate(expression)
+        case .let(let s):
+            let name = s.name
+            let value = try await evaluate(s.value)
             if scopes.count == 1, rebindable.remove(name.name) != nil {
                 // At the prompt, binding a name again is what people expect.
             } else if scopes[scopes.count - 1].names[name.name] != nil {
@@ -168,22 +169,24 @@ public struct Evaluator: Sendable {
             }
             scopes[scopes.count - 1].names[name.name] = value
 
-        case .upload(let pattern, let asName, let to, let conflict):
+        case .upload(let s):
             try await planUpload(
-                statement, pattern: pattern, as: asName, to: to, conflict: conflict?.value ?? .fail)
+                statement, pattern: s.pattern, as: s.asName, to: s.repository, conflict: s.conflict?.value ?? .fail)
 
-        case .download(let pattern, let from, let directory, let conflict):
+        case .download(let s):
             try await planDownload(
-                statement, pattern: pattern, from: from, to: directory, conflict: conflict?.value ?? .fail)
+                statement, pattern: s.pattern, from: s.repository, to: s.directory, conflict: s.conflict?.value ?? .fail
+            )
 
-        case .delete(let pattern, let from):
-            try await planDelete(statement, pattern: pattern, from: from)
+        case .delete(let s):
+            try await planDelete(statement, pattern: s.pattern, from: s.repository)
 
-        case .prune(let pattern, let repositoryExpression, let keep, let olderThan):
-            try await planPrune(statement, pattern: pattern, in: repositoryExpression, keep: keep, olderThan: olderThan)
+        case .prune(let s):
+            try await planPrune(statement, pattern: s.pattern, in: s.repository, keep: s.keep, olderThan: s.olderThan)
 
-        case .list(let pattern, let repositoryExpression):
-            let name = try await targetRepository(repositoryExpression, statement)
+        case .list(let s):
+            let pattern = s.pattern
+            let name = try await targetRepository(s.repository, statement)
             let glob = Glob(try await string(pattern) ?? "*")
             let state = try await remote(name, at: statement.range)
             let found = state.matching(glob)
@@ -195,40 +198,42 @@ public struct Evaluator: Sendable {
                 emit(.artifacts(repository: name, found))
             }
 
-        case .print(let values):
+        case .print(let s):
             var texts: [String] = []
-            for value in values { texts.append(try await evaluate(value).description) }
+            for value in s.values { texts.append(try await evaluate(value).description) }
             emit(.line(texts.joined(separator: " ")))
 
-        case .assert(let condition, let message):
-            guard try await boolean(condition) else {
-                let text = try await string(message) ?? "assertion failed: \(source.text(of: condition.range))"
+        case .assert(let s):
+            guard try await boolean(s.condition) else {
+                let text = try await string(s.message) ?? "assertion failed: \(source.text(of: s.condition.range))"
                 throw PlanningError(text, at: statement.range, id: "assert")
             }
 
-        case .fail(let message):
-            throw PlanningError(try await string(message) ?? "fail", at: statement.range, id: "fail")
+        case .fail(let s):
+            throw PlanningError(try await string(s.message) ?? "fail", at: statement.range, id: "fail")
 
-        case .if(let branches, let elseBlock):
-            for branch in branches where try await boolean(branch.condition) {
+        case .if(let s):
+            for branch in s.branches where try await boolean(branch.condition) {
                 try await inScope { try await $0.run(branch.body.statements) }
                 return
             }
-            if let elseBlock { try await inScope { try await $0.run(elseBlock.statements) } }
+            if let elseBlock = s.elseBlock { try await inScope { try await $0.run(elseBlock.statements) } }
 
-        case .for(let name, let sequence, let body):
-            guard case .list(let items) = try await evaluate(sequence) else {
-                throw PlanningError("'for' needs a list to loop over", at: sequence.range, id: "wrong-kind")
+        case .for(let s):
+            guard case .list(let items) = try await evaluate(s.sequence) else {
+                throw PlanningError("'for' needs a list to loop over", at: s.sequence.range, id: "wrong-kind")
             }
             for item in items {
                 try await inScope {
-                    $0.scopes[$0.scopes.count - 1].names[name.name] = item
-                    try await $0.run(body.statements)
+                    $0.scopes[$0.scopes.count - 1].names[s.variable.name] = item
+                    try await $0.run(s.body.statements)
                 }
             }
 
-        case .addonUpdate, .addonDelete, .linkers, .linker:
-            try await planConnect(statement)
+        case .addonUpdate(let s): try await planAddonUpdate(s, statement)
+        case .addonDelete: try planAddonDelete(statement)
+        case .linkers: try await planLinkers(statement)
+        case .linker(let s): try await planLinker(s, statement)
         }
     }
 

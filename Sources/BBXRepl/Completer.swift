@@ -35,12 +35,11 @@ public struct Completer: Sendable {
             let statement = statementWords(String(characters[..<quote]))
             let start = line.utf8.count - typed.utf8.count
             let quoteCharacter = characters[quote]
-            if statement.first == "upload" || statement.contains("files(") {
+            let tag = Statement.Tag.allCases.first { $0.keyword == statement.first }
+            if tag?.strings == .localFiles || statement.contains("files(") {
                 return paths(typed, start: start, quote: quoteCharacter)
             }
-            if ["download", "delete", "prune", "list"].contains(statement.first ?? "") || statement.contains("exists")
-                || statement.contains("artifacts(")
-            {
+            if tag?.strings == .artifacts || statement.contains("exists") || statement.contains("artifacts(") {
                 // Names are inserted as patterns that match exactly them, written as the string
                 // they stand in: a name is untrusted, and `x*" ; delete "*` must stay one name.
                 let matches = artifacts.compactMap { Self.literal($0, quote: quoteCharacter) }
@@ -71,18 +70,14 @@ public struct Completer: Sendable {
     /// The words that can follow `before` (the statement's words so far): a clause's own words
     /// after its lead word, else keywords, bound names and functions.
     func vocabulary(after before: [String]) -> [String] {
-        switch before.last {
-        case "on": return ["conflict"]
-        case "conflict": return ["replace", "skip", "fail"]
-        case "addon": return ["update", "delete"]
-        case "update": return ["descriptor", "url"]
-        case "older": return ["than"]
-        default:
-            if before.first == "linker" && before.count == 2 {
-                return ["values", "value", "add", "set", "remove", "clear"]
-            }
-            return Keyword.allCases.map(\.rawValue) + names + Builtins.functions.keys.map { $0 + "(" }
-        }
+        if let last = before.last, let words = Self.followingWords[last] { return words }
+        if before.count == 2, let words = Self.followingWords["\(before[0]) KEY"] { return words }
+        return Keyword.allCases.map(\.rawValue) + names + Builtins.functions.keys.map { $0 + "(" }
+    }
+
+    /// Every statement kind's words that follow another word (`on` → `conflict`).
+    static let followingWords: [String: [String]] = Statement.Tag.allCases.reduce(into: [:]) { table, tag in
+        table.merge(tag.followingWords) { first, _ in first }
     }
 
     /// `name` as the text of a string (opened by `quote`) holding a pattern that matches only

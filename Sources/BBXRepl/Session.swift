@@ -202,8 +202,8 @@ public final class Session: @unchecked Sendable {
             scriptErrors += 1
             return false
         }
-        for case .let(let name, _) in script.statements.map(\.kind) where earlier[name.name] != nil {
-            output.out("note: '\(name.name)' is bound again; it shadows its earlier value\n")
+        for case .let(let binding) in script.statements.map(\.kind) where earlier[binding.name.name] != nil {
+            output.out("note: '\(binding.name.name)' is bound again; it shadows its earlier value\n")
         }
         if !plan.steps.isEmpty { out(PlanText(colored: output.colored).render(plan)) }
         if dryRun || !plan.hasChanges {

@@ -53,7 +53,9 @@ extension Parser {
         case .keyword(.if): return try parseIf()
         case .keyword(.for): return try parseFor()
         case .keyword(.addon): return try parseAddon()
-        case .keyword(.linkers): return Statement(.linkers, range: advance().range)
+        case .keyword(.linkers):
+            let keyword = advance().range
+            return Statement(.linkers, keyword: keyword, range: keyword)
         case .keyword(.linker): return try parseLinker()
         default:
             throw error(.expectedStatement(found: peek, text: source.text(of: peek.range)))
@@ -65,11 +67,16 @@ extension Parser {
         SourceRange(start.range.start, tokens[max(0, current - 1)].range.end)
     }
 
+    /// A statement that began at `keyword` and ends at the last token consumed.
+    func statement(_ kind: Statement.Kind, from keyword: Token) -> Statement {
+        Statement(kind, keyword: keyword.range, range: range(from: keyword))
+    }
+
     // use_stmt = "use" expression ;
     mutating func parseUse() throws -> Statement {
         let keyword = advance()
         let repo = try parseOperand("a repository (workspace/slug)", after: "'use'")
-        return Statement(.use(repo), range: range(from: keyword))
+        return statement(.use(UseStatement(repository: repo)), from: keyword)
     }
 
     // let_stmt = "let" IDENTIFIER "=" expression ;
@@ -81,7 +88,7 @@ extension Parser {
         let identifier = Identifier(name, advance().range)
         _ = try consume(.assign, "'='", after: "'let \(name)'")
         let value = try parseOperand("a value", after: "'='")
-        return Statement(.let(identifier, value), range: range(from: keyword))
+        return statement(.let(LetStatement(name: identifier, value: value)), from: keyword)
     }
 
     // upload_stmt = "upload" expression { "as" expression | "to" expression | conflict_clause } ;
@@ -102,9 +109,12 @@ extension Parser {
                 break
             }
         }
-        return Statement(
-            .upload(pattern: pattern, as: clauses.asName, to: clauses.repository, conflict: clauses.conflict),
-            range: range(from: keyword))
+        return statement(
+            .upload(
+                UploadStatement(
+                    pattern: pattern, asName: clauses.asName, repository: clauses.repository,
+                    conflict: clauses.conflict)),
+            from: keyword)
     }
 
     // download_stmt = "download" expression { "from" expression | "to" expression | conflict_clause } ;
@@ -125,9 +135,12 @@ extension Parser {
                 break
             }
         }
-        return Statement(
-            .download(pattern: pattern, from: clauses.repository, to: clauses.directory, conflict: clauses.conflict),
-            range: range(from: keyword))
+        return statement(
+            .download(
+                DownloadStatement(
+                    pattern: pattern, repository: clauses.repository, directory: clauses.directory,
+                    conflict: clauses.conflict)),
+            from: keyword)
     }
 
     // conflict_clause = "on" "conflict" ( "replace" | "skip" | "fail" ) ;
@@ -158,7 +171,7 @@ extension Parser {
         if match(.from) != nil {
             repository = try parseOperand("a repository", after: "'from'")
         }
-        return Statement(.delete(pattern: pattern, from: repository), range: range(from: keyword))
+        return statement(.delete(DeleteStatement(pattern: pattern, repository: repository)), from: keyword)
     }
 
     // prune_stmt = "prune" [ expression ] { "in" expression | "keep" expression | "older" "than" expression } ;
@@ -188,9 +201,11 @@ extension Parser {
         if clauses.keep == nil, clauses.olderThan == nil {
             throw error(.pruneNeedsRule(found: peek))
         }
-        return Statement(
-            .prune(pattern: pattern, in: clauses.repository, keep: clauses.keep, olderThan: clauses.olderThan),
-            range: range(from: keyword))
+        return statement(
+            .prune(
+                PruneStatement(
+                    pattern: pattern, repository: clauses.repository, keep: clauses.keep, olderThan: clauses.olderThan)),
+            from: keyword)
     }
 
     // list_stmt = "list" [ expression ] [ "in" expression ] ;
@@ -204,7 +219,7 @@ extension Parser {
         if match(.in) != nil {
             repository = try parseOperand("a repository", after: "'in'")
         }
-        return Statement(.list(pattern: pattern, in: repository), range: range(from: keyword))
+        return statement(.list(ListStatement(pattern: pattern, repository: repository)), from: keyword)
     }
 
     // print_stmt = "print" expression { "," expression } ;
@@ -214,7 +229,7 @@ extension Parser {
         while match(.comma) != nil {
             values.append(try parseOperand("a value to print", after: "','"))
         }
-        return Statement(.print(values), range: range(from: keyword))
+        return statement(.print(PrintStatement(values: values)), from: keyword)
     }
 
     // assert_stmt = "assert" expression [ "," expression ] ;
@@ -225,14 +240,14 @@ extension Parser {
         if match(.comma) != nil {
             message = try parseOperand("a message (a string)", after: "','")
         }
-        return Statement(.assert(condition, message: message), range: range(from: keyword))
+        return statement(.assert(AssertStatement(condition: condition, message: message)), from: keyword)
     }
 
     // fail_stmt = "fail" expression ;
     mutating func parseFail() throws -> Statement {
         let keyword = advance()
         let message = try parseOperand("a message (a string)", after: "'fail'")
-        return Statement(.fail(message), range: range(from: keyword))
+        return statement(.fail(FailStatement(message: message)), from: keyword)
     }
 
     // if_stmt = "if" expression block { "else" "if" expression block } [ "else" block ] ;
@@ -256,7 +271,7 @@ extension Parser {
                 break
             }
         }
-        return Statement(.if(branches: branches, else: elseBlock), range: range(from: keyword))
+        return statement(.if(IfStatement(branches: branches, elseBlock: elseBlock)), from: keyword)
     }
 
     // for_stmt = "for" IDENTIFIER "in" expression block ;
@@ -271,7 +286,7 @@ extension Parser {
         }
         let sequence = try parseOperand("what to loop over", after: "'in'", continuable: true)
         let body = try parseBlock(after: "the loop's list")
-        return Statement(.for(variable, in: sequence, body: body), range: range(from: keyword))
+        return statement(.for(ForStatement(variable: variable, sequence: sequence, body: body)), from: keyword)
     }
 
     // block = "{" { separator } [ statement { separator { separator } statement } ] { separator } "}" ;
@@ -301,16 +316,16 @@ extension Parser {
         if matchWord("update") != nil {
             if matchWord("descriptor") != nil {
                 let file = try parseOperand("the descriptor's file name (a string)", after: "'descriptor'")
-                return Statement(.addonUpdate(.descriptor(file)), range: range(from: keyword))
+                return statement(.addonUpdate(AddonUpdateStatement(source: .descriptor(file))), from: keyword)
             }
             if matchWord("url") != nil {
                 let url = try parseOperand("the descriptor's URL (a string)", after: "'url'")
-                return Statement(.addonUpdate(.url(url)), range: range(from: keyword))
+                return statement(.addonUpdate(AddonUpdateStatement(source: .url(url))), from: keyword)
             }
-            return Statement(.addonUpdate(.registered), range: range(from: keyword))
+            return statement(.addonUpdate(AddonUpdateStatement(source: .registered)), from: keyword)
         }
         if match(.delete) != nil {
-            return Statement(.addonDelete, range: range(from: keyword))
+            return statement(.addonDelete, from: keyword)
         }
         throw error(.expected("'update' or 'delete'", after: "'addon'", found: peek))
     }
@@ -320,8 +335,7 @@ extension Parser {
     //             | "set" expression | "remove" expression | "clear" ] ;
     mutating func parseLinker() throws -> Statement {
         let keyword = advance()
-        let actions = ["values", "value", "add", "set", "remove", "clear"]
-        if !canStartExpression || actions.contains(where: checkWord) {
+        if !canStartExpression || LinkerAction.words.contains(where: checkWord) {
             throw error(.missingLinkerKey(found: peek))
         }
         let key = try parsePostfix()
@@ -345,7 +359,7 @@ extension Parser {
         } else {
             action = .show
         }
-        return Statement(.linker(key: key, action: action), range: range(from: keyword))
+        return statement(.linker(LinkerStatement(key: key, action: action)), from: keyword)
     }
 
     /// Which clauses a statement has seen, to report one given twice.

@@ -12,35 +12,38 @@ extension Statement {
     public var dump: String {
         func opt(_ label: String, _ e: Expression?) -> String { e.map { " \(label) \($0.dump)" } ?? "" }
         switch kind {
-        case .use(let repo): return "(use \(repo.dump))"
-        case .let(let name, let value): return "(let \(name.name) \(value.dump))"
-        case .upload(let pattern, let asName, let to, let conflict):
-            return "(upload \(pattern.dump)\(opt("as", asName))\(opt("to", to))"
-                + (conflict.map { " conflict \($0.value.rawValue)" } ?? "") + ")"
-        case .download(let pattern, let from, let to, let conflict):
-            return "(download \(pattern.dump)\(opt("from", from))\(opt("to", to))"
-                + (conflict.map { " conflict \($0.value.rawValue)" } ?? "") + ")"
-        case .delete(let pattern, let from): return "(delete \(pattern.dump)\(opt("from", from)))"
-        case .prune(let pattern, let repo, let keep, let older):
-            return "(prune" + (pattern.map { " \($0.dump)" } ?? "") + opt("in", repo) + opt("keep", keep)
-                + opt("older-than", older) + ")"
-        case .list(let pattern, let repo):
-            return "(list" + (pattern.map { " \($0.dump)" } ?? "") + opt("in", repo) + ")"
-        case .print(let values): return "(print " + values.map(\.dump).joined(separator: " ") + ")"
-        case .assert(let condition, let message): return "(assert \(condition.dump)\(opt("message", message)))"
-        case .fail(let message): return "(fail \(message.dump))"
-        case .if(let branches, let elseBlock):
-            return "(if " + branches.map { "\($0.condition.dump) \($0.body.dump)" }.joined(separator: " elif ")
-                + (elseBlock.map { " else \($0.dump)" } ?? "") + ")"
-        case .for(let name, let sequence, let body): return "(for \(name.name) \(sequence.dump) \(body.dump))"
-        case .addonUpdate(.registered): return "(addon-update)"
-        case .addonUpdate(.descriptor(let file)): return "(addon-update descriptor \(file.dump))"
-        case .addonUpdate(.url(let url)): return "(addon-update url \(url.dump))"
+        case .use(let s): return "(use \(s.repository.dump))"
+        case .let(let s): return "(let \(s.name.name) \(s.value.dump))"
+        case .upload(let s):
+            return "(upload \(s.pattern.dump)\(opt("as", s.asName))\(opt("to", s.repository))"
+                + (s.conflict.map { " conflict \($0.value.rawValue)" } ?? "") + ")"
+        case .download(let s):
+            return "(download \(s.pattern.dump)\(opt("from", s.repository))\(opt("to", s.directory))"
+                + (s.conflict.map { " conflict \($0.value.rawValue)" } ?? "") + ")"
+        case .delete(let s): return "(delete \(s.pattern.dump)\(opt("from", s.repository)))"
+        case .prune(let s):
+            return "(prune" + (s.pattern.map { " \($0.dump)" } ?? "") + opt("in", s.repository) + opt("keep", s.keep)
+                + opt("older-than", s.olderThan) + ")"
+        case .list(let s):
+            return "(list" + (s.pattern.map { " \($0.dump)" } ?? "") + opt("in", s.repository) + ")"
+        case .print(let s): return "(print " + s.values.map(\.dump).joined(separator: " ") + ")"
+        case .assert(let s): return "(assert \(s.condition.dump)\(opt("message", s.message)))"
+        case .fail(let s): return "(fail \(s.message.dump))"
+        case .if(let s):
+            return "(if " + s.branches.map { "\($0.condition.dump) \($0.body.dump)" }.joined(separator: " elif ")
+                + (s.elseBlock.map { " else \($0.dump)" } ?? "") + ")"
+        case .for(let s): return "(for \(s.variable.name) \(s.sequence.dump) \(s.body.dump))"
+        case .addonUpdate(let s):
+            switch s.source {
+            case .registered: return "(addon-update)"
+            case .descriptor(let file): return "(addon-update descriptor \(file.dump))"
+            case .url(let url): return "(addon-update url \(url.dump))"
+            }
         case .addonDelete: return "(addon-delete)"
         case .linkers: return "(linkers)"
-        case .linker(let key, let action):
+        case .linker(let s):
             let rest: String
-            switch action {
+            switch s.action {
             case .show: rest = ""
             case .values: rest = " values"
             case .value(let id): rest = " value \(id.dump)"
@@ -49,7 +52,7 @@ extension Statement {
             case .remove(let id): rest = " remove \(id.dump)"
             case .clear: rest = " clear"
             }
-            return "(linker \(key.dump)\(rest))"
+            return "(linker \(s.key.dump)\(rest))"
         }
     }
 }

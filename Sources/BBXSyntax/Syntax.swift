@@ -31,47 +31,185 @@ public enum ConflictPolicy: String, Hashable, Sendable, CaseIterable {
     case replace, skip, fail
 }
 
+/// One statement. Each kind carries a payload struct of its own (below), so a new clause is a
+/// new field, and every `switch` over `Kind` (no `default:` anywhere) flags a new kind.
 public struct Statement: Hashable, Sendable {
-    public indirect enum Kind: Hashable, Sendable {
-        /// `use REPO`
-        case use(Expression)
-        /// `let NAME = EXPR`
-        case `let`(Identifier, Expression)
-        /// `upload PATTERN [as NAME] [to REPO] [on conflict POLICY]`
-        case upload(pattern: Expression, as: Expression?, to: Expression?, conflict: Located<ConflictPolicy>?)
-        /// `download PATTERN [from REPO] [to DIR] [on conflict POLICY]`
-        case download(pattern: Expression, from: Expression?, to: Expression?, conflict: Located<ConflictPolicy>?)
-        /// `delete PATTERN [from REPO]`
-        case delete(pattern: Expression, from: Expression?)
-        /// `prune [PATTERN] [in REPO] [keep N] [older than DURATION]` (at least one of the last two)
-        case prune(pattern: Expression?, in: Expression?, keep: Expression?, olderThan: Expression?)
-        /// `list [PATTERN] [in REPO]`
-        case list(pattern: Expression?, in: Expression?)
-        /// `print EXPR, ...`
-        case print([Expression])
-        /// `assert CONDITION [, MESSAGE]`
-        case assert(Expression, message: Expression?)
-        /// `fail MESSAGE`
-        case fail(Expression)
-        /// `if C { } else if C { } else { }`
-        case `if`(branches: [ConditionalBranch], else: Block?)
-        /// `for NAME in EXPR { }`
-        case `for`(Identifier, in: Expression, body: Block)
-        /// `addon update [descriptor FILE | url URL]`
-        case addonUpdate(AddonSource)
+    public enum Kind: Hashable, Sendable {
+        case use(UseStatement)
+        case `let`(LetStatement)
+        case upload(UploadStatement)
+        case download(DownloadStatement)
+        case delete(DeleteStatement)
+        case prune(PruneStatement)
+        case list(ListStatement)
+        case print(PrintStatement)
+        case assert(AssertStatement)
+        case fail(FailStatement)
+        case `if`(IfStatement)
+        case `for`(ForStatement)
+        case addonUpdate(AddonUpdateStatement)
         /// `addon delete`
         case addonDelete
         /// `linkers`
         case linkers
-        /// `linker KEY [ACTION]`
-        case linker(key: Expression, action: LinkerAction)
+        case linker(LinkerStatement)
     }
 
     public var kind: Kind
+    /// The statement's first word (`upload`, `addon`), where messages about the whole statement point.
+    public let keyword: SourceRange
     public let range: SourceRange
-    public init(_ kind: Kind, range: SourceRange) {
+    public init(_ kind: Kind, keyword: SourceRange, range: SourceRange) {
         self.kind = kind
+        self.keyword = keyword
         self.range = range
+    }
+}
+
+/// `use REPO`
+public struct UseStatement: Hashable, Sendable {
+    public var repository: Expression
+    public init(repository: Expression) { self.repository = repository }
+}
+
+/// `let NAME = EXPR`
+public struct LetStatement: Hashable, Sendable {
+    public var name: Identifier
+    public var value: Expression
+    public init(name: Identifier, value: Expression) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// `upload PATTERN [as NAME] [to REPO] [on conflict POLICY]`
+public struct UploadStatement: Hashable, Sendable {
+    public var pattern: Expression
+    public var asName: Expression?
+    public var repository: Expression?
+    public var conflict: Located<ConflictPolicy>?
+    public init(
+        pattern: Expression, asName: Expression? = nil, repository: Expression? = nil,
+        conflict: Located<ConflictPolicy>? = nil
+    ) {
+        self.pattern = pattern
+        self.asName = asName
+        self.repository = repository
+        self.conflict = conflict
+    }
+}
+
+/// `download PATTERN [from REPO] [to DIR] [on conflict POLICY]`
+public struct DownloadStatement: Hashable, Sendable {
+    public var pattern: Expression
+    public var repository: Expression?
+    public var directory: Expression?
+    public var conflict: Located<ConflictPolicy>?
+    public init(
+        pattern: Expression, repository: Expression? = nil, directory: Expression? = nil,
+        conflict: Located<ConflictPolicy>? = nil
+    ) {
+        self.pattern = pattern
+        self.repository = repository
+        self.directory = directory
+        self.conflict = conflict
+    }
+}
+
+/// `delete PATTERN [from REPO]`
+public struct DeleteStatement: Hashable, Sendable {
+    public var pattern: Expression
+    public var repository: Expression?
+    public init(pattern: Expression, repository: Expression? = nil) {
+        self.pattern = pattern
+        self.repository = repository
+    }
+}
+
+/// `prune [PATTERN] [in REPO] [keep N] [older than DURATION]` (at least one of the last two)
+public struct PruneStatement: Hashable, Sendable {
+    public var pattern: Expression?
+    public var repository: Expression?
+    public var keep: Expression?
+    public var olderThan: Expression?
+    public init(
+        pattern: Expression? = nil, repository: Expression? = nil, keep: Expression? = nil,
+        olderThan: Expression? = nil
+    ) {
+        self.pattern = pattern
+        self.repository = repository
+        self.keep = keep
+        self.olderThan = olderThan
+    }
+}
+
+/// `list [PATTERN] [in REPO]`
+public struct ListStatement: Hashable, Sendable {
+    public var pattern: Expression?
+    public var repository: Expression?
+    public init(pattern: Expression? = nil, repository: Expression? = nil) {
+        self.pattern = pattern
+        self.repository = repository
+    }
+}
+
+/// `print EXPR, ...`
+public struct PrintStatement: Hashable, Sendable {
+    public var values: [Expression]
+    public init(values: [Expression]) { self.values = values }
+}
+
+/// `assert CONDITION [, MESSAGE]`
+public struct AssertStatement: Hashable, Sendable {
+    public var condition: Expression
+    public var message: Expression?
+    public init(condition: Expression, message: Expression? = nil) {
+        self.condition = condition
+        self.message = message
+    }
+}
+
+/// `fail MESSAGE`
+public struct FailStatement: Hashable, Sendable {
+    public var message: Expression
+    public init(message: Expression) { self.message = message }
+}
+
+/// `if C { } else if C { } else { }`
+public struct IfStatement: Hashable, Sendable {
+    public var branches: [ConditionalBranch]
+    public var elseBlock: Block?
+    public init(branches: [ConditionalBranch], elseBlock: Block? = nil) {
+        self.branches = branches
+        self.elseBlock = elseBlock
+    }
+}
+
+/// `for NAME in EXPR { }`
+public struct ForStatement: Hashable, Sendable {
+    public var variable: Identifier
+    public var sequence: Expression
+    public var body: Block
+    public init(variable: Identifier, sequence: Expression, body: Block) {
+        self.variable = variable
+        self.sequence = sequence
+        self.body = body
+    }
+}
+
+/// `addon update [descriptor FILE | url URL]`
+public struct AddonUpdateStatement: Hashable, Sendable {
+    public var source: AddonSource
+    public init(source: AddonSource) { self.source = source }
+}
+
+/// `linker KEY [ACTION]`
+public struct LinkerStatement: Hashable, Sendable {
+    public var key: Expression
+    public var action: LinkerAction
+    public init(key: Expression, action: LinkerAction) {
+        self.key = key
+        self.action = action
     }
 }
 

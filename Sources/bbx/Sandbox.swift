@@ -1,3 +1,4 @@
+import BBXCheck
 import BBXSyntax
 import BitbucketAPI
 import BitbucketEmulator
@@ -126,65 +127,25 @@ final class Sandbox: Sendable {
                 if let name = RepositoryName(parsing: text) { repositories.append(name.description) }
             }
         }
-        /// Repository positions inside expressions: `artifacts(GLOB, REPO)`, `exists … in REPO`.
-        func scan(_ expression: Expression?) {
-            guard let expression else { return }
-            switch expression.kind {
-            case .call(let function, let arguments):
-                if function.name == "artifacts", arguments.count == 2 { repository(arguments[1]) }
-                arguments.forEach(scan)
-            case .exists(let pattern, let clause):
-                scan(pattern)
-                repository(clause)
-            case .binary(_, let left, let right):
-                scan(left)
-                scan(right)
-            case .not(let inner), .parenthesized(let inner), .member(let inner, _): scan(inner)
-            case .list(let items): items.forEach(scan)
-            case .string(let parts):
-                for case .interpolation(let inner) in parts { scan(inner) }
-            default: break
-            }
-        }
         func visit(_ statements: [Statement]) {
             for statement in statements {
-                switch statement.kind {
-                case .use(let target): repository(target)
-                case .let(let name, let value):
-                    scan(value)
-                    bindings[name.name, default: []] += values(value)
-                case .upload(let pattern, let name, let target, _):
-                    [pattern, name].forEach(scan)
-                    repository(target)
-                case .download(let pattern, let source, let target, _):
-                    [pattern, target].forEach(scan)
-                    repository(source)
-                case .delete(let pattern, let source):
-                    scan(pattern)
-                    repository(source)
-                case .prune(let pattern, let clause, let keep, let age):
-                    [pattern, keep, age].forEach(scan)
-                    repository(clause)
-                case .list(let pattern, let clause):
-                    scan(pattern)
-                    repository(clause)
-                case .print(let expressions): expressions.forEach(scan)
-                case .assert(let condition, let message): [condition, message].forEach(scan)
-                case .fail(let message): scan(message)
-                case .if(let branches, let elseBlock):
-                    for branch in branches {
-                        scan(branch.condition)
-                        visit(branch.body.statements)
-                    }
-                    visit(elseBlock?.statements ?? [])
-                case .for(let name, let sequence, let body):
-                    scan(sequence)
-                    bindings[name.name, default: []] += values(sequence)
-                    visit(body.statements)
-                case .linker(let key, _):
-                    linkers += values(key)
-                case .addonUpdate, .addonDelete, .linkers: break
+                // Where repositories are named: the statement's clause, then `exists … in REPO`
+                // and `artifacts(GLOB, REPO)` in any of its expressions.
+                repository(statement.repositoryClause?.expression)
+                for expression in statement.expressions {
+                    expression.repositoryPositions(isRepositoryArgument: Builtins.isRepositoryArgument)
+                        .forEach(repository)
                 }
+                // Where values flow into names, and the linker keys.
+                switch statement.kind {
+                case .let(let s): bindings[s.name.name, default: []] += values(s.value)
+                case .for(let s): bindings[s.variable.name, default: []] += values(s.sequence)
+                case .linker(let s): linkers += values(s.key)
+                case .use, .upload, .download, .delete, .prune, .list, .print, .assert, .fail, .if, .addonUpdate,
+                    .addonDelete, .linkers:
+                    break
+                }
+                statement.blocks.forEach { visit($0.statements) }
             }
         }
         // Twice: a name bound after its first use in a loop body still counts.

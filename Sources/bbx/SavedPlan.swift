@@ -129,7 +129,7 @@ struct SavedPlan: Codable {
                 {
                     return "\(field).localPath: '\(path)' cannot be written: \(problem)"
                 }
-            default:
+            case .delete, .skip, .connect:
                 break
             }
         }
@@ -184,7 +184,7 @@ struct SavedPlan: Codable {
                 }
             case .download where (step.localConflict ?? .fail) == .fail:
                 if exists(path) { changes.append("\(shown) exists now; the download would not overwrite it") }
-            default:
+            case .download, .delete, .skip, .connect:
                 break
             }
         }

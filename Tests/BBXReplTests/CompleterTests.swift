@@ -73,8 +73,8 @@ struct CompleterTests {
             let parsed = Parser.parse(SourceFile(name: "<repl>", text: line))
             #expect(parsed.diagnostics.isEmpty, "\(line)")
             #expect(parsed.script.statements.count == 1, "\(line)")
-            guard case .download(let pattern, _, _, _)? = parsed.script.statements.first?.kind,
-                let text = pattern.literalText
+            guard case .download(let download)? = parsed.script.statements.first?.kind,
+                let text = download.pattern.literalText
             else {
                 Issue.record("not one download with a literal pattern: \(line)")
                 continue

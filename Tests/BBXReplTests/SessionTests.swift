@@ -5,6 +5,7 @@ import BBXFormat
 import BBXPlan
 import BBXRepl
 import BBXSyntax
+import BBXTestSupport
 import BitbucketModel
 import Foundation
 import Synchronization
@@ -27,41 +28,6 @@ final class ScriptedReader: LineReader {
     func remember(_ entry: String) { remembered.append(entry) }
 }
 
-/// Repositories in memory: read by planning, changed by the plans the session applies (as
-/// Bitbucket would be), and by `others` behind the session's back.
-final class MemoryReader: RemoteReader {
-    let state: Mutex<[String: [Artifact]]>
-    init(_ artifacts: [String: [Artifact]]) { state = Mutex(artifacts) }
-
-    func artifacts(in repository: String) async throws(RemoteReadError) -> [Artifact] {
-        guard let list = state.withLock({ $0[repository] }) else {
-            throw RemoteReadError("repository \(repository) does not exist")
-        }
-        return list
-    }
-
-    /// What an applied plan does to the repositories.
-    func apply(_ plan: Plan) {
-        state.withLock { repositories in
-            for step in plan.steps {
-                guard let repository = step.repository else { continue }
-                switch step.kind {
-                case .upload, .replace:
-                    repositories[repository, default: []].removeAll { $0.name == step.name }
-                    repositories[repository, default: []].append(
-                        Artifact(name: step.name, size: step.size ?? 0, created: Date(), createdOn: "\(UUID())"))
-                case .delete:
-                    repositories[repository, default: []].removeAll { $0.name == step.name }
-                default:
-                    break
-                }
-            }
-        }
-    }
-
-    func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> ConnectReadResult { .linkers([]) }
-}
-
 /// What a session wrote, and the plans it applied.
 final class Transcript: Sendable {
     let state = Mutex<(out: String, error: String, applied: [Plan])>(("", "", []))
@@ -74,13 +40,13 @@ func makeSession(
     remote: [String: [Artifact]] = [
         "acme/app": [Artifact(name: "old.zip", size: 5, created: Date(timeIntervalSince1970: 0))]
     ],
-    repository: String? = "acme/app", failApply: Bool = false, secrets: [String] = [], reader given: MemoryReader? = nil
+    repository: String? = "acme/app", failApply: Bool = false, secrets: [String] = [], reader given: FakeReader? = nil
 ) -> (Session, Transcript) {
     var options = EvaluationOptions()
     options.defaultRepository = repository
     let transcript = Transcript()
     options.rebindsEarlierNames = true
-    let reader = given ?? MemoryReader(remote)
+    let reader = given ?? FakeReader(remote, linkers: [:])
     let session = Session(
         evaluator: Evaluator(options: options, reader: reader),
         output: ReplOutput(
@@ -316,15 +282,15 @@ struct SessionTests {
     /// Others change the remote between entries: each entry plans on a fresh listing.
     @Test func eachEntryPlansOnAFreshListing() async throws {
         let path = try Self.file("v-8.zip")
-        let reader = MemoryReader(["acme/app": []])
+        let reader = FakeReader(["acme/app": []], linkers: [:])
         let (session, transcript) = makeSession(reader: reader)
         await session.handle("list")
-        reader.state.withLock { $0["acme/app"] = [Artifact(name: "v-8.zip", size: 1, created: Date(), createdOn: "x")] }
+        reader.change("acme/app") { $0 = [Artifact(name: "v-8.zip", size: 1, created: Date(), createdOn: "x")] }
         await session.handle("upload \"\(path)\"")
         #expect(transcript.applied.isEmpty)
         #expect(transcript.error.contains("'v-8.zip' already exists in acme/app"), "\(transcript.error)")
         // :refresh reads the current repository again for completion.
-        reader.state.withLock { $0["acme/app"]?.append(Artifact(name: "v-9.zip", size: 1, created: Date())) }
+        reader.change("acme/app") { $0.append(Artifact(name: "v-9.zip", size: 1, created: Date())) }
         await session.handle(":refresh")
         #expect(transcript.out.contains("acme/app: 2 artifacts"))
         #expect(session.complete("delete \"v-").candidates == ["v-8.zip", "v-9.zip"])

@@ -141,15 +141,16 @@ struct ParserTests {
     }
 
     @Test func nodesCarryTheirRanges() {
-        let marked = MarkedSource("1️⃣upload 2️⃣\"a\"3️⃣ to 4️⃣acme/app5️⃣")
+        let marked = MarkedSource("1️⃣upload6️⃣ 2️⃣\"a\"3️⃣ to 4️⃣acme/app5️⃣")
         let result = parse(marked.text)
         let statement = result.script.statements[0]
         #expect(statement.range == SourceRange(marked["1️⃣"], marked["5️⃣"]))
-        guard case .upload(let pattern, _, let repository?, _) = statement.kind else {
+        #expect(statement.keyword == SourceRange(marked["1️⃣"], marked["6️⃣"]))
+        guard case .upload(let upload) = statement.kind, let repository = upload.repository else {
             Issue.record("not an upload")
             return
         }
-        #expect(pattern.range == SourceRange(marked["2️⃣"], marked["3️⃣"]))
+        #expect(upload.pattern.range == SourceRange(marked["2️⃣"], marked["3️⃣"]))
         #expect(repository.range == SourceRange(marked["4️⃣"], marked["5️⃣"]))
     }
 }

@@ -1,0 +1,72 @@
+extension Statement {
+    /// A statement's kind without its payload. Tests enumerate `allCases` to require that every
+    /// layer (parser, checker, evaluator, sandbox, completion, formatter) handles every kind; a new
+    /// `Kind` case does not compile until `Kind.tag` names its tag.
+    public enum Tag: String, CaseIterable, Sendable {
+        case use, `let`, upload, download, delete, prune, list, print, assert, fail, `if`, `for`
+        case addonUpdate = "addon update"
+        case addonDelete = "addon delete"
+        case linkers, linker
+
+        /// The word a statement of this kind begins with.
+        public var keyword: String { String(rawValue.prefix { $0 != " " }) }
+
+        /// What the statement's strings name, for completion: local files to upload, or the
+        /// artifacts of a repository (completed from the names last listed).
+        public var strings: Operand {
+            switch self {
+            case .upload: .localFiles
+            case .download, .delete, .prune, .list: .artifacts
+            case .use, .let, .print, .assert, .fail, .if, .for, .addonUpdate, .addonDelete, .linkers, .linker:
+                .other
+            }
+        }
+
+        public enum Operand: Sendable {
+            case localFiles, artifacts, other
+        }
+
+        /// The words that only follow another word inside this kind of statement (`on` →
+        /// `conflict`), for completion; `"linker KEY"` stands for the word after the linker's key.
+        /// The leading keywords themselves come from `Keyword`.
+        public var followingWords: [String: [String]] {
+            switch self {
+            case .upload, .download:
+                return ["on": ["conflict"], "conflict": ConflictPolicy.allCases.map(\.rawValue)]
+            case .prune: return ["older": ["than"]]
+            case .addonUpdate: return ["addon": ["update", "delete"], "update": ["descriptor", "url"]]
+            case .addonDelete: return ["addon": ["update", "delete"]]
+            case .linker: return ["linker KEY": LinkerAction.words]
+            case .use, .let, .delete, .list, .print, .assert, .fail, .if, .for, .linkers: return [:]
+            }
+        }
+    }
+}
+
+extension Statement.Kind {
+    public var tag: Statement.Tag {
+        switch self {
+        case .use: .use
+        case .let: .let
+        case .upload: .upload
+        case .download: .download
+        case .delete: .delete
+        case .prune: .prune
+        case .list: .list
+        case .print: .print
+        case .assert: .assert
+        case .fail: .fail
+        case .if: .if
+        case .for: .for
+        case .addonUpdate: .addonUpdate
+        case .addonDelete: .addonDelete
+        case .linkers: .linkers
+        case .linker: .linker
+        }
+    }
+}
+
+extension LinkerAction {
+    /// The words that may follow a linker's key, in the grammar's order.
+    public static let words = ["values", "value", "add", "set", "remove", "clear"]
+}

@@ -1,0 +1,106 @@
+/// Walking the tree without a `switch` per use: the expressions a statement holds, its nested
+/// blocks, and where it names a repository. The checker, the sandbox and completion read
+/// repositories through these, so a new statement kind is described once, here.
+
+/// The clause through which a statement names the repository it acts on.
+public struct RepositoryClause: Sendable {
+    /// `use`, `to`, `from` or `in`: the word that introduces it.
+    public let word: String
+    /// What is written after the word; nil when the clause is left out (the repository in effect).
+    public let expression: Expression?
+}
+
+extension Statement {
+    /// The repository this statement acts on (`use REPO`; `to`/`from`/`in REPO` of upload,
+    /// download, delete, prune and list), or nil for a statement that acts on none.
+    public var repositoryClause: RepositoryClause? {
+        switch kind {
+        case .use(let s): RepositoryClause(word: "use", expression: s.repository)
+        case .upload(let s): RepositoryClause(word: "to", expression: s.repository)
+        case .download(let s): RepositoryClause(word: "from", expression: s.repository)
+        case .delete(let s): RepositoryClause(word: "from", expression: s.repository)
+        case .prune(let s): RepositoryClause(word: "in", expression: s.repository)
+        case .list(let s): RepositoryClause(word: "in", expression: s.repository)
+        case .let, .print, .assert, .fail, .if, .for, .addonUpdate, .addonDelete, .linkers, .linker: nil
+        }
+    }
+
+    /// The expressions written in the statement itself, not in its nested blocks, in source order.
+    public var expressions: [Expression] {
+        switch kind {
+        case .use(let s): [s.repository]
+        case .let(let s): [s.value]
+        case .upload(let s): [s.pattern, s.asName, s.repository].compactMap { $0 }
+        case .download(let s): [s.pattern, s.repository, s.directory].compactMap { $0 }
+        case .delete(let s): [s.pattern, s.repository].compactMap { $0 }
+        case .prune(let s): [s.pattern, s.repository, s.keep, s.olderThan].compactMap { $0 }
+        case .list(let s): [s.pattern, s.repository].compactMap { $0 }
+        case .print(let s): s.values
+        case .assert(let s): [s.condition, s.message].compactMap { $0 }
+        case .fail(let s): [s.message]
+        case .if(let s): s.branches.map(\.condition)
+        case .for(let s): [s.sequence]
+        case .addonUpdate(let s):
+            switch s.source {
+            case .registered: []
+            case .descriptor(let e), .url(let e): [e]
+            }
+        case .addonDelete, .linkers: []
+        case .linker(let s): [s.key] + s.action.expressions
+        }
+    }
+
+    /// The blocks nested in this statement, in source order.
+    public var blocks: [Block] {
+        switch kind {
+        case .if(let s): s.branches.map(\.body) + (s.elseBlock.map { [$0] } ?? [])
+        case .for(let s): [s.body]
+        case .use, .let, .upload, .download, .delete, .prune, .list, .print, .assert, .fail, .addonUpdate,
+            .addonDelete, .linkers, .linker:
+            []
+        }
+    }
+}
+
+extension LinkerAction {
+    public var expressions: [Expression] {
+        switch self {
+        case .show, .values, .clear: []
+        case .value(let e), .add(let e), .set(let e), .remove(let e): [e]
+        }
+    }
+}
+
+extension Expression {
+    /// The expressions directly inside this one (operands, arguments, items, interpolations).
+    public var children: [Expression] {
+        switch kind {
+        case .string(let parts):
+            parts.compactMap { part in
+                if case .interpolation(let inner) = part { inner } else { nil }
+            }
+        case .integer, .duration, .boolean, .repository, .name: []
+        case .list(let items): items
+        case .member(let base, _): [base]
+        case .call(_, let arguments): arguments
+        case .not(let inner), .parenthesized(let inner): [inner]
+        case .binary(_, let left, let right): [left, right]
+        case .exists(let pattern, let repository): [pattern] + (repository.map { [$0] } ?? [])
+        }
+    }
+
+    /// The repository positions inside this expression: `exists … in REPO`, and each call
+    /// argument for which `isRepositoryArgument(function, index)` holds (`artifacts(GLOB, REPO)`).
+    public func repositoryPositions(isRepositoryArgument: (String, Int) -> Bool) -> [Expression] {
+        var found: [Expression] = []
+        switch kind {
+        case .exists(_, let repository?): found.append(repository)
+        case .call(let function, let arguments):
+            for (index, argument) in arguments.enumerated() where isRepositoryArgument(function.name, index) {
+                found.append(argument)
+            }
+        default: break
+        }
+        return found + children.flatMap { $0.repositoryPositions(isRepositoryArgument: isRepositoryArgument) }
+    }
+}
