@@ -1,18 +1,21 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// One target per layer; each imports only the layers below it.
-//   BBXSyntax  source → tokens → syntax tree + diagnostics (pure, no I/O)
-//   BBXCheck   static checks over the syntax tree (pure, no I/O)
-//   BBXFormat  canonical formatting over the token stream (pure, no I/O)
-//   BitbucketModel     plain data both the client and the planner speak (Artifact)
-//   BBXPlan    what planning decides: globs, prune selection (pure, no I/O; the evaluator joins it)
-//   ConnectJWT         Connect app JWTs: the query string hash, signing, verifying (pure)
-//   BitbucketEmulator  `bbx serve`: a local Bitbucket (Downloads, Connect, storage host) on Hummingbird,
-//                      its metadata in SQLite (GRDB)
-//   BitbucketAPI       the client every statement reaches Bitbucket through (async-http-client)
-//   bbx        the command-line tool
-//   SafeText   text from outside made safe to show: terminal escaping, display width, redaction
+// One target per layer; each imports only the layers below it (the README's layout says more).
+//   SafeText, SafeFiles  text from outside made safe to show; temporary files created exclusively
+//   BBXSyntax        source → tokens → syntax tree + diagnostics (pure)
+//   BBXCheck         static checks over the syntax tree; the built-in functions (pure)
+//   BBXFormat        canonical formatting over the token stream (pure)
+//   BitbucketModel   plain data both the client and the planner speak (an artifact as listed)
+//   BBXPlan          the plan as data, globs, prune selection (pure)
+//   BBXEvaluate      syntax tree + remote state (read through RemoteReader) → plan
+//   ConnectJWT       Connect app JWTs (pure)
+//   BitbucketAPI     the client (async-http-client): the only network I/O
+//   BBXApply         the executor and its report, behind ApplyService (knows plans, not the evaluator)
+//   BBXBridge        BitbucketService (planning's reads and applying's writes over the client), OutputGate
+//   BBXRepl          the REPL's logic behind a line-reader protocol
+//   BitbucketEmulator  `bbx serve` on Hummingbird, its metadata in SQLite (GRDB)
+//   bbx              the command-line tool
 let package = Package(
     name: "bbx",
     platforms: [.macOS(.v13)],
@@ -78,22 +81,26 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        // Applying a plan: the executor, its report, and the Bitbucket client behind both planning's
-        // reads and applying's writes.
-        .target(name: "BBXApply", dependencies: ["BBXPlan", "BBXEvaluate", "BitbucketAPI", "SafeText"]),
+        // Applying a plan: the executor and its report, behind the `ApplyService` protocol.
+        .target(name: "BBXApply", dependencies: ["BBXPlan", "BitbucketAPI", "SafeText"]),
+        // Joins planning and applying to the client: `BitbucketService` (planning's reads and
+        // applying's writes over `BitbucketClient`) and `OutputGate` (planning's output held back
+        // until the steps before it are applied).
+        .target(name: "BBXBridge", dependencies: ["BBXApply", "BBXEvaluate", "BBXPlan", "BitbucketAPI"]),
         // The REPL's logic (entries, meta-commands, completion, history file), behind a line-reader
         // protocol so it runs without a terminal; libedit is the bbx executable's edge.
         .target(
             name: "BBXRepl",
             dependencies: [
-                "BBXSyntax", "BBXCheck", "BBXFormat", "BBXPlan", "BBXEvaluate", "BBXApply", "SafeText", "SafeFiles",
+                "BBXSyntax", "BBXCheck", "BBXFormat", "BBXPlan", "BBXEvaluate", "BBXApply", "BBXBridge", "SafeText",
+                "SafeFiles",
             ]),
         .systemLibrary(
             name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
         .executableTarget(
             name: "bbx",
             dependencies: [
-                "BBXSyntax", "BBXCheck", "BBXFormat", "BBXPlan", "BBXEvaluate", "BBXApply", "BitbucketAPI",
+                "BBXSyntax", "BBXCheck", "BBXFormat", "BBXPlan", "BBXEvaluate", "BBXApply", "BBXBridge", "BitbucketAPI",
                 "BitbucketModel", "BitbucketEmulator", "BBXRepl", "CEditLine", "SafeText", "SafeFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -146,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "PlanApplyPropertyTests",
             dependencies: [
-                "BBXApply", "BBXEvaluate", "BBXPlan", "BBXRepl", "BBXSyntax", "BBXTestSupport", "BitbucketAPI",
+                "BBXApply", "BBXBridge", "BBXEvaluate", "BBXPlan", "BBXRepl", "BBXSyntax", "BBXTestSupport", "BitbucketAPI",
                 "BitbucketEmulator", "BitbucketModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

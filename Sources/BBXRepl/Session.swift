@@ -1,4 +1,5 @@
 import BBXApply
+import BBXBridge
 import BBXCheck
 import BBXEvaluate
 import BBXFormat

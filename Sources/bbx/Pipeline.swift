@@ -1,5 +1,6 @@
 import ArgumentParser
 import BBXApply
+import BBXBridge
 import BBXCheck
 import BBXEvaluate
 import BBXPlan

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BBXApply
+import BBXBridge
 import BBXEvaluate
 import BBXPlan
 import BBXRepl

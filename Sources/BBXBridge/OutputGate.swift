@@ -1,3 +1,4 @@
+import BBXApply
 import BBXEvaluate
 import Synchronization
 
