@@ -153,7 +153,8 @@ let package = Package(
         .testTarget(
             name: "PlanApplyPropertyTests",
             dependencies: [
-                "BBXApply", "BBXBridge", "BBXEvaluate", "BBXPlan", "BBXRepl", "BBXSyntax", "BBXTestSupport", "BitbucketAPI",
+                "BBXApply", "BBXBridge", "BBXEvaluate", "BBXPlan", "BBXRepl", "BBXSyntax", "BBXTestSupport",
+                "BitbucketAPI",
                 "BitbucketEmulator", "BitbucketModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
