@@ -52,7 +52,13 @@ public struct Checker {
     /// what a dropped statement could have caused (a name its `let` would bind, a repository its
     /// `use` would set), so every message points at a real mistake.
     public static func diagnose(_ source: SourceFile, options: CheckOptions = CheckOptions()) -> [Diagnostic] {
-        let parsed = Parser.parse(source)
+        diagnose(Parser.parse(source), in: source, options: options)
+    }
+
+    /// The same, for a source already parsed (a command parses each file once).
+    public static func diagnose(_ parsed: ParseResult, in source: SourceFile, options: CheckOptions = CheckOptions())
+        -> [Diagnostic]
+    {
         var checks = check(parsed.script, options: options)
         if parsed.diagnostics.hasErrors {
             // A statement that did not parse may have bound a name or set the repository: only

@@ -170,13 +170,14 @@ public final class Session: @unchecked Sendable {
         let options = CheckOptions(
             hasDefaultRepository: evaluator.currentRepository != nil,
             predefinedKinds: evaluator.globals.mapValues(\.kind))
-        let diagnostics = Checker.diagnose(source, options: options)
+        let parsed = Parser.parse(source)
+        let diagnostics = Checker.diagnose(parsed, in: source, options: options)
         if diagnostics.hasErrors {
             output.error(DiagnosticRenderer(colored: output.colored).render(diagnostics, in: source) + "\n")
             scriptErrors += 1
             return false
         }
-        let script = Parser.parse(source).script
+        let script = parsed.script
         let earlier = evaluator.globals
         var trial = evaluator
         // Others change the remote between entries: each entry plans on a fresh listing of the

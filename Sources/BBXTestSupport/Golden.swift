@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Golden files: expected output kept beside the tests. Set `BBX_RECORD=1` to write the actual
 /// output as the new expectation (then review the diff in git).
@@ -8,10 +9,20 @@ public enum Golden {
         return !value.isEmpty && value != "0"
     }
 
-    /// The expected text for `actual`; when recording, writes `actual` first.
-    public static func expected(_ actual: String, at url: URL) -> String? {
+    /// The expected text for `actual`. When recording, writes `actual` and records an issue, so
+    /// a recording run never passes: review the diff, then run again without `BBX_RECORD`.
+    public static func expected(
+        _ actual: String, at url: URL, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) -> String? {
         if isRecording {
-            try? actual.write(to: url, atomically: true, encoding: .utf8)
+            do {
+                try actual.write(to: url, atomically: true, encoding: .utf8)
+                Issue.record(
+                    "recorded \(url.lastPathComponent) (BBX_RECORD is set): review the diff, then run the tests without it",
+                    sourceLocation: sourceLocation)
+            } catch {
+                Issue.record("cannot record \(url.path): \(error)", sourceLocation: sourceLocation)
+            }
             return actual
         }
         return try? String(contentsOf: url, encoding: .utf8)

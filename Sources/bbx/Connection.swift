@@ -38,7 +38,7 @@ struct Connection {
                     anyName: script == nil)
             } catch {
                 Console.fail("\(error)")
-                throw ExitStatus.applyFailed
+                throw ExitStatus.serverFailed
             }
             configuration = sandbox!.configuration()
             if quiet { Console.error(sandbox!.banner + "\n") } else { Console.out(sandbox!.banner + "\n") }

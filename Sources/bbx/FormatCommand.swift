@@ -63,6 +63,6 @@ struct FormatCommand: ParsableCommand {
         }
         if unreadable { throw ExitStatus.usage }
         if syntaxErrors { throw ExitStatus.scriptError }
-        if check, !unformatted.isEmpty { throw ExitStatus.applyFailed }
+        if check, !unformatted.isEmpty { throw ExitStatus.unformatted }
     }
 }

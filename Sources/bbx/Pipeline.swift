@@ -29,7 +29,8 @@ enum Pipeline {
     ) throws -> Script {
         let options = CheckOptions(
             predefinedNames: variables.map(\.name), hasDefaultRepository: defaultRepository != nil)
-        let diagnostics = Checker.diagnose(source, options: options)
+        let parsed = Parser.parse(source)
+        let diagnostics = Checker.diagnose(parsed, in: source, options: options)
         Console.report(diagnostics, in: source)
         if diagnostics.contains(where: \.isError) {
             let count = diagnostics.filter(\.isError).count
@@ -38,7 +39,7 @@ enum Pipeline {
             document?.write()
             throw ExitStatus.scriptError
         }
-        return Parser.parse(source).script
+        return parsed.script
     }
 
     /// Plans the script; a planning error is shown at its statement (exit 65, or 77 for

@@ -177,7 +177,7 @@ struct ServeCommand: AsyncParsableCommand {
             } else {
                 Console.fail("bbx serve: \(error)")
             }
-            throw ExitStatus.applyFailed
+            throw ExitStatus.serverFailed
         }
     }
 }

@@ -191,12 +191,7 @@ struct CheckerTests {
     func check(_ testCase: CheckCase) {
         let marked = MarkedSource(testCase.marked)
         let diagnostics = diagnose(marked.text, options: testCase.options)
-        guard let message = testCase.message else {
-            #expect(diagnostics.isEmpty, "\(diagnostics.map(\.message))")
-            return
-        }
-        #expect(diagnostics.map(\.message) == [message])
-        #expect(diagnostics.first?.range.start == marked["1️⃣"])
+        assertDiagnostics(diagnostics, in: marked, testCase.message.map { [DiagnosticSpec($0)] } ?? [])
     }
 
     @Test func allErrorsOfAScriptAreReported() {
