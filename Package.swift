@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "BBXFormat", dependencies: ["BBXSyntax"]),
         // Plain data shared by the client and the planner (an artifact as listed).
         .target(name: "BitbucketModel"),
-        .target(name: "BBXPlan", dependencies: ["BitbucketModel", "SafeText"]),
+        .target(name: "BBXPlan", dependencies: ["BBXSyntax", "BitbucketModel", "SafeText"]),
         .target(name: "BBXEvaluate", dependencies: ["BBXSyntax", "BBXCheck", "BBXPlan", "BitbucketModel", "SafeText"]),
         .target(name: "ConnectJWT", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(

@@ -1,8 +1,15 @@
-/// The built-in functions and the fields of artifacts and files: the single table the checker
-/// (and later the evaluator) consult.
+/// The built-in functions and the fields of artifacts and files: the one table the checker, the
+/// evaluator and completion read (names, arities, kinds, signatures).
 public enum Builtins {
+    /// Every built-in function. The evaluator switches over these (no `default:`), so a function
+    /// added here does not compile until it is evaluated.
+    public enum Name: String, CaseIterable, Sendable {
+        case env, files, artifacts, basename, count
+    }
+
     public struct Function: Sendable {
-        public let name: String
+        public let id: Name
+        public var name: String { id.rawValue }
         /// Parameter kinds; those past `required` may be left out.
         public let parameters: [ValueKind]
         public let required: Int
@@ -10,25 +17,38 @@ public enum Builtins {
         public let signature: String
         /// A call with fewer arguments than `parameters` reads the default repository.
         public let optionalRepository: Bool
+
+        /// Whether `count` arguments is an arity this function takes.
+        public func accepts(count: Int) -> Bool { count >= required && count <= parameters.count }
     }
 
-    public static let functions: [String: Function] = [
-        "env": Function(
-            name: "env", parameters: [.string, .string], required: 1, result: .string,
-            signature: "env(\"NAME\") or env(\"NAME\", \"fallback\")", optionalRepository: false),
-        "files": Function(
-            name: "files", parameters: [.string], required: 1, result: .list(.file), signature: "files(\"glob\")",
-            optionalRepository: false),
-        "artifacts": Function(
-            name: "artifacts", parameters: [.string, .repository], required: 1, result: .list(.artifact),
-            signature: "artifacts(\"glob\") or artifacts(\"glob\", workspace/slug)", optionalRepository: true),
-        "basename": Function(
-            name: "basename", parameters: [.string], required: 1, result: .string, signature: "basename(path)",
-            optionalRepository: false),
-        "count": Function(
-            name: "count", parameters: [.list(.unknown)], required: 1, result: .integer, signature: "count(list)",
-            optionalRepository: false),
-    ]
+    static func function(_ id: Name) -> Function {
+        switch id {
+        case .env:
+            Function(
+                id: id, parameters: [.string, .string], required: 1, result: .string,
+                signature: "env(\"NAME\") or env(\"NAME\", \"fallback\")", optionalRepository: false)
+        case .files:
+            Function(
+                id: id, parameters: [.string], required: 1, result: .list(.file), signature: "files(\"glob\")",
+                optionalRepository: false)
+        case .artifacts:
+            Function(
+                id: id, parameters: [.string, .repository], required: 1, result: .list(.artifact),
+                signature: "artifacts(\"glob\") or artifacts(\"glob\", workspace/slug)", optionalRepository: true)
+        case .basename:
+            Function(
+                id: id, parameters: [.string], required: 1, result: .string, signature: "basename(path)",
+                optionalRepository: false)
+        case .count:
+            Function(
+                id: id, parameters: [.list(.unknown)], required: 1, result: .integer, signature: "count(list)",
+                optionalRepository: false)
+        }
+    }
+
+    public static let functions: [String: Function] = Dictionary(
+        uniqueKeysWithValues: Name.allCases.map { ($0.rawValue, function($0)) })
 
     /// Whether argument `index` of `function` names a repository (`artifacts(GLOB, REPO)`).
     public static func isRepositoryArgument(_ function: String, _ index: Int) -> Bool {

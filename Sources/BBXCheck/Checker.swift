@@ -323,6 +323,4 @@ public struct Checker {
 }
 
 /// Whether a name holds glob characters (`*`, `?`, `[`, `{`), so it cannot name one file.
-func hasGlobCharacters(_ text: String) -> Bool {
-    text.contains { "*?[{".contains($0) }
-}
+func hasGlobCharacters(_ text: String) -> Bool { GlobSyntax.hasWildcards(text) }

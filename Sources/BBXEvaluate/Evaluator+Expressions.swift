@@ -91,20 +91,26 @@ extension Evaluator {
                 "env(\"\(name)\") is refused: \(name) holds a credential, which is for bbx to send, not for scripts to read",
                 at: range, id: "credential-env")
         }
-        switch function.name {
-        case "env" where values.count == 1 && text(0) != nil:
+        // The arity and kinds come from the checker's table; what each function does, from here.
+        guard let builtin = Builtins.functions[function.name], builtin.accepts(count: values.count),
+            zip(values, builtin.parameters).allSatisfy(Self.fits)
+        else {
+            let signature = Builtins.functions[function.name]?.signature ?? function.name
+            throw PlanningError("wrong arguments to \(function.name): expected \(signature)", at: range, id: "call")
+        }
+        switch builtin.id {
+        case .env:
             let name = text(0)!
+            if values.count == 2 { return .string(options.environment[name] ?? text(1)!) }
             guard let value = options.environment[name] else {
                 throw PlanningError(
                     "the environment variable \(name) is not set; set it, or give a fallback: env(\"\(name)\", \"…\")",
                     at: range, id: "unset-env")
             }
             return .string(value)
-        case "env" where values.count == 2 && text(0) != nil && text(1) != nil:
-            return .string(options.environment[text(0)!] ?? text(1)!)
-        case "files" where values.count == 1 && text(0) != nil:
+        case .files:
             return .list(try expandLocal(text(0)!, at: arguments[0].range, allowEmpty: true).map { .file($0) })
-        case "artifacts" where (values.count == 1 || values.count == 2) && text(0) != nil:
+        case .artifacts:
             let pattern = text(0)!
             let name: String
             if values.count == 2 {
@@ -118,14 +124,23 @@ extension Evaluator {
             }
             let now = options.now
             return .list(try await remote(name, at: range).matching(Glob(pattern)).map { .artifact($0, now: now) })
-        case "basename" where values.count == 1 && text(0) != nil:
+        case .basename:
             return .string((text(0)! as NSString).lastPathComponent)
-        case "count" where values.count == 1:
-            guard case .list(let items) = values[0] else { fallthrough }
+        case .count:
+            guard case .list(let items) = values[0] else { return .integer(0) }  // a list: `fits` checked it
             return .integer(items.count)
-        default:
-            let signature = Builtins.functions[function.name]?.signature ?? function.name
-            throw PlanningError("wrong arguments to \(function.name): expected \(signature)", at: range, id: "call")
+        }
+    }
+
+    /// Whether an argument's value fits a parameter's kind (a repository is read by
+    /// `repository(_:)`, which says what is wrong with it).
+    static func fits(_ value: Value, _ parameter: ValueKind) -> Bool {
+        switch parameter {
+        case .repository, .unknown: return true
+        case .list:
+            if case .list = value { return true }
+            return false
+        case .string, .integer, .duration, .boolean, .artifact, .file, .time: return value.kind == parameter
         }
     }
 

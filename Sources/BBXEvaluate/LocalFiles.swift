@@ -1,4 +1,5 @@
 import BBXPlan
+import BBXSyntax
 import Foundation
 
 /// The local file system as planning sees it: patterns expanded, files measured, existing
@@ -38,7 +39,7 @@ public struct DiskFiles: LocalFiles {
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         var base: [String] = []
         for segment in segments.dropLast() {
-            if segment.contains(where: { "*?[{".contains($0) }) { break }
+            if GlobSyntax.hasWildcards(segment) { break }
             base.append(segment)
         }
         let rest = segments.count - base.count

@@ -1,3 +1,5 @@
+import BBXSyntax
+
 /// A glob as the language defines it: `*`, `?`, `[abc]` (also ranges `[a-z]` and negation
 /// `[!a]`), `{a,b}` alternatives, `\x` for a literal `x`, and, in local paths, `**` for any
 /// number of folders.
@@ -32,7 +34,7 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
 
     /// The characters that make a pattern match more than its own text; `\` before one of them
     /// (or before `\`) makes it literal.
-    public static let specialCharacters: Set<Character> = ["*", "?", "[", "]", "{", "}", "\\"]
+    public static let specialCharacters = GlobSyntax.escapable
 
     public init(_ pattern: String, mode: Mode = .artifactName) {
         self.pattern = pattern
@@ -54,7 +56,7 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     public var description: String { pattern }
 
     /// Whether the pattern has any glob character, so that it may match several names.
-    public var isLiteral: Bool { !pattern.contains { "*?[{".contains($0) } }
+    public var isLiteral: Bool { !GlobSyntax.hasWildcards(pattern) }
 
     /// A pattern that matches exactly `name`: every special character escaped with `\`.
     public static func escaping(_ name: String) -> String {

@@ -1,3 +1,4 @@
+import BBXSyntax
 import Foundation
 
 /// What `prune` keeps: the newest `keep` artifacts, and those not older than `olderThan`.
@@ -18,7 +19,7 @@ public struct PruneRule: Hashable, Sendable {
     public var reason: String {
         var parts: [String] = []
         if let keep { parts.append("prune keep \(keep)") }
-        if let olderThan { parts.append("older than \(Self.format(seconds: olderThan))") }
+        if let olderThan { parts.append("older than \(formatDuration(seconds: olderThan))") }
         if keep == nil { parts[0] = "prune " + parts[0] }
         return parts.joined(separator: ", ")
     }
@@ -45,15 +46,6 @@ public struct PruneRule: Hashable, Sendable {
         }
         // Oldest first: the order the plan lists and applies them in.
         return doomed.reversed()
-    }
-
-    /// `30d`, `2w`, `12h`, `90s`: the largest unit that divides exactly, as scripts write it.
-    static func format(seconds: Int) -> String {
-        for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)]
-        where seconds % size == 0 && seconds > 0 {
-            return "\(seconds / size)\(unit)"
-        }
-        return "\(seconds)s"
     }
 }
 

@@ -31,16 +31,7 @@ struct CheckCommand: ParsableCommand {
         let options = CheckOptions(predefinedNames: names, hasDefaultRepository: hasPipelineRepository)
         var errorCount = 0
         var filesWithErrors = 0
-        var unreadable = false
-        for path in files {
-            let source: SourceFile
-            do {
-                source = try ScriptFiles.read(path)
-            } catch {
-                Console.fail("\(error)")
-                unreadable = true
-                continue
-            }
+        let unreadable = ScriptFiles.forEach(files) { _, source in
             let diagnostics = Checker.diagnose(source, options: options)
             Console.report(diagnostics, in: source)
             let errors = diagnostics.filter(\.isError).count

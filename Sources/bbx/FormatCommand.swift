@@ -23,18 +23,10 @@ struct FormatCommand: ParsableCommand {
     }
 
     func run() throws {
-        var unreadable = false
+        var unwritable = false
         var syntaxErrors = false
         var unformatted: [String] = []
-        for path in files {
-            let source: SourceFile
-            do {
-                source = try ScriptFiles.read(path)
-            } catch {
-                Console.fail("\(error)")
-                unreadable = true
-                continue
-            }
+        let unreadable = ScriptFiles.forEach(files) { path, source in
             switch Formatter.format(source) {
             case .syntaxErrors(let diagnostics):
                 Console.report(diagnostics, in: source)
@@ -42,16 +34,16 @@ struct FormatCommand: ParsableCommand {
             case .formatted(let text):
                 if path == "-" {
                     if check { if text != source.text { unformatted.append(path) } } else { Console.out(text) }
-                    continue
+                    return
                 }
-                guard Array(text.utf8) != source.bytes else { continue }
+                guard Array(text.utf8) != source.bytes else { return }
                 unformatted.append(path)
                 if !check {
                     do {
                         try ScriptFiles.replaceContents(of: path, with: text)
                     } catch {
                         Console.fail("could not write '\(path)': \(error)")
-                        unreadable = true
+                        unwritable = true
                     }
                 }
             }
@@ -61,7 +53,7 @@ struct FormatCommand: ParsableCommand {
         } else {
             for path in unformatted { Console.error("formatted \(path)\n") }
         }
-        if unreadable { throw ExitStatus.usage }
+        if unreadable || unwritable { throw ExitStatus.usage }
         if syntaxErrors { throw ExitStatus.scriptError }
         if check, !unformatted.isEmpty { throw ExitStatus.unformatted }
     }

@@ -31,6 +31,25 @@ enum ScriptFiles {
         return SourceFile(name: path, bytes: Array(data))
     }
 
+    /// Reads each of `paths` in turn and hands it to `body`; a file that cannot be read is
+    /// reported in its place and skipped. Returns whether any was (the commands then exit 64,
+    /// after doing the others).
+    static func forEach(_ paths: [String], _ body: (String, SourceFile) throws -> Void) rethrows -> Bool {
+        var unreadable = false
+        for path in paths {
+            let source: SourceFile
+            do {
+                source = try read(path)
+            } catch {
+                Console.fail("\(error)")
+                unreadable = true
+                continue
+            }
+            try body(path, source)
+        }
+        return unreadable
+    }
+
     /// Replaces a file's contents all at once, through a new exclusive temporary file beside it
     /// (see `ExclusiveFile`): a crash leaves the old file or the new one, and a link planted in
     /// the folder is never written through.
