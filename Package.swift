@@ -18,7 +18,8 @@ import PackageDescription
 //   bbx              the command-line tool
 let package = Package(
     name: "bbx",
-    platforms: [.macOS(.v13)],
+    // macOS 15: `Mutex` (Synchronization), the one locking style of the code.
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "bbx", targets: ["bbx"]),
         // For the fuzz/ package only.

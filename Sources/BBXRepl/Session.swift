@@ -29,7 +29,8 @@ public struct ReplOutput: Sendable {
 /// (for `:save`). Nothing here touches a terminal; `LineReader` does.
 ///
 /// Entries run one at a time; the class is only handed between the reading loop and the task
-/// an entry runs in (which Ctrl-C cancels).
+/// an entry runs in (which Ctrl-C cancels). That hand-over is why it is `@unchecked Sendable`:
+/// the loop waits for the task before it reads the next line, so no two touch it at once.
 public final class Session: @unchecked Sendable {
     public private(set) var evaluator: Evaluator
     public var dryRun: Bool

@@ -14,6 +14,13 @@ import Synchronization
 /// tests waited a minute. Here the child gets descriptors 0–2 and nothing else, starts with the
 /// default signal dispositions and an empty mask, and `waitpid` on a thread of its own sees
 /// its end.
+///
+/// Not swift-subprocess (1.0, in the package mirror) either, considered for issue 17: its `run`
+/// ties a child's life to the scope of one call and its closure, whereas the tests start
+/// `bbx serve`, tinyproxy and tmux servers that outlive the call that starts them, send them
+/// signals at chosen moments (SIGTERM mid-upload, SIGINT mid-plan) and read their output
+/// files while they run. Wrapping each in a task that holds `run` open would bring back the
+/// bookkeeping this type does in 150 lines, with a second dependency for the tests.
 public final class ChildProcess: Sendable {
     public let pid: pid_t
     let folder: URL

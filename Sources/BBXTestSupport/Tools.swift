@@ -82,7 +82,7 @@ public enum Tools {
 
 /// tinyproxy (Debian's) on a loopback port, optionally asking for Basic credentials. Its log
 /// shows each request it relayed.
-public final class TinyProxy: @unchecked Sendable {
+public final class TinyProxy: Sendable {
     public let port: Int
     public let url: String
     private let child: ChildProcess

@@ -11,6 +11,9 @@ import NIOHTTP1
 ///
 /// A response that is not the artifact (a redirect, an error) is kept, up to 64 KiB, for its
 /// message.
+///
+/// `@unchecked Sendable`: async-http-client requires it of delegates and calls one on a single
+/// event loop, in order; its state is touched there only.
 final class FileWritingDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
     struct Result: Sendable {
         let head: HTTPResponseHead

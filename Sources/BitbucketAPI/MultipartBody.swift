@@ -119,8 +119,8 @@ struct MultipartBody: Sendable {
 }
 
 /// A file open for reading; closed when the last reference goes, so a cancelled upload leaks
-/// no descriptor.
-final class ReadableFile: @unchecked Sendable {
+/// no descriptor. Reads run one at a time (the body's writer awaits each).
+final class ReadableFile: Sendable {
     let path: String
     private let descriptor: CInt
 

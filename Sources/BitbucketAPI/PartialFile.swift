@@ -5,6 +5,9 @@ import SafeFiles
 /// A download in progress: a hidden file beside its destination (so the final rename stays on
 /// one file system and is atomic), renamed into place only once complete, removed otherwise.
 /// Bytes are written with `write(2)` as they arrive: no buffering beyond one network chunk.
+///
+/// `@unchecked Sendable`: it wraps a file descriptor and its offset, used by one download at a
+/// time (async-http-client calls a delegate on one event loop, in order).
 final class PartialFile: @unchecked Sendable {
     let path: String
     private var descriptor: CInt

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOConcurrencyHelpers
 import ServiceLifecycle
+import Synchronization
 
 /// The addresses the two listeners ended up on (ports may have been chosen by the system).
 actor Listeners {
@@ -41,12 +42,12 @@ final class EmulatorState: Sendable {
     let listeners: Listeners
     let authenticator: Authenticator
     let logger: Logger
-    private let stopping = NIOLockedValueBox(false)
+    private let stopping = Mutex(false)
 
     /// Set when shutdown begins: uploads in progress then give up and leave nothing behind.
-    var isStopping: Bool { stopping.withLockedValue { $0 } }
+    var isStopping: Bool { stopping.withLock { $0 } }
 
-    func markStopping() { stopping.withLockedValue { $0 = true } }
+    func markStopping() { stopping.withLock { $0 = true } }
 
     init(configuration: EmulatorConfiguration, store: ArtifactStore, listeners: Listeners, logger: Logger) {
         self.configuration = configuration

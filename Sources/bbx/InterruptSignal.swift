@@ -17,6 +17,9 @@ nonisolated(unsafe) private var interruptPipe: Int32 = -1
 /// re-raises to one thread those that reach another, and a Ctrl-C during a REPL download was
 /// seen lost that way. A signal handler that writes a byte to a pipe (`write` is safe there)
 /// loses none; the pipe's read end is an ordinary dispatch read source.
+///
+/// `@unchecked Sendable`: it wraps a `DispatchSourceRead` (not `Sendable` on Linux) and two
+/// descriptors, all set once in `init`; `stop` only cancels the source.
 final class InterruptSignal: @unchecked Sendable {
     private let source: DispatchSourceRead
     private let descriptors: (read: Int32, write: Int32)

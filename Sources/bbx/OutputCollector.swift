@@ -2,14 +2,18 @@ import BBXApply
 import BBXBridge
 import BBXEvaluate
 import Foundation
+import Synchronization
 
 /// What `print`, `list` and Connect reads show while planning: kept for the JSON document, or
 /// written as text through an `OutputGate` (outputs that stand after changes wait for them).
-final class OutputCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var kept: [PlanOutput] = []
-    /// Every output with the number of steps before it, for a saved plan.
-    private var all: [(output: PlanOutput, afterSteps: Int)] = []
+final class OutputCollector: Sendable {
+    private struct Collected {
+        var kept: [PlanOutput] = []
+        /// Every output with the number of steps before it, for a saved plan.
+        var all: [(output: PlanOutput, afterSteps: Int)] = []
+    }
+
+    private let collected_ = Mutex(Collected())
     private let gate: OutputGate?
 
     init(json: Bool, deferring: Bool = false) {
@@ -17,11 +21,11 @@ final class OutputCollector: @unchecked Sendable {
     }
 
     func receive(_ output: PlanOutput, afterSteps: Int) {
-        lock.withLock { all.append((output, afterSteps)) }
+        collected_.withLock { $0.all.append((output, afterSteps)) }
         if let gate {
             gate.receive(output, afterSteps: afterSteps)
         } else {
-            lock.withLock { kept.append(output) }
+            collected_.withLock { $0.kept.append(output) }
         }
     }
 
@@ -30,6 +34,6 @@ final class OutputCollector: @unchecked Sendable {
         gate?.release(after: report)
     }
 
-    var collected: [PlanOutput] { lock.withLock { kept } }
-    var recorded: [(output: PlanOutput, afterSteps: Int)] { lock.withLock { all } }
+    var collected: [PlanOutput] { collected_.withLock { $0.kept } }
+    var recorded: [(output: PlanOutput, afterSteps: Int)] { collected_.withLock { $0.all } }
 }

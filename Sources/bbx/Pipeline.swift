@@ -155,8 +155,8 @@ enum Pipeline {
 /// starting steps, cancel those running, so no partial file is left), and the run then exits
 /// 128 + the signal's number (130, 143, 129); a second one ends the process at once, as such a
 /// signal usually does.
-final class Interrupt: @unchecked Sendable {
-    private var signal: InterruptSignal?
+final class Interrupt: Sendable {
+    private let signal: InterruptSignal
     /// The first signal received while applying, for the exit status.
     static let received = Mutex<Int32?>(nil)
 
@@ -181,6 +181,6 @@ final class Interrupt: @unchecked Sendable {
     }
 
     func stop() {
-        signal?.stop()
+        signal.stop()
     }
 }

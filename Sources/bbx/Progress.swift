@@ -2,11 +2,13 @@ import BBXApply
 import BBXPlan
 import Foundation
 import SafeText
+import Synchronization
 
 /// Without a terminal: one plain line per finished step, in the order they finish, so a CI log
 /// shows what happened as it happened.
-final class LineProgress: ApplyObserver, @unchecked Sendable {
-    private let lock = NSLock()
+final class LineProgress: ApplyObserver, Sendable {
+    /// One line at a time: steps finish on several tasks at once.
+    private let writing = Mutex(())
     private let namingRepositories: Bool
 
     init(namingRepositories: Bool = false) { self.namingRepositories = namingRepositories }
@@ -15,7 +17,7 @@ final class LineProgress: ApplyObserver, @unchecked Sendable {
     func progress(_ index: Int, _ step: Step, bytes: Int64) {}
 
     func finished(_ index: Int, _ step: Step, _ outcome: Report.Outcome) {
-        lock.withLock { Console.out(finishedLine(step, outcome, namingRepository: namingRepositories)) }
+        writing.withLock { _ in Console.out(finishedLine(step, outcome, namingRepository: namingRepositories)) }
     }
 }
 
@@ -29,7 +31,7 @@ func finishedLine(_ step: Step, _ outcome: Report.Outcome, namingRepository: Boo
 
 /// On a terminal: finished steps scroll up as lines; below them, a bar with rate for each
 /// transfer of 1 MiB or more while it runs, redrawn at most ten times a second.
-final class TerminalProgress: ApplyObserver, @unchecked Sendable {
+final class TerminalProgress: ApplyObserver, Sendable {
     struct Transfer {
         let label: String
         let total: Int64
@@ -37,12 +39,15 @@ final class TerminalProgress: ApplyObserver, @unchecked Sendable {
         var bytes: Int64 = 0
     }
 
-    private let lock = NSLock()
-    private let namingRepositories: Bool
-    private var active: [Int: Transfer] = [:]
-    private var drawnLines = 0
-    private var lastDraw = Date.distantPast
+    /// The bars on screen; changed and drawn under one lock, as steps report from several tasks.
+    struct Screen {
+        var active: [Int: Transfer] = [:]
+        var drawnLines = 0
+        var lastDraw = Date.distantPast
+    }
 
+    private let screen = Mutex(Screen())
+    private let namingRepositories: Bool
     private let width: Int
 
     init(namingRepositories: Bool = false) {
@@ -54,50 +59,52 @@ final class TerminalProgress: ApplyObserver, @unchecked Sendable {
     func started(_ index: Int, _ step: Step) {
         guard let total = step.size, total >= 1 << 20, step.kind != .delete else { return }
         let arrow = step.kind == .download ? "↓" : "↑"
-        lock.withLock {
-            active[index] = Transfer(label: "\(arrow) \(step.name.terminalSafe)", total: total, start: Date())
-            redraw()
+        screen.withLock { screen in
+            screen.active[index] = Transfer(label: "\(arrow) \(step.name.terminalSafe)", total: total, start: Date())
+            redraw(&screen)
         }
     }
 
     func progress(_ index: Int, _ step: Step, bytes: Int64) {
-        lock.withLock {
-            guard active[index] != nil else { return }
-            active[index]!.bytes = bytes
+        screen.withLock { screen in
+            guard screen.active[index] != nil else { return }
+            screen.active[index]!.bytes = bytes
             // The last bytes are always drawn: the answer may take a while after them.
-            if bytes >= active[index]!.total || Date().timeIntervalSince(lastDraw) >= 0.1 { redraw() }
+            if bytes >= screen.active[index]!.total || Date().timeIntervalSince(screen.lastDraw) >= 0.1 {
+                redraw(&screen)
+            }
         }
     }
 
     func finished(_ index: Int, _ step: Step, _ outcome: Report.Outcome) {
-        lock.withLock {
-            active[index] = nil
-            clear()
+        screen.withLock { screen in
+            screen.active[index] = nil
+            clear(&screen)
             Console.out(finishedLine(step, outcome, namingRepository: namingRepositories))
-            redraw()
+            redraw(&screen)
         }
     }
 
     /// Removes the bars (before the report is printed).
     func finish() {
-        lock.withLock { clear() }
+        screen.withLock { clear(&$0) }
     }
 
-    private func clear() {
-        guard drawnLines > 0 else { return }
+    private func clear(_ screen: inout Screen) {
+        guard screen.drawnLines > 0 else { return }
         // Up to the first bar's line, then erase to the end of the screen.
-        Console.out("\u{1B}[\(drawnLines)F\u{1B}[J")
-        drawnLines = 0
+        Console.out("\u{1B}[\(screen.drawnLines)F\u{1B}[J")
+        screen.drawnLines = 0
     }
 
-    private func redraw() {
-        clear()
-        lastDraw = Date()
+    private func redraw(_ screen: inout Screen) {
+        clear(&screen)
+        screen.lastDraw = Date()
         var text = ""
-        for (_, transfer) in active.sorted(by: { $0.key < $1.key }) {
+        for (_, transfer) in screen.active.sorted(by: { $0.key < $1.key }) {
             text += line(transfer) + "\n"
         }
-        drawnLines = active.count
+        screen.drawnLines = screen.active.count
         Console.out(text)
     }
 

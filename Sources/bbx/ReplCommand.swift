@@ -7,6 +7,7 @@ import BBXRepl
 import BBXSyntax
 import BitbucketAPI
 import Foundation
+import Synchronization
 
 struct ReplCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -135,16 +136,19 @@ struct ReplCommand: AsyncParsableCommand {
 /// SIGINT for the REPL's whole life: routed to whatever runs now, ignored between entries.
 /// SIGTERM and SIGHUP stop the entry that runs (so a transfer leaves no partial file) and then
 /// end the session; between entries they end it at once, as usual.
-final class InterruptRouter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var handler: (@Sendable () -> Void)?
-    private var signal: InterruptSignal?
-    private var terminating: Int32?
+final class InterruptRouter: Sendable {
+    private struct Route {
+        var handler: (@Sendable () -> Void)?
+        var terminating: Int32?
+    }
+
+    private let routing = Mutex(Route())
+    private let signal = Mutex<InterruptSignal?>(nil)
 
     init() {
-        signal = InterruptSignal(signals: [SIGINT, SIGTERM, SIGHUP]) { [weak self] number in
+        let installed = InterruptSignal(signals: [SIGINT, SIGTERM, SIGHUP]) { [weak self] number in
             guard let self else { return }
-            guard let route = self.lock.withLock({ self.handler }) else {
+            guard let route = self.routing.withLock({ $0.handler }) else {
                 if number != SIGINT {
                     _ = Foundation.signal(number, SIG_DFL)
                     kill(getpid(), number)
@@ -154,21 +158,22 @@ final class InterruptRouter: @unchecked Sendable {
             if number == SIGINT {
                 Console.error("\nbbx: interrupted: stopping this entry…\n")
             } else {
-                self.lock.withLock { self.terminating = number }
+                self.routing.withLock { $0.terminating = number }
                 Console.error("\nbbx: \(number == SIGTERM ? "terminated" : "hung up"): stopping this entry…\n")
             }
             route()
         }
+        signal.withLock { $0 = installed }
     }
 
     /// The SIGTERM or SIGHUP that stopped an entry, once it has.
-    var terminatingSignal: Int32? { lock.withLock { terminating } }
+    var terminatingSignal: Int32? { routing.withLock { $0.terminating } }
 
     func route(_ handler: (@Sendable () -> Void)?) {
-        lock.withLock { self.handler = handler }
+        routing.withLock { $0.handler = handler }
     }
 
     func stop() {
-        signal?.stop()
+        signal.withLock { $0 }?.stop()
     }
 }

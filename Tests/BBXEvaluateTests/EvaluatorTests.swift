@@ -4,6 +4,7 @@ import BBXSyntax
 import BBXTestSupport
 import BitbucketModel
 import Foundation
+import Synchronization
 import Testing
 
 /// Plans a marked script against fakes; returns the plan or the planning error, and what it printed.
@@ -36,11 +37,10 @@ func plan(
     }
 }
 
-final class Lines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
+final class Lines: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
 }
 
 /// `kind name` for each step, the way the tests compare plans.

@@ -1,6 +1,7 @@
 import BBXTestSupport
 import BitbucketAPI
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Client: Downloads calls against bbx serve")
@@ -177,9 +178,8 @@ struct DownloadsTests {
 }
 
 /// Progress reports collected from any thread.
-final class Seen: @unchecked Sendable {
-    private let lock = NSLock()
-    private var reports: [TransferProgress] = []
-    func add(_ report: TransferProgress) { lock.withLock { reports.append(report) } }
-    var all: [TransferProgress] { lock.withLock { reports } }
+final class Seen: Sendable {
+    private let reports = Mutex<[TransferProgress]>([])
+    func add(_ report: TransferProgress) { reports.withLock { $0.append(report) } }
+    var all: [TransferProgress] { reports.withLock { $0 } }
 }
