@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(name: "BBXApplyTests", dependencies: ["BBXApply", "BBXPlan", "BitbucketAPI"]),
         .testTarget(
             name: "BBXEvaluateTests",
-            dependencies: ["BBXEvaluate", "BBXPlan", "BBXSyntax", "BitbucketModel", "BBXTestSupport"]),
+            dependencies: ["BBXCheck", "BBXEvaluate", "BBXPlan", "BBXSyntax", "BitbucketModel", "BBXTestSupport"]),
         .testTarget(
             name: "BitbucketEmulatorTests", dependencies: ["BitbucketEmulator", "ConnectJWT", "BBXTestSupport"]),
         .testTarget(

@@ -29,10 +29,10 @@ public struct Executor: Sendable {
         var report = Report(plan: plan)
         let dependencies = Self.dependencies(of: plan.steps)
         let previous = Dictionary(
-            plan.fingerprints.compactMap { fingerprint -> (String, Artifact)? in
+            plan.fingerprints.compactMap { fingerprint -> (ArtifactKey, Artifact)? in
                 guard let size = fingerprint.size, let created = fingerprint.created else { return nil }
                 return (
-                    "\(fingerprint.repository)\u{0}\(fingerprint.name)",
+                    ArtifactKey(fingerprint.repository, fingerprint.name),
                     Artifact(
                         name: fingerprint.name, size: size, created: Date(timeIntervalSince1970: 0), createdOn: created)
                 )
@@ -58,8 +58,7 @@ public struct Executor: Sendable {
                 }
                 if stopped || Task.isCancelled { break }
                 running += 1
-                let key = step.repository.map { "\($0)\u{0}\(step.name)" } ?? ""
-                let before = step.kind == .replace ? previous[key] : nil
+                let before = step.kind == .replace ? step.artifactKey.flatMap { previous[$0] } : nil
                 // Steps start in plan order: the next one is added only once this one has begun
                 // (child tasks of a group otherwise begin in whatever order the threads take them).
                 await withCheckedContinuation { (began: CheckedContinuation<Void, Never>) in
@@ -184,7 +183,7 @@ public struct Executor: Sendable {
 
     /// For each step, the earlier steps that must have finished before it starts.
     static func dependencies(of steps: [Step]) -> [Set<Int>] {
-        var lastByArtifact: [String: Int] = [:]
+        var lastByArtifact: [ArtifactKey: Int] = [:]
         var lastByLocalPath: [String: Int] = [:]
         var uploadsSoFar: [Int] = []
         var lastBarrier: Int?
@@ -193,7 +192,7 @@ public struct Executor: Sendable {
         for (index, step) in steps.enumerated() {
             var needs = Set<Int>()
             if let lastBarrier { needs.insert(lastBarrier) }
-            let key = step.repository.map { "\($0)\u{0}\(step.name)" }
+            let key = step.artifactKey
             if step.kind != .skip {
                 if let key, let earlier = lastByArtifact[key] { needs.insert(earlier) }
                 if let path = step.localPath, let earlier = lastByLocalPath[path] { needs.insert(earlier) }
@@ -220,26 +219,24 @@ public struct Executor: Sendable {
 /// artifact whose fingerprint no longer matches is left alone, with the reason in the report.
 actor DeleteGuard {
     let service: any ApplyService
-    let fingerprints: [String: Fingerprint]
+    let fingerprints: [ArtifactKey: Fingerprint]
     /// Artifacts this run uploads: deleting one later in the same plan is the plan's own doing.
-    let uploadedByThisPlan: Set<String>
+    let uploadedByThisPlan: Set<ArtifactKey>
     private var listings: [String: Task<[Artifact], any Error>] = [:]
 
     init(service: any ApplyService, plan: Plan) {
         self.service = service
         fingerprints = Dictionary(
-            plan.fingerprints.map { ("\($0.repository)\u{0}\($0.name)", $0) }, uniquingKeysWith: { a, _ in a })
+            plan.fingerprints.map { (ArtifactKey($0.repository, $0.name), $0) }, uniquingKeysWith: { a, _ in a })
         uploadedByThisPlan = Set(
-            plan.steps.filter { $0.kind == .upload || $0.kind == .replace }.compactMap { step in
-                step.repository.map { "\($0)\u{0}\(step.name)" }
-            })
+            plan.steps.filter { $0.kind == .upload || $0.kind == .replace }.compactMap(\.artifactKey))
     }
 
     /// nil to delete; else why not. Throws when the repository cannot be listed: then nothing
     /// is deleted (fail closed).
     func reasonNotToDelete(_ step: Step) async throws -> String? {
         guard let repository = step.repository else { return nil }
-        let key = "\(repository)\u{0}\(step.name)"
+        let key = ArtifactKey(repository, step.name)
         guard let fingerprint = fingerprints[key], fingerprint.exists, !uploadedByThisPlan.contains(key) else {
             return nil
         }

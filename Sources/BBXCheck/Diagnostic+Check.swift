@@ -38,7 +38,7 @@ extension Diagnostic {
             "list items must all be of one kind: this is \(other), the first is \(first)", at: range, id: "mixed-list")
     }
 
-    static func needsRepository(_ statement: String, hint: String, at range: SourceRange) -> Diagnostic {
+    public static func needsRepository(_ statement: String, hint: String, at range: SourceRange) -> Diagnostic {
         Diagnostic(
             "\(statement) needs a repository: \(hint), put a 'use' statement before it, or set BITBUCKET_REPO_FULL_NAME",
             at: range,

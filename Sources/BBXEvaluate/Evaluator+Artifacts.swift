@@ -53,7 +53,7 @@ extension Evaluator {
         for file in found {
             let name = renamed ?? file.name
             // Two names Bitbucket may store alike (`a b.zip`, `a_b.zip`) are one artifact.
-            let key = "\(repository)\u{0}\(RemoteState.storedAlias(of: name))"
+            let key = ArtifactKey(repository, RemoteState.storedAlias(of: name))
             if let first = uploads[key] {
                 throw PlanningError(
                     "two uploads would both be named '\(name)' in \(repository): \(first.path) and \(file.path)",

@@ -46,16 +46,8 @@ extension Evaluator {
             return try await binary(op, left, right, at: expression.range)
 
         case .exists(let pattern, let clause):
-            let name: String
-            if let clause {
-                name = try await repository(clause)
-            } else if let current = scopes[scopes.count - 1].repository {
-                name = current
-            } else {
-                throw PlanningError(
-                    "no repository for 'exists': add 'in workspace/slug' or a 'use' before it", at: expression.range,
-                    id: "needs-repository")
-            }
+            let name = try await repositoryInEffect(
+                clause, for: "'exists'", hint: "add 'in workspace/slug'", at: expression.range)
             let glob = Glob(try await string(pattern) ?? "*")
             return .boolean(!(try await remote(name, at: expression.range)).matching(glob).isEmpty)
         }
@@ -112,16 +104,9 @@ extension Evaluator {
             return .list(try expandLocal(text(0)!, at: arguments[0].range, allowEmpty: true).map { .file($0) })
         case .artifacts:
             let pattern = text(0)!
-            let name: String
-            if values.count == 2 {
-                name = try await repository(arguments[1])
-            } else if let current = scopes[scopes.count - 1].repository {
-                name = current
-            } else {
-                throw PlanningError(
-                    "no repository for artifacts(…): give one, as in artifacts(\"\(pattern)\", workspace/slug)",
-                    at: range, id: "needs-repository")
-            }
+            let name = try await repositoryInEffect(
+                values.count == 2 ? arguments[1] : nil, for: "'artifacts(...)'",
+                hint: "give it as the second argument", at: function.range)
             let now = options.now
             return .list(try await remote(name, at: range).matching(Glob(pattern)).map { .artifact($0, now: now) })
         case .basename:

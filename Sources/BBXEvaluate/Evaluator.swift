@@ -1,3 +1,4 @@
+import BBXCheck
 import BBXPlan
 import BBXSyntax
 import BitbucketModel
@@ -59,7 +60,7 @@ public struct Evaluator: Sendable {
     var steps: [Step] = []
     var touched: [Fingerprint] = []
     /// Each planned upload's statement and local file, by the name Bitbucket would store.
-    var uploads: [String: (range: SourceRange, path: String)] = [:]
+    var uploads: [ArtifactKey: (range: SourceRange, path: String)] = [:]
     var downloadTargets: [String: SourceRange] = [:]
     var deletions = 0
     var notes: [String] = []
@@ -102,8 +103,8 @@ public struct Evaluator: Sendable {
         rebindable = options.rebindsEarlierNames ? Set(scopes[0].names.keys) : []
         for (name, state) in remotes { remotes[name] = state.startingRun() }
         try await run(script.statements)
-        var seen = Set<String>()
-        let fingerprints = touched.filter { seen.insert("\($0.repository)\u{0}\($0.name)").inserted }
+        var seen = Set<ArtifactKey>()
+        let fingerprints = touched.filter { seen.insert(ArtifactKey($0.repository, $0.name)).inserted }
         return Plan(steps: steps, fingerprints: fingerprints, notes: notes)
     }
 
@@ -251,11 +252,19 @@ public struct Evaluator: Sendable {
 
     /// The repository a statement works on: its clause, else the one in effect.
     mutating func targetRepository(_ clause: Expression?, _ statement: Statement) async throws -> String {
-        if let clause { return try await repository(clause) }
+        try await repositoryInEffect(
+            clause, for: "'\(statement.kind.tag.rawValue)'",
+            hint: "add '\(statement.repositoryClause?.word ?? "in") workspace/slug'", at: statement.keyword)
+    }
+
+    /// The repository written (`given`), else the one in effect; without either, the checker's
+    /// `needs-repository` error, in its words, for `subject` (`'list'`, `'exists'`).
+    mutating func repositoryInEffect(_ given: Expression?, for subject: String, hint: String, at range: SourceRange)
+        async throws -> String
+    {
+        if let given { return try await repository(given) }
         guard let current = scopes[scopes.count - 1].repository else {
-            throw PlanningError(
-                "no repository: add 'use workspace/slug' before this statement or a 'to'/'from'/'in' clause, or set BITBUCKET_REPO_FULL_NAME",
-                at: statement.range, id: "needs-repository")
+            throw PlanningError(.needsRepository(subject, hint: hint, at: range))
         }
         return current
     }

@@ -21,6 +21,14 @@ public struct PlanningError: Error, Sendable {
         isUnavailable = unavailable
     }
 
+    /// A problem the checker also finds, in the checker's words (planning meets it where the
+    /// checker could not know, or was not asked).
+    init(_ diagnostic: Diagnostic) {
+        self.diagnostic = diagnostic
+        isCredentialProblem = false
+        isUnavailable = false
+    }
+
     /// A failed read, at the statement that needed it.
     init(_ error: RemoteReadError, at range: SourceRange) {
         self.init(

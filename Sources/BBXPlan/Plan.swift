@@ -1,3 +1,5 @@
+import BitbucketModel
+
 /// What a script will change, in order: plain data, printable and testable without a network.
 /// The evaluator produces it; the executor applies it; `--json` and saved plans encode it.
 public struct Plan: Hashable, Sendable, Codable {
@@ -74,6 +76,8 @@ public struct Step: Hashable, Sendable, Codable {
     public let kind: Kind
     /// `workspace/slug`; nil for Connect calls.
     public let repository: String?
+    /// The artifact the step acts on; nil for Connect calls.
+    public var artifactKey: ArtifactKey? { repository.map { ArtifactKey($0, name) } }
     /// The remote artifact's name (for Connect calls, what is called: `PUT /2.0/addon`).
     public let name: String
     /// The local file read (upload) or written (download).

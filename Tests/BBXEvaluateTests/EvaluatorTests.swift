@@ -1,3 +1,4 @@
+import BBXCheck
 import BBXEvaluate
 import BBXPlan
 import BBXSyntax
@@ -259,6 +260,26 @@ struct EvaluatorTests {
         let result = await plan(marked.text, texts: ["app.json": text])
         #expect(result.error?.diagnostic.message == message)
         #expect(result.error?.diagnostic.range.start == marked["1️⃣"])
+    }
+
+    /// Planning meets a missing repository only when the checker was not asked; it then says
+    /// what the checker says, at the same place.
+    @Test(arguments: [
+        ("1️⃣list", "'list' needs a repository: add 'in workspace/slug'"),
+        ("print 1️⃣exists \"a\"", "'exists' needs a repository: add 'in workspace/slug'"),
+        ("print count(1️⃣artifacts(\"*\"))", "'artifacts(...)' needs a repository: give it as the second argument"),
+    ])
+    func aMissingRepositoryIsReportedInTheCheckersWords(_ text: String, _ start: String) async {
+        let marked = MarkedSource(text)
+        let result = await plan(marked.text)
+        let diagnostic = result.error?.diagnostic
+        #expect(diagnostic?.id == "needs-repository")
+        #expect(
+            diagnostic?.message
+                == "\(start), put a 'use' statement before it, or set BITBUCKET_REPO_FULL_NAME")
+        #expect(diagnostic?.range.start == marked["1️⃣"])
+        let checked = Checker.diagnose(SourceFile(name: "test.bbx", text: marked.text))
+        #expect(checked.map(\.message) == [diagnostic?.message ?? ""])
     }
 
     @Test func maxDeleteCountsTheWholePlan() async {
