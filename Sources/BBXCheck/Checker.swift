@@ -67,9 +67,8 @@ public struct Checker {
             let uncertain = Self.uncertainAfterSyntaxErrors(source, parsed.diagnostics)
             checks.removeAll { diagnostic in
                 switch diagnostic.id {
-                case "unbound":
-                    return uncertain.names.contains { diagnostic.message.hasPrefix("'\($0)' is not defined") }
-                case "needs-repository": return uncertain.repository
+                case .unbound: return diagnostic.subject.map(uncertain.names.contains) ?? false
+                case .needsRepository: return uncertain.repository
                 default: return false
                 }
             }
@@ -305,7 +304,7 @@ public struct Checker {
             diagnostics.append(
                 Diagnostic(
                     "'\(name)' is not a repository or a defined name; write workspace/slug (as in \(name)/app)",
-                    at: expression.range, id: "unbound"))
+                    at: expression.range, id: .unbound))
             return
         }
         let kind = kindOf(expression)

@@ -2,7 +2,7 @@ import BBXSyntax
 
 /// Every message of the static checks, in the voice of the parser's. Alphabetical by identifier.
 extension Diagnostic {
-    static func conditionNotBoolean(_ kind: ValueKind, at range: SourceRange) -> Diagnostic {
+    public static func conditionNotBoolean(_ kind: ValueKind, at range: SourceRange) -> Diagnostic {
         Diagnostic("expected a condition (true or false), found \(kind)", at: range, id: "condition-not-boolean")
     }
 
@@ -12,7 +12,7 @@ extension Diagnostic {
             id: "glob-with-as", notes: [Note("'as' given here", at: asRange)])
     }
 
-    static func invalidArtifactName(_ name: String, problem: String, at range: SourceRange) -> Diagnostic {
+    public static func invalidArtifactName(_ name: String, problem: String, at range: SourceRange) -> Diagnostic {
         Diagnostic(
             "\"\(name)\" cannot be an artifact's name: \(problem)", at: range, id: "invalid-artifact-name")
     }
@@ -23,13 +23,13 @@ extension Diagnostic {
             id: "invalid-linker-value")
     }
 
-    static func invalidRepository(_ text: String, at range: SourceRange) -> Diagnostic {
+    public static func invalidRepository(_ text: String, at range: SourceRange) -> Diagnostic {
         Diagnostic(
             "\"\(text)\" is not a repository; write workspace/slug (as in acme/app)", at: range,
             id: "invalid-repository")
     }
 
-    static func invalidURL(_ text: String, at range: SourceRange) -> Diagnostic {
+    public static func invalidURL(_ text: String, at range: SourceRange) -> Diagnostic {
         Diagnostic("\"\(text)\" is not an http(s) URL", at: range, id: "invalid-url")
     }
 
@@ -42,10 +42,12 @@ extension Diagnostic {
         Diagnostic(
             "\(statement) needs a repository: \(hint), put a 'use' statement before it, or set BITBUCKET_REPO_FULL_NAME",
             at: range,
-            id: "needs-repository")
+            id: .needsRepository)
     }
 
-    static func noSuchField(_ name: String, of kind: ValueKind, fields: [String], at range: SourceRange) -> Diagnostic {
+    public static func noSuchField(_ name: String, of kind: ValueKind, fields: [String], at range: SourceRange)
+        -> Diagnostic
+    {
         let suggestion = closestMatch(to: name, among: fields).map { "; did you mean '\($0)'?" }
         let message =
             fields.isEmpty
@@ -54,7 +56,8 @@ extension Diagnostic {
         return Diagnostic(message, at: range, id: "no-such-field")
     }
 
-    static func notComparable(_ op: String, _ left: ValueKind, _ right: ValueKind, at range: SourceRange) -> Diagnostic
+    public static func notComparable(_ op: String, _ left: ValueKind, _ right: ValueKind, at range: SourceRange)
+        -> Diagnostic
     {
         if left == right {
             return Diagnostic("'\(op)' cannot order \(left.plural)", at: range, id: "not-comparable")
@@ -68,9 +71,9 @@ extension Diagnostic {
             notes: [Note("first defined here", at: first)])
     }
 
-    static func unbound(_ name: String, candidates: [String], at range: SourceRange) -> Diagnostic {
+    public static func unbound(_ name: String, candidates: [String], at range: SourceRange) -> Diagnostic {
         let suggestion = closestMatch(to: name, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
-        return Diagnostic("'\(name)' is not defined\(suggestion)", at: range, id: "unbound")
+        return Diagnostic("'\(name)' is not defined\(suggestion)", at: range, id: .unbound, subject: name)
     }
 
     static func unknownFunction(_ name: String, at range: SourceRange) -> Diagnostic {
@@ -88,7 +91,7 @@ extension Diagnostic {
             at: range, id: "wrong-argument-count")
     }
 
-    static func wrongKind(expected: String, found: ValueKind, at range: SourceRange) -> Diagnostic {
+    public static func wrongKind(expected: String, found: ValueKind, at range: SourceRange) -> Diagnostic {
         Diagnostic("expected \(expected), found \(found)", at: range, id: "wrong-kind")
     }
 }

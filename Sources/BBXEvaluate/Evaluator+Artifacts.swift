@@ -11,13 +11,13 @@ extension Evaluator {
         do {
             found = try files.expand(pattern)
         } catch {
-            throw PlanningError("\(error)", at: range, id: "local-file")
+            throw PlanningError.localFile(error, at: range)
         }
         if found.isEmpty && !allowEmpty {
-            let what = Glob(pattern, mode: .localPath).isLiteral ? "no such file" : "no file matches"
             // Paths are relative to the current directory: say which one was looked in.
-            let folder = pattern.hasPrefix("/") ? "" : " (looked in \(FileManager.default.currentDirectoryPath))"
-            throw PlanningError("\(what) '\(pattern)'\(folder)", at: range, id: "no-match")
+            throw PlanningError.noFileMatches(
+                pattern, literal: Glob(pattern, mode: .localPath).isLiteral,
+                in: pattern.hasPrefix("/") ? nil : FileManager.default.currentDirectoryPath, at: range)
         }
         return found
     }
@@ -32,22 +32,16 @@ extension Evaluator {
         var renamed: String?
         if let asName {
             guard found.count == 1 else {
-                throw PlanningError(
-                    "'as' needs a pattern that matches exactly one file; '\(text)' matches \(found.count): "
-                        + found.prefix(3).map(\.path).joined(separator: ", ") + (found.count > 3 ? ", …" : ""),
-                    at: pattern.range, id: "as-many")
+                throw PlanningError.asMatchesMany(text, found.map(\.path), at: pattern.range)
             }
             renamed = try await string(asName)
             if let problem = FileNameRule.problem(with: renamed!) {
-                throw PlanningError(
-                    "\"\(renamed!)\" cannot be an artifact's name: \(problem)", at: asName.range,
-                    id: "invalid-artifact-name")
+                throw PlanningError.invalidArtifactName(renamed!, problem: problem, at: asName.range)
             }
         }
         if renamed == nil, let odd = found.first(where: { FileNameRule.problem(with: $0.name) != nil }) {
-            throw PlanningError(
-                "'\(odd.path)' cannot be uploaded under its own name: \(FileNameRule.problem(with: odd.name)!); give it one with 'as \"NAME\"'",
-                at: pattern.range, id: "invalid-artifact-name")
+            throw PlanningError.uploadUnderOwnName(
+                odd.path, problem: FileNameRule.problem(with: odd.name)!, at: pattern.range)
         }
         var state = try await remote(repository, at: statement.range)
         for file in found {
@@ -55,10 +49,8 @@ extension Evaluator {
             // Two names Bitbucket may store alike (`a b.zip`, `a_b.zip`) are one artifact.
             let key = ArtifactKey(repository, RemoteState.storedAlias(of: name))
             if let first = uploads[key] {
-                throw PlanningError(
-                    "two uploads would both be named '\(name)' in \(repository): \(first.path) and \(file.path)",
-                    at: statement.range, id: "duplicate-upload",
-                    notes: [Diagnostic.Note("the first is here", at: first.range)])
+                throw PlanningError.duplicateUpload(
+                    name, in: repository, paths: (first.path, file.path), at: statement.range, first: first.range)
             }
             uploads[key] = (statement.range, file.path)
             touch(repository, name)
@@ -70,9 +62,7 @@ extension Evaluator {
                 let stored = existing == name ? "" : " (stored as '\(existing)')"
                 switch conflict {
                 case .fail:
-                    throw PlanningError(
-                        "'\(name)' already exists in \(repository)\(stored); add 'on conflict replace' to replace it or 'on conflict skip' to leave it",
-                        at: statement.range, id: "conflict")
+                    throw PlanningError.uploadExists(name, in: repository, storedAs: stored, at: statement.range)
                 case .skip:
                     kind = .skip
                     reason = "exists\(stored), skipped"
@@ -102,7 +92,7 @@ extension Evaluator {
         let state = try await remote(repository, at: statement.range)
         let found = state.matching(Glob(text))
         if found.isEmpty {
-            throw PlanningError("no artifact in \(repository) matches '\(text)'", at: pattern.range, id: "no-match")
+            throw PlanningError.noArtifactMatches(text, in: repository, at: pattern.range)
         }
         // A name that cannot be a plain file name never becomes a path: joined to the folder,
         // `../x` or `/x` would write outside it. A single such artifact may be given a local
@@ -117,9 +107,8 @@ extension Evaluator {
                     found.count == 1
                     ? "; give it a local name with 'to \"FILE\"'"
                     : "; download it alone, with a local name: download \"…\" to \"FILE\""
-                throw PlanningError(
-                    "the artifact \"\(odd.name)\" in \(repository) cannot be a local file name: \(problem)\(hint)",
-                    at: pattern.range, id: "unsafe-artifact-name")
+                throw PlanningError.unsafeArtifactName(
+                    odd.name, in: repository, problem: problem, hint: hint, at: pattern.range)
             }
         }
         // What stands where the folder or the file must go is checked now, not halfway through
@@ -129,9 +118,7 @@ extension Evaluator {
         for component in (folder as NSString).pathComponents where component != "." {
             ancestor = ancestor.isEmpty ? component : (ancestor as NSString).appendingPathComponent(component)
             if files.exists(ancestor), !files.isDirectory(ancestor) {
-                throw PlanningError(
-                    "'\(ancestor)' is a file, so nothing can be downloaded into '\(folder)'", at: statement.range,
-                    id: "local-file")
+                throw PlanningError.downloadIntoFile(ancestor, folder: folder, at: statement.range)
             }
         }
         for artifact in found {
@@ -139,14 +126,10 @@ extension Evaluator {
                 fileTarget
                 ?? (directory == "." ? artifact.name : (directory as NSString).appendingPathComponent(artifact.name))
             if files.isDirectory(path) {
-                throw PlanningError(
-                    "'\(path)' is a folder, so the download of '\(artifact.name)' cannot be written there",
-                    at: statement.range, id: "local-file")
+                throw PlanningError.downloadOntoFolder(path, artifact: artifact.name, at: statement.range)
             }
             if let first = downloadTargets[path] {
-                throw PlanningError(
-                    "two downloads would both write '\(path)'", at: statement.range, id: "duplicate-download",
-                    notes: [Diagnostic.Note("the first is here", at: first)])
+                throw PlanningError.duplicateDownload(path, at: statement.range, first: first)
             }
             downloadTargets[path] = statement.range
             touch(repository, artifact.name)
@@ -155,9 +138,7 @@ extension Evaluator {
             if files.exists(path) {
                 switch conflict {
                 case .fail:
-                    throw PlanningError(
-                        "'\(path)' already exists; add 'on conflict replace' to overwrite it or 'on conflict skip' to keep it",
-                        at: statement.range, id: "conflict")
+                    throw PlanningError.downloadExists(path, at: statement.range)
                 case .skip:
                     kind = .skip
                     reason = "\(path) exists, skipped"
@@ -235,10 +216,7 @@ extension Evaluator {
     {
         deletions += artifacts.count
         if let limit = options.maxDelete, deletions > limit {
-            throw PlanningError(
-                "the plan would delete \(deletions) artifacts, more than --max-delete \(limit) allows",
-                at: statement.range,
-                id: "max-delete")
+            throw PlanningError.maxDelete(deletions, limit: limit, at: statement.range)
         }
         for artifact in artifacts {
             touch(repository, artifact.name)

@@ -6,10 +6,7 @@ extension Evaluator {
     /// Connect statements need the app's credentials, to read as much as to change.
     func requireConnectCredentials(_ statement: Statement) throws {
         guard options.hasConnectCredentials else {
-            throw PlanningError(
-                options.connectCredentialsProblem.map { "Connect statements need the app's credentials: \($0)" }
-                    ?? "Connect statements need the app's credentials: set BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET",
-                at: statement.range, id: "connect-credentials", credentials: true)
+            throw PlanningError.connectCredentials(problem: options.connectCredentialsProblem, at: statement.range)
         }
     }
 
@@ -24,27 +21,23 @@ extension Evaluator {
             do {
                 bytes = try files.contents(of: file)
             } catch {
-                throw PlanningError("\(error)", at: fileExpression.range, id: "local-file")
+                throw PlanningError.localFile(error, at: fileExpression.range)
             }
             let object: Any
             do {
                 object = try JSONSerialization.jsonObject(with: Data(bytes))
             } catch {
-                throw PlanningError(
-                    "'\(file)' is not valid JSON: \(Self.jsonProblem(error, in: bytes))", at: fileExpression.range,
-                    id: "invalid-descriptor")
+                throw PlanningError.invalidDescriptor(
+                    file, problem: Self.jsonProblem(error, in: bytes), at: fileExpression.range)
             }
             guard object is [String: Any] else {
-                throw PlanningError(
-                    "'\(file)' is not a JSON object; a Connect descriptor is one", at: fileExpression.range,
-                    id: "invalid-descriptor")
+                throw PlanningError.descriptorNotAnObject(file, at: fileExpression.range)
             }
             planConnectCall(.updateDescriptor(file: file, json: String(decoding: bytes, as: UTF8.self)), statement)
         case .url(let urlExpression):
             let url = try await string(urlExpression) ?? ""
             guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
-                throw PlanningError(
-                    "'\(url)' is not an http:// or https:// URL", at: urlExpression.range, id: "invalid-url")
+                throw PlanningError.invalidURL(url, at: urlExpression.range)
             }
             planConnectCall(.updateURL(url), statement)
         }
@@ -88,8 +81,9 @@ extension Evaluator {
                 return
             }
         case .set(let list):
-            guard case .list(let items) = try await evaluate(list) else {
-                throw PlanningError("'set' needs a list of strings", at: list.range, id: "wrong-kind")
+            let value = try await evaluate(list)
+            guard case .list(let items) = value else {
+                throw PlanningError.wrongKind(expected: "a list of strings", found: value, at: list.range)
             }
             call = .setValues(linker: key, values: items.map(\.description))
         case .remove(let idExpression):

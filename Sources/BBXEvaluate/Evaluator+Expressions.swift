@@ -31,7 +31,7 @@ extension Evaluator {
             for scope in scopes.reversed() {
                 if let value = scope.names[name] { return value }
             }
-            throw PlanningError("'\(name)' is not defined", at: expression.range, id: "unbound")
+            throw PlanningError.unbound(name, at: expression.range)
 
         case .member(let base, let field):
             return try member(try await evaluate(base), field, at: expression.range)
@@ -67,7 +67,7 @@ extension Evaluator {
         case (.file(let file), "name"): return .string(file.name)
         case (.file(let file), "size"): return .integer(Int(file.size))
         default:
-            throw PlanningError("\(value.kindName) has no field '\(field.name)'", at: field.range, id: "unknown-field")
+            throw PlanningError.noSuchField(field.name, of: value, at: field.range)
         }
     }
 
@@ -79,25 +79,20 @@ extension Evaluator {
             return text
         }
         if function.name == "env", let name = text(0), CredentialVariables.isUnreadable(name) {
-            throw PlanningError(
-                "env(\"\(name)\") is refused: \(name) holds a credential, which is for bbx to send, not for scripts to read",
-                at: range, id: "credential-env")
+            throw PlanningError.credentialVariable(name, at: range)
         }
         // The arity and kinds come from the checker's table; what each function does, from here.
         guard let builtin = Builtins.functions[function.name], builtin.accepts(count: values.count),
             zip(values, builtin.parameters).allSatisfy(Self.fits)
         else {
-            let signature = Builtins.functions[function.name]?.signature ?? function.name
-            throw PlanningError("wrong arguments to \(function.name): expected \(signature)", at: range, id: "call")
+            throw PlanningError.wrongArguments(function.name, at: range)
         }
         switch builtin.id {
         case .env:
             let name = text(0)!
             if values.count == 2 { return .string(options.environment[name] ?? text(1)!) }
             guard let value = options.environment[name] else {
-                throw PlanningError(
-                    "the environment variable \(name) is not set; set it, or give a fallback: env(\"\(name)\", \"…\")",
-                    at: range, id: "unset-env")
+                throw PlanningError.unsetVariable(name, at: range)
             }
             return .string(value)
         case .files:
@@ -149,7 +144,7 @@ extension Evaluator {
             let subject = try await evaluate(left)
             let pattern = try await evaluate(right)
             guard case .string(let text) = subject, case .string(let glob) = pattern else {
-                throw PlanningError("'matches' needs a string on both sides", at: range, id: "wrong-kind")
+                throw PlanningError.matchesNeedsStrings(at: range)
             }
             return .boolean(Glob(glob).matches(text))
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
@@ -173,8 +168,7 @@ extension Evaluator {
         case .notEqual: return order.map { $0 != 0 } ?? (a != b)
         default:
             guard let order else {
-                throw PlanningError(
-                    "cannot order \(a.kindName) and \(b.kindName) with '\(op.rawValue)'", at: range, id: "wrong-kind")
+                throw PlanningError.notComparable(op, a, b, at: range)
             }
             switch op {
             case .less: return order < 0
@@ -188,8 +182,9 @@ extension Evaluator {
     // MARK: - Kinds
 
     mutating func boolean(_ expression: Expression) async throws -> Bool {
-        guard case .boolean(let flag) = try await evaluate(expression) else {
-            throw PlanningError("a condition must be true or false", at: expression.range, id: "wrong-kind")
+        let value = try await evaluate(expression)
+        guard case .boolean(let flag) = value else {
+            throw PlanningError.conditionNotBoolean(value, at: expression.range)
         }
         return flag
     }
@@ -199,7 +194,7 @@ extension Evaluator {
         guard let expression else { return nil }
         let value = try await evaluate(expression)
         guard case .string(let text) = value else {
-            throw PlanningError("expected a string, found \(value.kindName)", at: expression.range, id: "wrong-kind")
+            throw PlanningError.wrongKind(expected: "a string", found: value, at: expression.range)
         }
         return text
     }
@@ -211,12 +206,11 @@ extension Evaluator {
         case .integer(let number): return number
         case .string(let text):
             guard let number = parseWholeNumber(text) else {
-                throw PlanningError(
-                    "expected a whole number, found the text \"\(text)\"", at: expression.range, id: "not-a-number")
+                throw PlanningError.notANumber(text, at: expression.range)
             }
             return number
         default:
-            throw PlanningError("expected an integer, found \(value.kindName)", at: expression.range, id: "wrong-kind")
+            throw PlanningError.wrongKind(expected: "an integer", found: value, at: expression.range)
         }
     }
 
@@ -227,14 +221,11 @@ extension Evaluator {
         case .duration(let seconds): return seconds
         case .string(let text):
             guard let seconds = parseDuration(text) else {
-                throw PlanningError(
-                    "expected a duration such as 30d or 2w 3d, found the text \"\(text)\"", at: expression.range,
-                    id: "not-a-duration")
+                throw PlanningError.notADuration(text, at: expression.range)
             }
             return seconds
         default:
-            throw PlanningError(
-                "expected a duration (such as 30d), found \(value.kindName)", at: expression.range, id: "wrong-kind")
+            throw PlanningError.wrongKind(expected: "a duration (such as 30d)", found: value, at: expression.range)
         }
     }
 
@@ -244,15 +235,11 @@ extension Evaluator {
         case .repository(let name): return name
         case .string(let text):
             guard let name = RepositoryName(parsing: text) else {
-                throw PlanningError(
-                    "'\(text)' is not a repository; write workspace/slug", at: expression.range,
-                    id: "invalid-repository")
+                throw PlanningError.invalidRepository(text, at: expression.range)
             }
             return name.description
         case let other:
-            throw PlanningError(
-                "expected a repository (workspace/slug), found \(other.kindName)", at: expression.range,
-                id: "wrong-kind")
+            throw PlanningError.wrongKind(expected: "a repository (workspace/slug)", found: other, at: expression.range)
         }
     }
 }

@@ -166,7 +166,7 @@ public struct Evaluator: Sendable {
             if scopes.count == 1, rebindable.remove(name.name) != nil {
                 // At the prompt, binding a name again is what people expect.
             } else if scopes[scopes.count - 1].names[name.name] != nil {
-                throw PlanningError("'\(name.name)' is already defined", at: name.range, id: "rebound")
+                throw PlanningError.rebound(name.name, at: name.range)
             }
             scopes[scopes.count - 1].names[name.name] = value
 
@@ -207,11 +207,11 @@ public struct Evaluator: Sendable {
         case .assert(let s):
             guard try await boolean(s.condition) else {
                 let text = try await string(s.message) ?? "assertion failed: \(source.text(of: s.condition.range))"
-                throw PlanningError(text, at: statement.range, id: "assert")
+                throw PlanningError.assertionFailed(text, at: statement.range)
             }
 
         case .fail(let s):
-            throw PlanningError(try await string(s.message) ?? "fail", at: statement.range, id: "fail")
+            throw PlanningError.failed(try await string(s.message) ?? "fail", at: statement.range)
 
         case .if(let s):
             for branch in s.branches where try await boolean(branch.condition) {
@@ -221,8 +221,10 @@ public struct Evaluator: Sendable {
             if let elseBlock = s.elseBlock { try await inScope { try await $0.run(elseBlock.statements) } }
 
         case .for(let s):
-            guard case .list(let items) = try await evaluate(s.sequence) else {
-                throw PlanningError("'for' needs a list to loop over", at: s.sequence.range, id: "wrong-kind")
+            let sequence = try await evaluate(s.sequence)
+            guard case .list(let items) = sequence else {
+                throw PlanningError.wrongKind(
+                    expected: "a list to loop over (such as files(\"*.zip\"))", found: sequence, at: s.sequence.range)
             }
             for item in items {
                 try await inScope {

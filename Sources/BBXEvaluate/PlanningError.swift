@@ -13,7 +13,8 @@ public struct PlanningError: Error, Sendable {
     public let isUnavailable: Bool
 
     init(
-        _ message: String, at range: SourceRange, id: String, notes: [Diagnostic.Note] = [], credentials: Bool = false,
+        _ message: String, at range: SourceRange, id: DiagnosticID, notes: [Diagnostic.Note] = [],
+        credentials: Bool = false,
         unavailable: Bool = false
     ) {
         diagnostic = Diagnostic(message, at: range, id: id, notes: notes)

@@ -37,21 +37,6 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
         if case .string(let text) = self { return "\"\(text)\"" }
         return description
     }
-
-    /// The kind, in the words of error messages.
-    var kindName: String {
-        switch self {
-        case .string: "a string"
-        case .integer: "an integer"
-        case .duration: "a duration"
-        case .boolean: "a boolean"
-        case .list: "a list"
-        case .repository: "a repository"
-        case .artifact: "an artifact"
-        case .file: "a file"
-        case .time: "a time"
-        }
-    }
 }
 
 /// A local file found by a pattern, measured when it was found.

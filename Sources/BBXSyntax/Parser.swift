@@ -48,7 +48,7 @@ public struct Parser {
         let lexed = Lexer.lex(source)
         var parser = Parser(source: source, tokens: lexed.tokens.filter { !$0.kind.isTrivia })
         parser.otherErrors =
-            lexed.diagnostics.filter { $0.id != "unterminated-string" && $0.id != "unterminated-interpolation" }.count
+            lexed.diagnostics.filter { $0.id != .unterminatedString && $0.id != .unterminatedInterpolation }.count
         // On an abort (nesting or error limit) the diagnostic is recorded and the statements read
         // so far are kept.
         try? parser.parseStatementList()

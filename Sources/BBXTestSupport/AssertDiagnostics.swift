@@ -6,12 +6,12 @@ import Testing
 public struct DiagnosticSpec: Sendable, CustomStringConvertible {
     public let marker: String
     public let message: String
-    public let id: String?
+    public let id: DiagnosticID?
     /// Each note's marker (nil for a note without a place) and message.
     public let notes: [(marker: String?, message: String)]?
 
     public init(
-        _ message: String, at marker: String = "1️⃣", id: String? = nil,
+        _ message: String, at marker: String = "1️⃣", id: DiagnosticID? = nil,
         notes: [(marker: String?, message: String)]? = nil
     ) {
         self.marker = marker

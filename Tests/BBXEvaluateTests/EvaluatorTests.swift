@@ -282,6 +282,29 @@ struct EvaluatorTests {
         #expect(checked.map(\.message) == [diagnostic?.message ?? ""])
     }
 
+    /// A value read from the environment is only known while planning; what is wrong with it is
+    /// said in the checker's words for the same problem, with the same id.
+    @Test(arguments: [
+        (
+            "use 1️⃣env(\"R\")", ["R": "acme"], "invalid-repository",
+            "\"acme\" is not a repository; write workspace/slug (as in acme/app)"
+        ),
+        ("addon update url 1️⃣env(\"U\")", ["U": "ftp://x"], "invalid-url", "\"ftp://x\" is not an http(s) URL"),
+        (
+            "use acme/app\nprune keep 1️⃣env(\"K\")", ["K": "five"], "not-a-number",
+            "expected a whole number, found the text \"five\""
+        ),
+    ])
+    func valuesFromTheEnvironmentAreCheckedInTheCheckersWords(
+        _ text: String, _ environment: [String: String], _ id: String, _ message: String
+    ) async {
+        let marked = MarkedSource(text)
+        let result = await plan(marked.text, environment: environment)
+        #expect(result.error?.diagnostic.id.rawValue == id)
+        #expect(result.error?.diagnostic.message == message)
+        #expect(result.error?.diagnostic.range.start == marked["1️⃣"])
+    }
+
     @Test func maxDeleteCountsTheWholePlan() async {
         let remote = ["acme/app": (1...3).map { artifact("a\($0)", daysOld: Double($0)) }]
         let marked = MarkedSource("use acme/app\ndelete \"a1\"\n1️⃣prune keep 0")

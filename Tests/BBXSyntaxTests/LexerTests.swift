@@ -115,7 +115,7 @@ struct LexerTests {
     @Test(arguments: errorCases)
     func errors(_ testCase: ErrorCase) {
         let result = Lexer.lex(SourceFile(name: "t", text: testCase.source))
-        #expect(result.diagnostics.map(\.id).contains(testCase.id), "\(result.diagnostics)")
+        #expect(result.diagnostics.map(\.id.rawValue).contains(testCase.id), "\(result.diagnostics)")
     }
 
     @Test func invalidUTF8InAStringIsReported() {

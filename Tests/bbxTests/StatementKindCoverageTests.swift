@@ -108,7 +108,7 @@ struct StatementKindCoverageTests {
                 #expect(Planned.steps(plan.steps.map(\.kind)) == example.planned)
             }
         } catch let error as PlanningError {
-            #expect(Planned.error(error.diagnostic.id) == example.planned, "\(error)")
+            #expect(Planned.error(error.diagnostic.id.rawValue) == example.planned, "\(error)")
         }
     }
 

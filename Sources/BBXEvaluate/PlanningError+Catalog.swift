@@ -1,0 +1,185 @@
+import BBXCheck
+import BBXSyntax
+
+/// Every error planning stops with, in one place and alphabetical by identifier, like the
+/// checker's catalog. A problem the checker also finds is built by the checker's catalog, so
+/// both say it in the same words; planning meets those only where the checker could not know
+/// (a value read from the environment, a name bound in an earlier REPL entry).
+extension PlanningError {
+    static func asMatchesMany(_ pattern: String, _ paths: [String], at range: SourceRange) -> PlanningError {
+        PlanningError(
+            "'as' needs a pattern that matches exactly one file; '\(pattern)' matches \(paths.count): "
+                + paths.prefix(3).joined(separator: ", ") + (paths.count > 3 ? ", …" : ""),
+            at: range, id: "as-many")
+    }
+
+    static func assertionFailed(_ message: String, at range: SourceRange) -> PlanningError {
+        PlanningError(message, at: range, id: "assert")
+    }
+
+    static func conditionNotBoolean(_ value: Value, at range: SourceRange) -> PlanningError {
+        PlanningError(.conditionNotBoolean(value.kind, at: range))
+    }
+
+    static func connectCredentials(problem: String?, at range: SourceRange) -> PlanningError {
+        PlanningError(
+            "Connect statements need the app's credentials: "
+                + (problem
+                    ?? "set BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET"),
+            at: range, id: "connect-credentials", credentials: true)
+    }
+
+    static func credentialVariable(_ name: String, at range: SourceRange) -> PlanningError {
+        PlanningError(
+            "env(\"\(name)\") is refused: \(name) holds a credential, which is for bbx to send, not for scripts to read",
+            at: range, id: "credential-env")
+    }
+
+    static func downloadExists(_ path: String, at range: SourceRange) -> PlanningError {
+        PlanningError(
+            "'\(path)' already exists; add 'on conflict replace' to overwrite it or 'on conflict skip' to keep it",
+            at: range, id: "conflict")
+    }
+
+    static func downloadIntoFile(_ file: String, folder: String, at range: SourceRange) -> PlanningError {
+        PlanningError("'\(file)' is a file, so nothing can be downloaded into '\(folder)'", at: range, id: "local-file")
+    }
+
+    static func downloadOntoFolder(_ path: String, artifact: String, at range: SourceRange) -> PlanningError {
+        PlanningError(
+            "'\(path)' is a folder, so the download of '\(artifact)' cannot be written there", at: range,
+            id: "local-file")
+    }
+
+    static func duplicateDownload(_ path: String, at range: SourceRange, first: SourceRange) -> PlanningError {
+        PlanningError(
+            "two downloads would both write '\(path)'", at: range, id: "duplicate-download",
+            notes: [Diagnostic.Note("the first is here", at: first)])
+    }
+
+    static func duplicateUpload(
+        _ name: String, in repository: String, paths: (String, String), at range: SourceRange, first: SourceRange
+    ) -> PlanningError {
+        PlanningError(
+            "two uploads would both be named '\(name)' in \(repository): \(paths.0) and \(paths.1)", at: range,
+            id: "duplicate-upload", notes: [Diagnostic.Note("the first is here", at: first)])
+    }
+
+    static func failed(_ message: String, at range: SourceRange) -> PlanningError {
+        PlanningError(message, at: range, id: "fail")
+    }
+
+    static func invalidArtifactName(_ name: String, problem: String, at range: SourceRange) -> PlanningError {
+        PlanningError(.invalidArtifactName(name, problem: problem, at: range))
+    }
+
+    static func invalidDescriptor(_ file: String, problem: String, at range: SourceRange) -> PlanningError {
+        PlanningError("'\(file)' is not valid JSON: \(problem)", at: range, id: "invalid-descriptor")
+    }
+
+    static func descriptorNotAnObject(_ file: String, at range: SourceRange) -> PlanningError {
+        PlanningError(
+            "'\(file)' is not a JSON object; a Connect descriptor is one", at: range, id: "invalid-descriptor")
+    }
+
+    static func invalidRepository(_ text: String, at range: SourceRange) -> PlanningError {
+        PlanningError(.invalidRepository(text, at: range))
+    }
+
+    static func invalidURL(_ text: String, at range: SourceRange) -> PlanningError {
+        PlanningError(.invalidURL(text, at: range))
+    }
+
+    static func localFile(_ problem: any Error, at range: SourceRange) -> PlanningError {
+        PlanningError("\(problem)", at: range, id: "local-file")
+    }
+
+    static func matchesNeedsStrings(at range: SourceRange) -> PlanningError {
+        PlanningError("'matches' needs a string on both sides", at: range, id: "wrong-kind")
+    }
+
+    static func maxDelete(_ count: Int, limit: Int, at range: SourceRange) -> PlanningError {
+        PlanningError(
+            "the plan would delete \(count) artifacts, more than --max-delete \(limit) allows", at: range,
+            id: "max-delete")
+    }
+
+    static func noArtifactMatches(_ pattern: String, in repository: String, at range: SourceRange) -> PlanningError {
+        PlanningError("no artifact in \(repository) matches '\(pattern)'", at: range, id: "no-match")
+    }
+
+    static func noFileMatches(_ pattern: String, literal: Bool, in folder: String?, at range: SourceRange)
+        -> PlanningError
+    {
+        PlanningError(
+            "\(literal ? "no such file" : "no file matches") '\(pattern)'\(folder.map { " (looked in \($0))" } ?? "")",
+            at: range, id: "no-match")
+    }
+
+    static func notADuration(_ text: String, at range: SourceRange) -> PlanningError {
+        PlanningError(
+            "expected a duration such as 30d or 2w 3d, found the text \"\(text)\"", at: range, id: "not-a-duration")
+    }
+
+    static func notANumber(_ text: String, at range: SourceRange) -> PlanningError {
+        PlanningError("expected a whole number, found the text \"\(text)\"", at: range, id: "not-a-number")
+    }
+
+    static func notComparable(_ op: BinaryOperator, _ left: Value, _ right: Value, at range: SourceRange)
+        -> PlanningError
+    {
+        PlanningError(.notComparable(op.rawValue, left.kind, right.kind, at: range))
+    }
+
+    static func noSuchField(_ name: String, of value: Value, at range: SourceRange) -> PlanningError {
+        PlanningError(
+            .noSuchField(name, of: value.kind, fields: Builtins.fields[value.kind]?.map(\.name) ?? [], at: range))
+    }
+
+    static func rebound(_ name: String, at range: SourceRange) -> PlanningError {
+        PlanningError("'\(name)' is already defined in this scope", at: range, id: "rebound")
+    }
+
+    static func unbound(_ name: String, at range: SourceRange) -> PlanningError {
+        PlanningError(.unbound(name, candidates: [], at: range))
+    }
+
+    static func unsafeArtifactName(
+        _ name: String, in repository: String, problem: String, hint: String, at range: SourceRange
+    )
+        -> PlanningError
+    {
+        PlanningError(
+            "the artifact \"\(name)\" in \(repository) cannot be a local file name: \(problem)\(hint)", at: range,
+            id: "unsafe-artifact-name")
+    }
+
+    static func unsetVariable(_ name: String, at range: SourceRange) -> PlanningError {
+        PlanningError(
+            "the environment variable \(name) is not set; set it, or give a fallback: env(\"\(name)\", \"…\")",
+            at: range, id: "unset-env")
+    }
+
+    static func uploadExists(_ name: String, in repository: String, storedAs stored: String, at range: SourceRange)
+        -> PlanningError
+    {
+        PlanningError(
+            "'\(name)' already exists in \(repository)\(stored); add 'on conflict replace' to replace it or 'on conflict skip' to leave it",
+            at: range, id: "conflict")
+    }
+
+    static func uploadUnderOwnName(_ path: String, problem: String, at range: SourceRange) -> PlanningError {
+        PlanningError(
+            "'\(path)' cannot be uploaded under its own name: \(problem); give it one with 'as \"NAME\"'", at: range,
+            id: "invalid-artifact-name")
+    }
+
+    static func wrongArguments(_ function: String, at range: SourceRange) -> PlanningError {
+        let signature = Builtins.functions[function]?.signature ?? function
+        return PlanningError("wrong arguments to \(function): expected \(signature)", at: range, id: "call")
+    }
+
+    static func wrongKind(expected: String, found value: Value, at range: SourceRange) -> PlanningError {
+        PlanningError(.wrongKind(expected: expected, found: value.kind, at: range))
+    }
+}
