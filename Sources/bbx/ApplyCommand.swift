@@ -26,7 +26,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        var document: JSONDocument? = output.json ? JSONDocument(command: "apply") : nil
+        let reporter = makeReporter(json: output.json, command: "apply")
         let saved: SavedPlan
         do {
             saved = try SavedPlan.read(file)
@@ -36,10 +36,10 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         let connection = try await Connection.open(
             connection, environment: ProcessInfo.processInfo.environment, dryRun: false, script: nil,
-            defaultRepository: nil, quiet: output.json)
+            defaultRepository: nil, quiet: reporter.isQuiet)
         let status: ExitCode
         do {
-            status = try await apply(saved, connection: connection, document: &document)
+            status = try await apply(saved, connection: connection, reporter: reporter)
         } catch {
             await connection.close()
             throw error
@@ -48,20 +48,20 @@ struct ApplyCommand: AsyncParsableCommand {
         if status != ExitStatus.success { throw status }
     }
 
-    func apply(_ saved: SavedPlan, connection: Connection, document: inout JSONDocument?) async throws -> ExitCode {
+    func apply(_ saved: SavedPlan, connection: Connection, reporter: any Reporter) async throws -> ExitCode {
         let url = connection.client.configuration.baseURL
         guard saved.url == url else {
             return refuse(
-                "the plan was made against \(saved.url), not \(url); nothing was changed", document: &document)
+                "the plan was made against \(saved.url), not \(url); nothing was changed", reporter: reporter)
         }
         // Local paths are relative to where the plan was made: apply from there.
         if let directory = saved.directory, directory != FileManager.default.currentDirectoryPath {
             guard chdir(directory) == 0 else {
                 return refuse(
                     "the plan was made in \(directory), which cannot be entered now (\(String(cString: strerror(errno)))); nothing was changed",
-                    document: &document)
+                    reporter: reporter)
             }
-            if document == nil { Console.error("bbx: applying in \(directory), where the plan was made\n") }
+            reporter.note("bbx: applying in \(directory), where the plan was made")
         }
         var current: [String: [Artifact]] = [:]
         let service = connection.service
@@ -70,8 +70,8 @@ struct ApplyCommand: AsyncParsableCommand {
                 current[repository] = try await service.artifacts(in: repository)
             } catch {
                 Console.fail(error.description)
-                document?.fail(error.description, exitCode: ExitStatus.applyFailed.rawValue)
-                document?.write()
+                reporter.failed(error.description, exitCode: ExitStatus.applyFailed.rawValue)
+                reporter.finish()
                 return error.isCredentialProblem ? ExitStatus.credentials : ExitStatus.applyFailed
             }
         }
@@ -79,24 +79,24 @@ struct ApplyCommand: AsyncParsableCommand {
         if !drift.isEmpty {
             return refuse(
                 "the plan is out of date; nothing was changed. Plan again. Changed since \(file) was made:\n"
-                    + drift.map { "  \($0)" }.joined(separator: "\n"), document: &document)
+                    + drift.map { "  \($0)" }.joined(separator: "\n"), reporter: reporter)
         }
-        Pipeline.show(saved.plan, document: &document)
+        reporter.show(saved.plan)
         // What the script printed after its changes waits for them, as in `bbx run`.
-        let printed = OutputCollector(json: output.json, deferring: true)
+        let printed = reporter.collector(deferring: true)
         for saved in saved.outputs ?? [] {
             printed.receive(.line(saved.text), afterSteps: saved.afterSteps)
         }
         let report = await Pipeline.apply(
-            saved.plan, service: service, jobs: applying.jobs, output: printed, document: &document)
-        document?.write()
+            saved.plan, service: service, jobs: applying.jobs, output: printed, reporter: reporter)
+        reporter.finish()
         return Pipeline.exitStatus(saved.plan, report: report, detailed: output.detailedExitCode)
     }
 
-    func refuse(_ message: String, document: inout JSONDocument?) -> ExitCode {
+    func refuse(_ message: String, reporter: any Reporter) -> ExitCode {
         Console.fail(message)
-        document?.fail(message, exitCode: ExitStatus.applyFailed.rawValue)
-        document?.write()
+        reporter.failed(message, exitCode: ExitStatus.applyFailed.rawValue)
+        reporter.finish()
         return ExitStatus.applyFailed
     }
 }

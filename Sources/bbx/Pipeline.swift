@@ -25,7 +25,7 @@ enum Pipeline {
 
     /// Parses and checks; every problem is shown at once and nothing runs (exit 65).
     static func check(
-        _ source: SourceFile, variables: [VariableBinding], defaultRepository: String?, document: inout JSONDocument?
+        _ source: SourceFile, variables: [VariableBinding], defaultRepository: String?, reporter: any Reporter
     ) throws -> Script {
         let options = CheckOptions(
             predefinedNames: variables.map(\.name), hasDefaultRepository: defaultRepository != nil)
@@ -35,8 +35,8 @@ enum Pipeline {
         if diagnostics.contains(where: \.isError) {
             let count = diagnostics.filter(\.isError).count
             Console.error("\(count) error\(count == 1 ? "" : "s"); nothing was changed\n")
-            document?.fail(diagnostics, exitCode: ExitStatus.scriptError.rawValue, in: source)
-            document?.write()
+            reporter.failed(diagnostics, exitCode: ExitStatus.scriptError.rawValue, in: source)
+            reporter.finish()
             throw ExitStatus.scriptError
         }
         return parsed.script
@@ -46,7 +46,7 @@ enum Pipeline {
     /// credentials).
     static func plan(
         _ script: Script, in source: SourceFile, options: EvaluationOptions, reader: any RemoteReader,
-        output: OutputCollector, document: inout JSONDocument?
+        output: OutputCollector, reporter: any Reporter
     ) async throws -> Plan {
         // Ctrl-C (or SIGTERM, SIGHUP) while planning: the reads in flight are cancelled, and
         // since nothing was written yet, that is what the user hears.
@@ -72,15 +72,15 @@ enum Pipeline {
             let plan = try await task.value
             // A signal that came as the plan completed still stops the run before anything is applied.
             if received.withLock({ $0 }) != nil { throw CancellationError() }
-            document?.output = output.collected.map(JSONDocument.OutputJSON.init)
+            reporter.planned(output)
             return plan
         } catch  where received.withLock({ $0 }) != nil {
             let number = received.withLock { $0 } ?? SIGINT
             let name = number == SIGINT ? "interrupted" : (number == SIGTERM ? "terminated" : "hung up")
             output.release(after: nil)
             Console.error("\nbbx: \(name); nothing was changed\n")
-            document?.fail("\(name); nothing was changed", exitCode: 128 + number)
-            document?.write()
+            reporter.failed("\(name); nothing was changed", exitCode: 128 + number)
+            reporter.finish()
             throw ExitCode(128 + number)
         } catch let error as PlanningError {
             // Nothing will be applied, so what waited for changes shows what planning saw, as
@@ -91,36 +91,20 @@ enum Pipeline {
                 error.isCredentialProblem
                 ? ExitStatus.credentials : (error.isUnavailable ? ExitStatus.applyFailed : ExitStatus.scriptError)
             Console.error("planning stopped; nothing was changed\n")
-            document?.output = output.collected.map(JSONDocument.OutputJSON.init)
-            document?.fail(error.diagnostic.message, exitCode: status.rawValue, at: error.diagnostic.range, in: source)
-            document?.write()
+            reporter.planned(output)
+            reporter.failed(
+                error.diagnostic.message, exitCode: status.rawValue, at: error.diagnostic.range, in: source)
+            reporter.finish()
             throw status
-        }
-    }
-
-    /// Shows the plan as text (the JSON document carries it otherwise).
-    static func show(_ plan: Plan, document: inout JSONDocument?) {
-        if document != nil {
-            document?.plan = JSONDocument.PlanJSON(plan)
-        } else {
-            Console.out(PlanText(colored: Console.wantsColor(fileDescriptor: STDOUT_FILENO)).render(plan))
         }
     }
 
     /// Applies a plan with live progress; Ctrl-C stops starting steps and cancels those running.
     static func apply(
         _ plan: Plan, service: BitbucketService, jobs: Int, output: OutputCollector? = nil,
-        document: inout JSONDocument?
+        reporter: any Reporter
     ) async -> Report {
-        let terminal = document == nil && isatty(STDOUT_FILENO) == 1
-        let observer: (any ApplyObserver)?
-        if document != nil {
-            observer = nil
-        } else if terminal {
-            observer = TerminalProgress(namingRepositories: plan.touchesSeveralRepositories)
-        } else {
-            observer = LineProgress(namingRepositories: plan.touchesSeveralRepositories)
-        }
+        let observer = reporter.observer(for: plan)
         let executor = Executor(service: service, jobs: jobs)
         let started = Date()
         let task = Task { await executor.apply(plan, observer: observer) }
@@ -129,13 +113,7 @@ enum Pipeline {
         interrupt.stop()
         (observer as? TerminalProgress)?.finish()
         output?.release(after: report)
-        if document != nil {
-            document?.report = JSONDocument.ReportJSON(report)
-        } else {
-            if plan.hasChanges || !report.succeeded {
-                Console.out(ReportText().render(report, seconds: Date().timeIntervalSince(started)))
-            }
-        }
+        reporter.applied(report, of: plan, seconds: Date().timeIntervalSince(started))
         return report
     }
 

@@ -54,19 +54,18 @@ struct RunCommand: AsyncParsableCommand {
         sandbox: SandboxOptions, save: String?
     ) async throws {
         let environment = ProcessInfo.processInfo.environment
-        var document: JSONDocument? = output.json ? JSONDocument(command: command) : nil
-        document?.dryRun = dryRun
+        let reporter = makeReporter(json: output.json, command: command, dryRun: dryRun)
         let source = try Pipeline.load(file: file, code: code)
         let variables = try VariableBinding.parse(options.variables)
         let defaultRepository = try pipelineRepository(environment)
         let script = try Pipeline.check(
-            source, variables: variables, defaultRepository: defaultRepository, document: &document)
+            source, variables: variables, defaultRepository: defaultRepository, reporter: reporter)
 
         let connection = try await Connection.open(
             connectionOptions, sandbox: sandbox, environment: environment, dryRun: dryRun, script: script,
             variables: Dictionary(variables.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
-            defaultRepository: defaultRepository, quiet: output.json)
-        document?.sandbox = connection.sandbox?.api
+            defaultRepository: defaultRepository, quiet: reporter.isQuiet)
+        if let api = connection.sandbox?.api { reporter.sandboxStarted(api) }
         var evaluation = EvaluationOptions()
         evaluation.variables = Dictionary(variables.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
         evaluation.defaultRepository = defaultRepository
@@ -77,11 +76,11 @@ struct RunCommand: AsyncParsableCommand {
         let status: ExitCode
         do {
             // Outputs that stand after changes wait for them when the plan is applied.
-            let printed = OutputCollector(json: output.json, deferring: !dryRun)
+            let printed = reporter.collector(deferring: !dryRun)
             let plan = try await Pipeline.plan(
                 script, in: source, options: evaluation, reader: connection.service, output: printed,
-                document: &document)
-            Pipeline.show(plan, document: &document)
+                reporter: reporter)
+            reporter.show(plan)
             if let save {
                 let outputs = printed.recorded.filter { $0.afterSteps > 0 }.map {
                     SavedPlan.Output(text: String($0.output.text.dropLast()), afterSteps: $0.afterSteps)
@@ -90,16 +89,16 @@ struct RunCommand: AsyncParsableCommand {
                     plan: plan, url: connection.client.configuration.baseURL, script: source.name,
                     directory: FileManager.default.currentDirectoryPath, outputs: outputs
                 ).write(to: save)
-                if document == nil { Console.out("Saved the plan to \(save); apply it with: bbx apply \(save)\n") }
+                reporter.savedPlan(to: save)
             }
             var report: Report?
             if !dryRun && plan.hasChanges {
                 report = await Pipeline.apply(
-                    plan, service: connection.service, jobs: jobs, output: printed, document: &document)
+                    plan, service: connection.service, jobs: jobs, output: printed, reporter: reporter)
             } else {
                 printed.release(after: nil)
             }
-            document?.write()
+            reporter.finish()
             status = Pipeline.exitStatus(plan, report: report, detailed: output.detailedExitCode)
         } catch {
             await connection.close()
