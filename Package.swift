@@ -44,7 +44,7 @@ let package = Package(
         // Temporary files created exclusively (O_EXCL|O_NOFOLLOW, random names), replaced atomically.
         .target(name: "SafeFiles"),
         .target(name: "BBXSyntax", dependencies: ["SafeText"]),
-        .target(name: "BBXCheck", dependencies: ["BBXSyntax", "SafeText"]),
+        .target(name: "BBXCheck", dependencies: ["BBXSyntax", "BitbucketModel", "SafeText"]),
         .target(name: "BBXFormat", dependencies: ["BBXSyntax"]),
         // Plain data shared by the client and the planner (an artifact as listed).
         .target(name: "BitbucketModel"),
@@ -116,7 +116,8 @@ let package = Package(
             ]),
         // Drives the client for benchmarks/client-transfer.sh (not shipped).
         .executableTarget(
-            name: "bbx-bench-transfer", dependencies: ["BitbucketAPI"], path: "benchmarks/client-transfer"),
+            name: "bbx-bench-transfer", dependencies: ["BitbucketAPI", "BitbucketModel"],
+            path: "benchmarks/client-transfer"),
         // Helpers shared by the tests: location markers, golden files, running the built bbx.
         .target(
             name: "BBXTestSupport",

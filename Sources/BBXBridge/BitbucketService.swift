@@ -2,6 +2,7 @@ import BBXApply
 import BBXEvaluate
 import BBXPlan
 import BitbucketAPI
+import BitbucketModel
 import Foundation
 
 /// Planning's reads and applying's writes, over the Bitbucket client. In dry-run mode the
@@ -17,8 +18,8 @@ public struct BitbucketService: RemoteReader, ApplyService {
         self.sandboxed = sandboxed
     }
 
-    func repository(_ name: String) throws -> Repository {
-        guard let repository = Repository(name) else {
+    func repository(_ name: String) throws -> RepositoryName {
+        guard let repository = RepositoryName(parsing: name) else {
             throw BitbucketError.unexpectedResponse(method: "", path: name, reason: "not a repository name")
         }
         return repository

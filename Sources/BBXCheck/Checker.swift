@@ -1,4 +1,5 @@
 import BBXSyntax
+import BitbucketModel
 import SafeText
 
 /// What the checker knows of the world outside the script.

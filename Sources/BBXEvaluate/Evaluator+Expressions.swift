@@ -1,6 +1,7 @@
 import BBXCheck
 import BBXPlan
 import BBXSyntax
+import BitbucketModel
 import Foundation
 
 extension Evaluator {

@@ -5,6 +5,7 @@ import BBXEvaluate
 import BBXFormat
 import BBXPlan
 import BBXSyntax
+import BitbucketModel
 import Foundation
 import SafeFiles
 import SafeText

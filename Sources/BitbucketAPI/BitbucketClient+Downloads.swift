@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BitbucketModel
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -14,7 +15,7 @@ extension BitbucketClient {
     /// Every artifact, all pages (100 a page), `next` followed exactly as given. A listing that
     /// does not end is an error that says why: a `next` seen before, a page without artifacts
     /// that still has a `next`, or more pages than `maximumListingPages`.
-    public func artifacts(in repository: Repository) async throws -> [Artifact] {
+    public func artifacts(in repository: RepositoryName) async throws -> [Artifact] {
         var next: String? = url(repository.downloadsPath, query: "pagelen=100")
         var requested = Set<String>()
         var artifacts: [Artifact] = []
@@ -43,7 +44,7 @@ extension BitbucketClient {
     /// whose answer was lost, and is not sent again.
     @discardableResult
     public func upload(
-        _ files: [UploadFile], to repository: Repository, previous: [String: Artifact] = [:],
+        _ files: [UploadFile], to repository: RepositoryName, previous: [String: Artifact] = [:],
         progress: ProgressHandler? = nil
     ) async throws -> UploadResult {
         var remaining = try files.map { file in (path: file.path, name: file.name, size: try Self.fileSize(file.path)) }
@@ -103,7 +104,7 @@ extension BitbucketClient {
     /// again once. Returns the number of bytes.
     @discardableResult
     public func download(
-        _ name: String, from repository: Repository, to destination: String, expectedSize: Int64? = nil,
+        _ name: String, from repository: RepositoryName, to destination: String, expectedSize: Int64? = nil,
         replacing: Bool = true, progress: ProgressHandler? = nil
     ) async throws -> Int64 {
         let apiURL = url(repository.artifactPath(name))
@@ -216,7 +217,7 @@ extension BitbucketClient {
     /// Deletes an artifact. A 404 for the artifact means the goal is met (it is already gone:
     /// deleted by an earlier attempt whose answer was lost or failed, or by someone else), so
     /// it is done; a 404 for the repository itself is still an error.
-    public func delete(_ name: String, from repository: Repository) async throws {
+    public func delete(_ name: String, from repository: RepositoryName) async throws {
         let target = url(repository.artifactPath(name))
         let (status, body) = try await call(
             .DELETE, target, signing: .credential, expected: [200, 204, 404],

@@ -3,6 +3,7 @@ import BBXBridge
 import BBXCheck
 import BBXSyntax
 import BitbucketAPI
+import BitbucketModel
 import Foundation
 import Logging
 import SafeText

@@ -6,6 +6,7 @@ import BBXPlan
 import BBXRepl
 import BBXSyntax
 import BitbucketAPI
+import BitbucketModel
 import Foundation
 import Synchronization
 

@@ -2,6 +2,7 @@ import BBXCheck
 import BBXSyntax
 import BitbucketAPI
 import BitbucketEmulator
+import BitbucketModel
 import Foundation
 import Logging
 

@@ -1,5 +1,6 @@
 import BBXTestSupport
 import BitbucketAPI
+import BitbucketModel
 import Foundation
 import Synchronization
 import Testing
@@ -108,7 +109,7 @@ struct DownloadsTests {
             try await harness.withClient { try await $0.delete("old.zip", from: repo) }
             let error = await #expect(throws: BitbucketError.self) {
                 try await harness.withClient {
-                    try await $0.delete("old.zip", from: Repository(workspace: "acme", slug: "nowhere"))
+                    try await $0.delete("old.zip", from: RepositoryName(parsing: "acme/nowhere")!)
                 }
             }
             guard case .status(let failure) = error else { Issue.record("\(String(describing: error))"); return }

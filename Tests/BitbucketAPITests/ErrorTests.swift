@@ -1,5 +1,6 @@
 import BBXTestSupport
 import BitbucketAPI
+import BitbucketModel
 import Foundation
 import Testing
 
@@ -74,7 +75,7 @@ struct ErrorTests {
     @Test func unknownRepositoryAndFreePlan() async throws {
         try await withHarness({ $0.repositories.append("freebie/site") }) { harness in
             let missing = await failure(harness, .accessToken(Secret("write-token"))) {
-                _ = try await $0.artifacts(in: Repository(workspace: "acme", slug: "nope"))
+                _ = try await $0.artifacts(in: RepositoryName(parsing: "acme/nope")!)
             }
             #expect(
                 missing?.description.hasPrefix(
@@ -82,7 +83,7 @@ struct ErrorTests {
                 ) == true)
             #expect(missing?.isCredentialProblem == false)
             let free = await failure(harness, .accessToken(Secret("write-token"))) {
-                _ = try await $0.artifacts(in: Repository(workspace: "freebie", slug: "site"))
+                _ = try await $0.artifacts(in: RepositoryName(parsing: "freebie/site")!)
             }
             guard case .status(let failure) = free else { Issue.record("\(String(describing: free))"); return }
             #expect(failure.status == 402)

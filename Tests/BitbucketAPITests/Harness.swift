@@ -1,6 +1,7 @@
 import BBXTestSupport
 import BitbucketAPI
 import BitbucketEmulator
+import BitbucketModel
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 struct Harness {
     let emulator: RunningEmulator
     let folder: URL
-    static let repository = Repository(workspace: "acme", slug: "app")
+    static let repository = RepositoryName(parsing: "acme/app")!
     static let connect = ConnectInstallation(
         appKey: "com.example.bbx", clientKey: "connection:42", sharedSecret: "s3cret-shared")
 

@@ -1,4 +1,5 @@
 import BitbucketAPI
+import BitbucketModel
 import Foundation
 import Logging
 import Synchronization
@@ -175,7 +176,7 @@ struct SettingsTests {
                 "f.bin", from: Harness.repository, to: harness.folder.appendingPathComponent("g").path)
             var errors: [String] = []
             do { _ = try await client.linker("nope") } catch { errors.append("\(error)") }
-            do { try await client.delete("nope", from: Repository(workspace: "acme", slug: "nope")) } catch {
+            do { try await client.delete("nope", from: RepositoryName(parsing: "acme/nope")!) } catch {
                 errors.append("\(error)")
             }
             let logged = lines.all

@@ -139,7 +139,7 @@ struct Case {
             }
         }
         let service = BitbucketService(client: client)
-        let before = try await observer.artifacts(in: Repository(repository)!)
+        let before = try await observer.artifacts(in: RepositoryName(parsing: repository)!)
         var problems: [String] = []
         let source = SourceFile(name: "case.bbx", text: script)
         problems.append("script:\n" + script)
@@ -179,7 +179,7 @@ struct Case {
         let report = await Executor(service: service, jobs: generator.int(1...4)).apply(plan)
         try await admin("DELETE", "/_emulator/faults", nil)
         let after = Dictionary(
-            try await observer.artifacts(in: Repository(repository)!).map { ($0.name, $0) },
+            try await observer.artifacts(in: RepositoryName(parsing: repository)!).map { ($0.name, $0) },
             uniquingKeysWith: { a, _ in a })
 
         // The remote predicted from what was done: the listing before, changed by each step done.

@@ -6,11 +6,12 @@
 //
 // Reads BITBUCKET_URL, BITBUCKET_TOKEN and BBX_BENCH_REPO (workspace/slug).
 import BitbucketAPI
+import BitbucketModel
 import Foundation
 
 let arguments = CommandLine.arguments.dropFirst().map { $0 }
 let environment = ProcessInfo.processInfo.environment
-guard arguments.count == 3, let repository = Repository(environment["BBX_BENCH_REPO"] ?? "") else {
+guard arguments.count == 3, let repository = RepositoryName(parsing: environment["BBX_BENCH_REPO"] ?? "") else {
     FileHandle.standardError.write(
         Data("usage: bbx-bench-transfer upload FILE NAME | download NAME DESTINATION\n".utf8))
     exit(64)

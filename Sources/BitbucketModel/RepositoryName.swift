@@ -1,5 +1,7 @@
-/// A repository written as `workspace/slug`, either part possibly a `{uuid}`.
-public struct RepositoryName: Hashable, Sendable, CustomStringConvertible, Codable {
+/// A repository written as `workspace/slug`, either part possibly a `{uuid}`: the one type for a
+/// repository from the script to the client. Only valid names exist (`init?(parsing:)`), and it
+/// is written and read as the string `workspace/slug` (plans, `--json`).
+public struct RepositoryName: Hashable, Sendable, CustomStringConvertible, Codable, Comparable {
     public let workspace: String
     public let slug: String
 
@@ -16,6 +18,23 @@ public struct RepositoryName: Hashable, Sendable, CustomStringConvertible, Codab
     }
 
     public var description: String { "\(workspace)/\(slug)" }
+
+    public static func < (a: RepositoryName, b: RepositoryName) -> Bool { a.description < b.description }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let name = RepositoryName(parsing: text) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "'\(text)' is not a repository (workspace/slug)")
+        }
+        self = name
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 
     private static func isValid(_ part: String, allowingDot: Bool) -> Bool {
         guard !part.isEmpty else { return false }
