@@ -139,7 +139,9 @@ let package = Package(
                 "BBXRepl", "BBXApply", "BBXCheck", "BBXEvaluate", "BBXFormat", "BBXPlan", "BBXSyntax", "BitbucketModel",
                 "BBXTestSupport",
             ]),
-        .testTarget(name: "BBXApplyTests", dependencies: ["BBXApply", "BBXPlan", "BitbucketAPI"]),
+        .testTarget(
+            name: "BBXApplyTests",
+            dependencies: ["BBXApply", "BBXPlan", "BBXTestSupport", "BitbucketAPI", "BitbucketModel"]),
         .testTarget(
             name: "BBXEvaluateTests",
             dependencies: ["BBXCheck", "BBXEvaluate", "BBXPlan", "BBXSyntax", "BitbucketModel", "BBXTestSupport"]),

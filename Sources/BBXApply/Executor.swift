@@ -146,7 +146,7 @@ public struct Executor: Sendable {
             switch step.kind {
             case .upload, .replace:
                 try await service.upload(
-                    step.localPath ?? "", as: step.name, to: step.repository ?? "", previous: previous,
+                    step.localPath ?? "", as: step.name, to: try Self.repository(of: step), previous: previous,
                     progress: progress)
             case .download:
                 // The policy the plan was made with, honoured now: a file may have appeared since.
@@ -157,13 +157,13 @@ public struct Executor: Sendable {
                     return StepResult(outcome: .skipped, note: "\(path) exists now; skipped (on conflict skip)")
                 }
                 try await service.download(
-                    step.name, from: step.repository ?? "", to: path, expectedSize: step.size,
+                    step.name, from: try Self.repository(of: step), to: path, expectedSize: step.size,
                     replacing: policy == .replace, progress: progress)
             case .delete:
                 if let reason = try await guardian.reasonNotToDelete(step) {
                     return StepResult(outcome: .skipped, note: reason)
                 }
-                try await service.delete(step.name, from: step.repository ?? "")
+                try await service.delete(step.name, from: try Self.repository(of: step))
             case .connect:
                 guard let call = step.connect else {
                     return StepResult(outcome: .failed("the step has no Connect call"))
@@ -179,6 +179,15 @@ public struct Executor: Sendable {
                 outcome: .failed("\(error)"),
                 isCredentialProblem: (error as? BitbucketError)?.isCredentialProblem ?? false)
         }
+    }
+
+    /// The repository of an upload, download or delete (saved plans are checked for one when read).
+    static func repository(of step: Step) throws -> RepositoryName {
+        struct NoRepository: Error, CustomStringConvertible {
+            var description: String { "the step names no repository" }
+        }
+        guard let repository = step.repository else { throw NoRepository() }
+        return repository
     }
 
     /// For each step, the earlier steps that must have finished before it starts.
@@ -222,7 +231,7 @@ actor DeleteGuard {
     let fingerprints: [ArtifactKey: Fingerprint]
     /// Artifacts this run uploads: deleting one later in the same plan is the plan's own doing.
     let uploadedByThisPlan: Set<ArtifactKey>
-    private var listings: [String: Task<[Artifact], any Error>] = [:]
+    private var listings: [RepositoryName: Task<[Artifact], any Error>] = [:]
 
     init(service: any ApplyService, plan: Plan) {
         self.service = service

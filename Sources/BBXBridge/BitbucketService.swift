@@ -18,18 +18,11 @@ public struct BitbucketService: RemoteReader, ApplyService {
         self.sandboxed = sandboxed
     }
 
-    func repository(_ name: String) throws -> RepositoryName {
-        guard let repository = RepositoryName(parsing: name) else {
-            throw BitbucketError.unexpectedResponse(method: "", path: name, reason: "not a repository name")
-        }
-        return repository
-    }
-
     // MARK: - Reads (planning)
 
-    public func artifacts(in name: String) async throws(RemoteReadError) -> [Artifact] {
+    public func artifacts(in name: RepositoryName) async throws(RemoteReadError) -> [Artifact] {
         do {
-            return try await client.artifacts(in: try repository(name))
+            return try await client.artifacts(in: name)
         } catch let error as BitbucketError {
             if case .status(let failure) = error, failure.status == 404, sandboxed {
                 throw RemoteReadError(
@@ -91,16 +84,16 @@ public struct BitbucketService: RemoteReader, ApplyService {
     // MARK: - Writes (applying)
 
     public func upload(
-        _ path: String, as name: String, to repositoryName: String, previous: Artifact?,
+        _ path: String, as name: String, to repository: RepositoryName, previous: Artifact?,
         progress: @escaping @Sendable (Int64) -> Void
     ) async throws {
         try await client.upload(
-            [UploadFile(path: path, name: name)], to: try repository(repositoryName),
+            [UploadFile(path: path, name: name)], to: repository,
             previous: previous.map { [name: $0] } ?? [:], progress: { progress($0.bytes) })
     }
 
     public func download(
-        _ name: String, from repositoryName: String, to path: String, expectedSize: Int64?, replacing: Bool,
+        _ name: String, from repository: RepositoryName, to path: String, expectedSize: Int64?, replacing: Bool,
         progress: @escaping @Sendable (Int64) -> Void
     ) async throws {
         let directory = (path as NSString).deletingLastPathComponent
@@ -112,16 +105,16 @@ public struct BitbucketService: RemoteReader, ApplyService {
             }
         }
         try await client.download(
-            name, from: try repository(repositoryName), to: path, expectedSize: expectedSize, replacing: replacing,
+            name, from: repository, to: path, expectedSize: expectedSize, replacing: replacing,
             progress: { progress($0.bytes) })
     }
 
-    public func listing(of repositoryName: String) async throws -> [Artifact] {
-        try await client.artifacts(in: try repository(repositoryName))
+    public func listing(of repository: RepositoryName) async throws -> [Artifact] {
+        try await client.artifacts(in: repository)
     }
 
-    public func delete(_ name: String, from repositoryName: String) async throws {
-        try await client.delete(name, from: try repository(repositoryName))
+    public func delete(_ name: String, from repository: RepositoryName) async throws {
+        try await client.delete(name, from: repository)
     }
 
     public func connect(_ call: ConnectCall) async throws {

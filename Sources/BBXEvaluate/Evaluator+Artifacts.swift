@@ -211,7 +211,9 @@ extension Evaluator {
         try delete(doomed, from: repository, reason: rule.reason, statement)
     }
 
-    mutating func delete(_ artifacts: [Artifact], from repository: String, reason: String?, _ statement: Statement)
+    mutating func delete(
+        _ artifacts: [Artifact], from repository: RepositoryName, reason: String?, _ statement: Statement
+    )
         throws
     {
         deletions += artifacts.count

@@ -20,7 +20,12 @@ extension Evaluator {
         case .integer(let number): return .integer(number)
         case .duration(let seconds): return .duration(seconds)
         case .boolean(let flag): return .boolean(flag)
-        case .repository(let name): return .repository(name)
+        case .repository(let text):
+            // The lexer reads `workspace/slug` by shape; the name's own rules decide.
+            guard let name = RepositoryName(parsing: text) else {
+                throw PlanningError.invalidRepository(text, at: expression.range)
+            }
+            return .repository(name)
         case .parenthesized(let inner): return try await evaluate(inner)
 
         case .list(let items):
@@ -231,14 +236,14 @@ extension Evaluator {
     }
 
     /// `acme/app`, `"acme/app"`, or a name bound to either.
-    mutating func repository(_ expression: Expression) async throws -> String {
+    mutating func repository(_ expression: Expression) async throws -> RepositoryName {
         switch try await evaluate(expression) {
         case .repository(let name): return name
         case .string(let text):
             guard let name = RepositoryName(parsing: text) else {
                 throw PlanningError.invalidRepository(text, at: expression.range)
             }
-            return name.description
+            return name
         case let other:
             throw PlanningError.wrongKind(expected: "a repository (workspace/slug)", found: other, at: expression.range)
         }

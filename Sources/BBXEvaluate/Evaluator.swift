@@ -10,7 +10,7 @@ public struct EvaluationOptions: Sendable {
     /// `--var NAME=VALUE`: names bound (as strings) before the script runs.
     public var variables: [String: String] = [:]
     /// The repository in effect before any `use` (`BITBUCKET_REPO_FULL_NAME`, the REPL's `:use`).
-    public var defaultRepository: String?
+    public var defaultRepository: RepositoryName?
     /// What `env(…)` reads.
     public var environment: [String: String] = [:]
     /// The moment ages and `older than` are measured from.
@@ -32,7 +32,7 @@ public struct EvaluationOptions: Sendable {
 public enum PlanOutput: Hashable, Sendable {
     case line(String)
     /// `list`: the matching artifacts of a repository, as the plan has reached them.
-    case artifacts(repository: String, [Artifact])
+    case artifacts(repository: RepositoryName, [Artifact])
     /// A Connect read: `linkers`, `linker "K"`, `linker "K" values`, `linker "K" value N`.
     case connect(ConnectReadResult)
 }
@@ -51,9 +51,9 @@ public struct Evaluator: Sendable {
     /// Names by scope, innermost last; each scope also has its default repository.
     var scopes: [Scope]
     /// Each repository's Downloads as the plan has left them.
-    var remotes: [String: RemoteState] = [:]
+    var remotes: [RepositoryName: RemoteState] = [:]
     /// Each repository's Downloads as read, for the plan's fingerprints.
-    var listings: [String: [String: Artifact]] = [:]
+    var listings: [RepositoryName: [String: Artifact]] = [:]
 
     // Per run (one script, or one REPL entry).
     var source = SourceFile(name: "", text: "")
@@ -72,7 +72,7 @@ public struct Evaluator: Sendable {
 
     struct Scope {
         var names: [String: Value] = [:]
-        var repository: String?
+        var repository: RepositoryName?
     }
 
     public init(options: EvaluationOptions, reader: any RemoteReader, files: any LocalFiles = DiskFiles()) {
@@ -112,7 +112,7 @@ public struct Evaluator: Sendable {
     public var globals: [String: Value] { scopes[0].names }
 
     /// The repository in effect at the top level.
-    public var currentRepository: String? {
+    public var currentRepository: RepositoryName? {
         get { scopes[0].repository }
         set { scopes[0].repository = newValue }
     }
@@ -131,7 +131,7 @@ public struct Evaluator: Sendable {
     }
 
     /// Reads a repository again now (the REPL's `:refresh`).
-    public mutating func refresh(_ repository: String) async throws(RemoteReadError) {
+    public mutating func refresh(_ repository: RepositoryName) async throws(RemoteReadError) {
         let listing = try await reader.artifacts(in: repository)
         let state = RemoteState(listing: listing)
         remotes[repository] = state
@@ -139,7 +139,7 @@ public struct Evaluator: Sendable {
     }
 
     /// The artifact names of a repository already read, for completion (no request).
-    public func knownArtifactNames(in repository: String) -> [String] {
+    public func knownArtifactNames(in repository: RepositoryName) -> [String] {
         remotes[repository].map { $0.artifacts.keys.sorted() } ?? []
     }
 
@@ -253,7 +253,7 @@ public struct Evaluator: Sendable {
     }
 
     /// The repository a statement works on: its clause, else the one in effect.
-    mutating func targetRepository(_ clause: Expression?, _ statement: Statement) async throws -> String {
+    mutating func targetRepository(_ clause: Expression?, _ statement: Statement) async throws -> RepositoryName {
         try await repositoryInEffect(
             clause, for: "'\(statement.kind.tag.rawValue)'",
             hint: "add '\(statement.repositoryClause?.word ?? "in") workspace/slug'", at: statement.keyword)
@@ -262,7 +262,7 @@ public struct Evaluator: Sendable {
     /// The repository written (`given`), else the one in effect; without either, the checker's
     /// `needs-repository` error, in its words, for `subject` (`'list'`, `'exists'`).
     mutating func repositoryInEffect(_ given: Expression?, for subject: String, hint: String, at range: SourceRange)
-        async throws -> String
+        async throws -> RepositoryName
     {
         if let given { return try await repository(given) }
         guard let current = scopes[scopes.count - 1].repository else {
@@ -272,7 +272,7 @@ public struct Evaluator: Sendable {
     }
 
     /// A repository's state, read on first use.
-    mutating func remote(_ repository: String, at range: SourceRange) async throws -> RemoteState {
+    mutating func remote(_ repository: RepositoryName, at range: SourceRange) async throws -> RemoteState {
         if let state = remotes[repository] { return state }
         let listing: [Artifact]
         do {
@@ -287,7 +287,7 @@ public struct Evaluator: Sendable {
     }
 
     /// Records that a step touches a remote artifact, as it was when read.
-    mutating func touch(_ repository: String, _ name: String) {
+    mutating func touch(_ repository: RepositoryName, _ name: String) {
         touched.append(Fingerprint(repository: repository, name: name, artifact: listings[repository]?[name]))
     }
 }

@@ -1,5 +1,6 @@
 import BBXCheck
 import BBXSyntax
+import BitbucketModel
 
 /// Every error planning stops with, in one place and alphabetical by identifier, like the
 /// checker's catalog. A problem the checker also finds is built by the checker's catalog, so
@@ -58,7 +59,8 @@ extension PlanningError {
     }
 
     static func duplicateUpload(
-        _ name: String, in repository: String, paths: (String, String), at range: SourceRange, first: SourceRange
+        _ name: String, in repository: RepositoryName, paths: (String, String), at range: SourceRange,
+        first: SourceRange
     ) -> PlanningError {
         PlanningError(
             "two uploads would both be named '\(name)' in \(repository): \(paths.0) and \(paths.1)", at: range,
@@ -104,7 +106,9 @@ extension PlanningError {
             id: "max-delete")
     }
 
-    static func noArtifactMatches(_ pattern: String, in repository: String, at range: SourceRange) -> PlanningError {
+    static func noArtifactMatches(_ pattern: String, in repository: RepositoryName, at range: SourceRange)
+        -> PlanningError
+    {
         PlanningError("no artifact in \(repository) matches '\(pattern)'", at: range, id: "no-match")
     }
 
@@ -145,7 +149,7 @@ extension PlanningError {
     }
 
     static func unsafeArtifactName(
-        _ name: String, in repository: String, problem: String, hint: String, at range: SourceRange
+        _ name: String, in repository: RepositoryName, problem: String, hint: String, at range: SourceRange
     )
         -> PlanningError
     {
@@ -160,7 +164,9 @@ extension PlanningError {
             at: range, id: "unset-env")
     }
 
-    static func uploadExists(_ name: String, in repository: String, storedAs stored: String, at range: SourceRange)
+    static func uploadExists(
+        _ name: String, in repository: RepositoryName, storedAs stored: String, at range: SourceRange
+    )
         -> PlanningError
     {
         PlanningError(

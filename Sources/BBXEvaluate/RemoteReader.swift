@@ -4,7 +4,7 @@ import BitbucketModel
 /// executor is the only part that writes.
 public protocol RemoteReader: Sendable {
     /// Every artifact of a repository's Downloads (all pages).
-    func artifacts(in repository: String) async throws(RemoteReadError) -> [Artifact]
+    func artifacts(in repository: RepositoryName) async throws(RemoteReadError) -> [Artifact]
     /// A Connect read (`linkers`, `linker "KEY" values`, …).
     func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> ConnectReadResult
 }

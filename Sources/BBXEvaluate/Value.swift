@@ -12,7 +12,7 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
     case duration(Int)
     case boolean(Bool)
     case list([Value])
-    case repository(String)
+    case repository(RepositoryName)
     /// An artifact as the plan has reached it, with the time `age` is measured from.
     case artifact(Artifact, now: Date)
     case file(LocalFile)
@@ -26,7 +26,7 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
         case .duration(let seconds): describeDuration(seconds: seconds)
         case .boolean(let flag): flag ? "true" : "false"
         case .list(let items): "[" + items.map(\.quotedDescription).joined(separator: ", ") + "]"
-        case .repository(let name): name
+        case .repository(let name): name.description
         case .artifact(let artifact, _): artifact.name
         case .file(let file): file.path
         case .time(let date): date.ISO8601Format()

@@ -45,13 +45,13 @@ public enum ConnectCall: Hashable, Sendable, Codable {
 /// What a remote artifact looked like when the plan was made (nil size: it was not there).
 /// `bbx apply` compares these with the repository before changing anything.
 public struct Fingerprint: Hashable, Sendable, Codable {
-    public let repository: String
+    public let repository: RepositoryName
     public let name: String
     public let size: Int64?
     /// The artifact's `stamp`: `created_on` exactly as listed.
     public let created: String?
 
-    public init(repository: String, name: String, artifact: Artifact?) {
+    public init(repository: RepositoryName, name: String, artifact: Artifact?) {
         self.repository = repository
         self.name = name
         self.size = artifact?.size

@@ -75,7 +75,7 @@ public struct Step: Hashable, Sendable, Codable {
 
     public let kind: Kind
     /// `workspace/slug`; nil for Connect calls.
-    public let repository: String?
+    public let repository: RepositoryName?
     /// The artifact the step acts on; nil for Connect calls.
     public var artifactKey: ArtifactKey? { repository.map { ArtifactKey($0, name) } }
     /// The remote artifact's name (for Connect calls, what is called: `PUT /2.0/addon`).
@@ -103,7 +103,7 @@ public struct Step: Hashable, Sendable, Codable {
     }
 
     public init(
-        kind: Kind, repository: String?, name: String, localPath: String? = nil, size: Int64? = nil,
+        kind: Kind, repository: RepositoryName?, name: String, localPath: String? = nil, size: Int64? = nil,
         reason: String? = nil, source: SourcePosition, connect: ConnectCall? = nil,
         localConflict: LocalConflict? = nil, localModified: String? = nil
     ) {

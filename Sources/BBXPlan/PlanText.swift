@@ -13,7 +13,7 @@ public struct PlanText: Sendable {
     public func render(_ plan: Plan) -> String {
         var groups: [(title: String, steps: [Step])] = []
         for step in plan.steps {
-            let title = step.repository ?? "Connect app"
+            let title = step.repository?.description ?? "Connect app"
             if let index = groups.firstIndex(where: { $0.title == title }) {
                 groups[index].steps.append(step)
             } else {
@@ -138,8 +138,8 @@ public struct PlanText: Sendable {
 }
 
 /// `list`: the matching artifacts as a table (name, size, created, downloads).
-public func artifactTable(_ artifacts: [Artifact], repository: String) -> String {
-    guard !artifacts.isEmpty else { return "\(repository.terminalSafe): no artifacts\n" }
+public func artifactTable(_ artifacts: [Artifact], repository: RepositoryName) -> String {
+    guard !artifacts.isEmpty else { return "\(repository): no artifacts\n" }
     let header = ["NAME", "SIZE", "CREATED", "DOWNLOADS"]
     let rows = artifacts.map { artifact in
         [
@@ -159,7 +159,7 @@ public func artifactTable(_ artifacts: [Artifact], repository: String) -> String
         return "  " + padded.joined(separator: "  ")
     }
     let count = "\(artifacts.count) artifact\(artifacts.count == 1 ? "" : "s")"
-    return (["\(repository.terminalSafe): \(count)", line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
+    return (["\(repository): \(count)", line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
 }
 
 /// `2026-11-25 06:00 UTC`: minutes are enough to tell releases apart, and UTC is unambiguous.

@@ -36,7 +36,7 @@ public final class Session: @unchecked Sendable {
     public private(set) var evaluator: Evaluator
     public var dryRun: Bool
     /// The repository in effect when the session started (written first by `:save`).
-    let initialRepository: String?
+    let initialRepository: RepositoryName?
     let output: ReplOutput
     /// Applies a plan; told whether dry-run is on, so that the caller can apply through a
     /// client that refuses every write (the session never asks while dry-run is on: this is the
@@ -282,7 +282,7 @@ public final class Session: @unchecked Sendable {
                 output.error("error: :use takes a repository, as in :use acme/app\n")
                 return
             }
-            evaluator.currentRepository = repository.description
+            evaluator.currentRepository = repository
             recordSuccess("use \(repository)", statements: 1, applied: true)
         case ":refresh":
             guard let repository = evaluator.currentRepository else {
@@ -296,7 +296,10 @@ public final class Session: @unchecked Sendable {
                 output.error("error: \(error.description.terminalSafeLines)\n")
             }
         case ":vars":
-            var lines = ["repository: \(evaluator.currentRepository ?? "(none)")", "dry-run: \(dryRun ? "on" : "off")"]
+            var lines = [
+                "repository: \(evaluator.currentRepository?.description ?? "(none)")",
+                "dry-run: \(dryRun ? "on" : "off")",
+            ]
             for (name, value) in evaluator.globals.sorted(by: { $0.key < $1.key }) {
                 lines.append("\(name) = \(value.quotedForDisplay)")
             }

@@ -26,7 +26,8 @@ public final class FakeReader: RemoteReader {
     /// The repositories listed so far, in order.
     public var listed: [String] { reads.withLock { $0 } }
 
-    public func artifacts(in repository: String) async throws(RemoteReadError) -> [Artifact] {
+    public func artifacts(in name: RepositoryName) async throws(RemoteReadError) -> [Artifact] {
+        let repository = name.description
         reads.withLock { $0.append(repository) }
         if let failure { throw failure }
         guard let artifacts = state.withLock({ $0[repository] }) else {
@@ -44,7 +45,7 @@ public final class FakeReader: RemoteReader {
     public func apply(_ plan: Plan) {
         state.withLock { repositories in
             for step in plan.steps {
-                guard let repository = step.repository else { continue }
+                guard let repository = step.repository?.description else { continue }
                 switch step.kind {
                 case .upload, .replace:
                     repositories[repository, default: []].removeAll { $0.name == step.name }

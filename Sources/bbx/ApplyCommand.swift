@@ -63,7 +63,7 @@ struct ApplyCommand: AsyncParsableCommand {
             }
             reporter.note("bbx: applying in \(directory), where the plan was made")
         }
-        var current: [String: [Artifact]] = [:]
+        var current: [RepositoryName: [Artifact]] = [:]
         let service = connection.service
         for repository in Set(saved.plan.fingerprints.map(\.repository)).sorted() {
             do {

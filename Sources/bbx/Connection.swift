@@ -24,7 +24,7 @@ struct Connection {
     static func open(
         _ options: ConnectionOptions, sandbox sandboxOptions: SandboxOptions? = nil, environment: [String: String],
         dryRun: Bool, script: Script?, variables: [String: String] = [:],
-        defaultRepository: String?, quiet: Bool
+        defaultRepository: RepositoryName?, quiet: Bool
     ) async throws -> Connection {
         var configuration: ClientConfiguration
         var sandbox: Sandbox?
@@ -32,7 +32,7 @@ struct Connection {
         if let sandboxOptions, sandboxOptions.usesSandbox {
             let names =
                 script.map { Sandbox.names(in: $0, defaultRepository: defaultRepository, variables: variables) }
-                ?? (repositories: defaultRepository.map { [$0] } ?? [], linkers: [])
+                ?? (repositories: defaultRepository.map { [$0.description] } ?? [], linkers: [])
             do {
                 sandbox = try await Sandbox.start(
                     repositories: names.repositories, linkers: names.linkers, data: sandboxOptions.sandboxData,
@@ -69,13 +69,13 @@ struct Connection {
 
 /// `BITBUCKET_REPO_FULL_NAME`, the repository a Bitbucket Pipelines build runs for. Set but not
 /// a repository is a mistake to say, not a reason to run without a default.
-func pipelineRepository(_ environment: [String: String]) throws -> String? {
+func pipelineRepository(_ environment: [String: String]) throws -> RepositoryName? {
     guard let value = environment["BITBUCKET_REPO_FULL_NAME"], !value.isEmpty else { return nil }
     guard let name = RepositoryName(parsing: value) else {
         Console.fail("BITBUCKET_REPO_FULL_NAME is '\(value)', which is not a repository (workspace/slug)")
         throw ExitStatus.usage
     }
-    return name.description
+    return name
 }
 
 /// Every credential bbx knows of, whether or not this run uses it (a sandboxed run uses none of

@@ -36,7 +36,7 @@ struct JSONDocument: Encodable {
 
         init(_ step: Step) {
             kind = step.kind.rawValue
-            repository = step.repository
+            repository = step.repository?.description
             name = step.name
             localPath = step.localPath
             size = step.size
@@ -124,7 +124,7 @@ struct JSONDocument: Encodable {
                 }
             case .line(let text): line = text
             case .artifacts(let name, let list):
-                repository = name
+                repository = name.description
                 artifacts = list.map {
                     ArtifactJSON(
                         name: $0.name, size: $0.size, created: $0.created.ISO8601Format(), downloads: $0.downloads)

@@ -5,6 +5,7 @@ import BBXCheck
 import BBXEvaluate
 import BBXPlan
 import BBXSyntax
+import BitbucketModel
 import Foundation
 import Synchronization
 
@@ -25,7 +26,7 @@ enum Pipeline {
 
     /// Parses and checks; every problem is shown at once and nothing runs (exit 65).
     static func check(
-        _ source: SourceFile, variables: [VariableBinding], defaultRepository: String?, reporter: any Reporter
+        _ source: SourceFile, variables: [VariableBinding], defaultRepository: RepositoryName?, reporter: any Reporter
     ) throws -> Script {
         let options = CheckOptions(
             predefinedNames: variables.map(\.name), hasDefaultRepository: defaultRepository != nil)

@@ -50,7 +50,7 @@ struct ReplCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let fromPipeline = try pipelineRepository(environment)
-        let start = repository.flatMap { RepositoryName(parsing: $0)?.description } ?? fromPipeline
+        let start = repository.flatMap { RepositoryName(parsing: $0) } ?? fromPipeline
         let connection = try await Connection.open(
             connection, sandbox: sandbox, environment: environment, dryRun: false, script: nil,
             defaultRepository: start,

@@ -99,10 +99,10 @@ final class Sandbox: Sendable {
     /// list, `env(NAME, DEFAULT)`'s default or either side of `??`. A string that only names a
     /// folder (`let dir = env("OUT", "out/deploy")` used in `to dir`) is no repository. Plus the
     /// default repository and literal linker keys.
-    static func names(in script: Script, defaultRepository: String?, variables: [String: String] = [:]) -> (
+    static func names(in script: Script, defaultRepository: RepositoryName?, variables: [String: String] = [:]) -> (
         repositories: [String], linkers: [String]
     ) {
-        var repositories: [String] = defaultRepository.map { [$0] } ?? []
+        var repositories: [String] = defaultRepository.map { [$0.description] } ?? []
         var linkers: [String] = []
         // What each name may hold (names are few; scopes are merged, which only adds candidates);
         // `--var` values to start with.

@@ -112,9 +112,8 @@ struct SavedPlan: Codable {
                 if step.connect == nil { return "\(field).connect is missing" }
                 continue
             }
-            guard let repository = step.repository, RepositoryName(parsing: repository) != nil else {
-                return "\(field).repository: '\(step.repository ?? "")' is not a repository (workspace/slug)"
-            }
+            // A repository that is there was checked as it was read (RepositoryName's decoding).
+            guard step.repository != nil else { return "\(field).repository is missing" }
             if step.kind != .skip, let problem = FileNameRule.problem(with: step.name) {
                 return "\(field).name: '\(step.name)' cannot be an artifact's name: \(problem)"
             }
@@ -133,10 +132,6 @@ struct SavedPlan: Codable {
                 break
             }
         }
-        for (index, fingerprint) in plan.fingerprints.enumerated()
-        where RepositoryName(parsing: fingerprint.repository) == nil {
-            return "plan.fingerprints[\(index)].repository: '\(fingerprint.repository)' is not a repository"
-        }
         if let outputs, let bad = outputs.firstIndex(where: { $0.afterSteps < 0 || $0.afterSteps > plan.steps.count }) {
             return "outputs[\(bad)].afterSteps is out of range"
         }
@@ -147,7 +142,7 @@ struct SavedPlan: Codable {
     /// in `listings`), local files it uploads (size and modification time, measured by
     /// `measure`), and local files a download must not overwrite. Empty when the plan holds.
     func drift(
-        listings: [String: [Artifact]], measure: (String) -> LocalFile?, exists: (String) -> Bool
+        listings: [RepositoryName: [Artifact]], measure: (String) -> LocalFile?, exists: (String) -> Bool
     ) -> [String] {
         var changes: [String] = []
         for fingerprint in plan.fingerprints {

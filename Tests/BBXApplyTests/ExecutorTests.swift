@@ -1,6 +1,8 @@
 import BBXApply
 import BBXPlan
+import BBXTestSupport
 import BitbucketAPI
+import BitbucketModel
 import Foundation
 import Synchronization
 import Testing
@@ -48,21 +50,21 @@ final class FakeService: ApplyService {
     }
 
     func upload(
-        _ path: String, as name: String, to repository: String, previous: Artifact?,
+        _ path: String, as name: String, to repository: RepositoryName, previous: Artifact?,
         progress: @escaping @Sendable (Int64) -> Void
     ) async throws {
         try await call(name)
         state.withLock { $0.stored[name] = 10 }
     }
     func download(
-        _ name: String, from repository: String, to path: String, expectedSize: Int64?, replacing: Bool,
+        _ name: String, from repository: RepositoryName, to path: String, expectedSize: Int64?, replacing: Bool,
         progress: @escaping @Sendable (Int64) -> Void
     ) async throws { try await call(name) }
-    func delete(_ name: String, from repository: String) async throws {
+    func delete(_ name: String, from repository: RepositoryName) async throws {
         try await call(name)
         state.withLock { _ = $0.stored.removeValue(forKey: name) }
     }
-    func listing(of repository: String) async throws -> [Artifact] {
+    func listing(of repository: RepositoryName) async throws -> [Artifact] {
         state.withLock { $0.stored.map { Artifact(name: $0.key, size: $0.value, created: Date(), createdOn: "now") } }
     }
     func connect(_ call: ConnectCall) async throws { try await self.call(call.request) }

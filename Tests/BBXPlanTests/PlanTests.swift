@@ -1,4 +1,5 @@
 import BBXPlan
+import BBXTestSupport
 import Foundation
 import Testing
 

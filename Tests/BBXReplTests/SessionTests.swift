@@ -40,7 +40,8 @@ func makeSession(
     remote: [String: [Artifact]] = [
         "acme/app": [Artifact(name: "old.zip", size: 5, created: Date(timeIntervalSince1970: 0))]
     ],
-    repository: String? = "acme/app", failApply: Bool = false, secrets: [String] = [], reader given: FakeReader? = nil
+    repository: RepositoryName? = "acme/app", failApply: Bool = false, secrets: [String] = [],
+    reader given: FakeReader? = nil
 ) -> (Session, Transcript) {
     var options = EvaluationOptions()
     options.defaultRepository = repository

@@ -139,7 +139,8 @@ struct Case {
             }
         }
         let service = BitbucketService(client: client)
-        let before = try await observer.artifacts(in: RepositoryName(parsing: repository)!)
+        let name = try #require(RepositoryName(parsing: repository))
+        let before = try await observer.artifacts(in: name)
         var problems: [String] = []
         let source = SourceFile(name: "case.bbx", text: script)
         problems.append("script:\n" + script)
@@ -147,7 +148,7 @@ struct Case {
         // A dry run, in the REPL: zero writes, and the session's view as it was.
         try await admin("DELETE", "/_emulator/requests", nil)
         var options = EvaluationOptions()
-        options.defaultRepository = repository
+        options.defaultRepository = name
         let previousDirectory = FileManager.default.currentDirectoryPath
         FileManager.default.changeCurrentDirectoryPath(folder.path)
         defer { FileManager.default.changeCurrentDirectoryPath(previousDirectory) }
@@ -157,9 +158,9 @@ struct Case {
             output: ReplOutput(out: { _ in }, error: { _ in })
         ) { plan, _ in Report(plan: plan) }
         await session.handle("list")
-        let view = session.evaluator.knownArtifactNames(in: repository)
+        let view = session.evaluator.knownArtifactNames(in: name)
         await session.handle(script)
-        let viewAfter = session.evaluator.knownArtifactNames(in: repository)
+        let viewAfter = session.evaluator.knownArtifactNames(in: name)
         if view != viewAfter { problems.append("the dry run changed the REPL's view: \(view) → \(viewAfter)") }
         let dryWrites = try await requests().filter { $0.method != "GET" }
         if !dryWrites.isEmpty { problems.append("the dry run wrote: \(dryWrites)") }
@@ -179,7 +180,7 @@ struct Case {
         let report = await Executor(service: service, jobs: generator.int(1...4)).apply(plan)
         try await admin("DELETE", "/_emulator/faults", nil)
         let after = Dictionary(
-            try await observer.artifacts(in: RepositoryName(parsing: repository)!).map { ($0.name, $0) },
+            try await observer.artifacts(in: name).map { ($0.name, $0) },
             uniquingKeysWith: { a, _ in a })
 
         // The remote predicted from what was done: the listing before, changed by each step done.
