@@ -305,7 +305,7 @@ struct StorageLink {
 
     var path: String { "/\(repositoryUUID)/downloads/\(blob)/\(percentEncodeSegment(name))" }
     var versionID: String { Self.versionID(of: blob) }
-    var disposition: String { StorageResponder.contentDisposition(name) }
+    var disposition: String { StorageRoutes.contentDisposition(name) }
 
     func signed(key: String) -> String {
         let signature = Self.signature(

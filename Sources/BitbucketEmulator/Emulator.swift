@@ -77,13 +77,13 @@ public struct Emulator: Sendable {
         var quiet = logger
         quiet.logLevel = .critical
         let api = Application(
-            responder: APIResponder(state: state), server: apiServer,
+            responder: Listener(state: state, routes: APIRoutes(state: state)), server: apiServer,
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 await listeners.apiStarted("\(scheme)://\(urlHost):\(channel.localAddress?.port ?? 0)")
             }, logger: quiet)
         let storage = Application(
-            responder: StorageResponder(state: state), server: http1,
+            responder: Listener(state: state, routes: StorageRoutes(state: state)), server: http1,
             configuration: .init(address: .hostname(host, port: configuration.storagePort), serverName: nil),
             onServerRunning: { channel in
                 await listeners.storageStarted("http://\(urlHost):\(channel.localAddress?.port ?? 0)")

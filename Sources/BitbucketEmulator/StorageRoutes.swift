@@ -4,29 +4,19 @@ import Hummingbird
 
 /// The storage listener, standing for the S3 host that Bitbucket's downloads redirect to.
 /// Links are S3-shaped (see `StorageLink`).
-struct StorageResponder: HTTPResponder {
-    typealias Context = EmulatorContext
+struct StorageRoutes: ListenerRoutes {
     let state: EmulatorState
     static let chunkSize = 256 * 1024
+    var host: String { "storage" }
+    var cutsUploads: Bool { false }
 
-    func respond(to request: Request, context: Context) async throws -> Response {
-        let started = ContinuousClock.now
-        let path = request.uri.path
-        var cut = false
-        var response: Response?
-        let fault = await state.fault(for: request)
-        if let fault {
-            cut = fault.cut == true
-            if let status = fault.status {
-                response = Self.xml(status: status, code: "InternalError", message: "Injected fault")
-            }
-        }
-        let exchange = Exchange(request: request, path: path, query: request.uri.query ?? "", cut: cut)
-        if response == nil { response = await serve(exchange) }
-        try await state.delay(for: fault)
-        await state.record(host: "storage", exchange: exchange, status: response!.status.code, started: started)
-        return response!
+    func answerFirst(_ request: Request, path: String) async throws -> Response? { nil }
+
+    func faultResponse(status: Int) -> Response {
+        Self.xml(status: status, code: "InternalError", message: "Injected fault")
     }
+
+    func route(_ exchange: Exchange) async -> Response { await serve(exchange) }
 
     func serve(_ exchange: Exchange) async -> Response {
         // S3 refuses a second way of authenticating next to the signed query string, and

@@ -1,0 +1,44 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The API's routes: admin endpoints (before any fault), then Bitbucket's `/2.0/…`.
+struct APIRoutes: ListenerRoutes {
+    let state: EmulatorState
+    var host: String { "api" }
+    var cutsUploads: Bool { true }
+
+    func answerFirst(_ request: Request, path: String) async throws -> Response? {
+        guard path == "/_emulator" || path.hasPrefix("/_emulator/") else { return nil }
+        return try await AdminRoutes(state: state).respond(request, path: path)
+    }
+
+    func faultResponse(status: Int) -> Response { Self.faultResponse(status: status) }
+
+    func route(_ exchange: Exchange) async -> Response {
+        let segments = exchange.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(
+            String.init)
+        guard segments.first == "2.0" else {
+            return Reply.error(.notFound, "Resource not found", cut: exchange.cut)
+        }
+        if segments.count >= 2, segments[1] == "addon" {
+            return await ConnectRoutes(state: state).respond(exchange, segments: Array(segments.dropFirst(2)))
+        }
+        if segments.count >= 5, segments[1] == "repositories", segments[4] == "downloads", segments.count <= 6 {
+            // A trailing slash (`…/downloads/`) names the collection, not an artifact called "".
+            let name = segments.count == 6 && !segments[5].isEmpty ? segments[5] : nil
+            return await DownloadRoutes(state: state).respond(
+                exchange, workspace: segments[2], slug: segments[3], encodedName: name)
+        }
+        return Reply.error(.notFound, "Resource not found", cut: exchange.cut)
+    }
+
+    /// 429 as plain text without `Retry-After` (as Bitbucket sends it); anything else as JSON.
+    static func faultResponse(status: Int) -> Response {
+        let code = HTTPResponse.Status(code: status)
+        if status == 429 {
+            return Reply.text("Rate limit for this resource has been exceeded", status: code)
+        }
+        return Reply.error(code, status >= 500 ? "Something went wrong" : "Injected fault \(status)")
+    }
+}

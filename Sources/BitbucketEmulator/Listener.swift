@@ -1,0 +1,73 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// What one of the emulator's two listeners (the API, the storage host) does with a request
+/// that no fault answers. `Listener` wraps it in the steps both share.
+protocol ListenerRoutes: Sendable {
+    /// `api` or `storage`, as the request log names the host.
+    var host: String { get }
+    /// Requests answered before faults apply (the API's `/_emulator/*`), else nil.
+    func answerFirst(_ request: Request, path: String) async throws -> Response?
+    /// A fault's status, in the words this host uses (JSON for the API, XML for S3).
+    func faultResponse(status: Int) -> Response
+    /// Whether a `cut` fault reads about half an upload, then answers 500 and closes (the API);
+    /// otherwise the routes cut a body they send (the storage host cuts a download).
+    var cutsUploads: Bool { get }
+    func route(_ exchange: Exchange) async -> Response
+}
+
+/// Both listeners' steps, in one place: the faults that match (a status answers instead of the
+/// routes; `cut` loses the answer), the routes, the fault's delay, the request log; and a cut
+/// answer without a body (204 to a DELETE, 302 to a download) lost whole by closing the
+/// connection after the change was made.
+///
+/// Why not Hummingbird's `Router` with middleware for these steps: the routes are
+/// Bitbucket's, not a REST design — one path answers several methods with Bitbucket's own
+/// errors for the others (a router answers those itself, with its own 404 or 405), unknown
+/// paths get Bitbucket's "Resource not found" body, and an artifact's name is one raw path
+/// segment that may hold `%2F`, decoded by the routes themselves. The dispatch by segments in
+/// `APIRoutes.route` and `StorageRoutes.serve` keeps those answers exactly; what
+/// middleware would share is shared here instead.
+struct Listener<Routes: ListenerRoutes>: HTTPResponder {
+    typealias Context = EmulatorContext
+    let state: EmulatorState
+    let routes: Routes
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let started = ContinuousClock.now
+        let path = request.uri.path
+        if let answer = try await routes.answerFirst(request, path: path) { return answer }
+        var cut = false
+        var response: Response?
+        let fault = await state.fault(for: request)
+        if let fault {
+            cut = fault.cut == true
+            if let status = fault.status { response = routes.faultResponse(status: status) }
+            if cut, response == nil, routes.cutsUploads, request.method == .post || request.method == .put {
+                // Read about half of what the client sends, then close: the request is cut short.
+                try? await Self.readHalf(of: request)
+                response = Reply.error(.internalServerError, "cut", cut: true)
+            }
+        }
+        let exchange = Exchange(request: request, path: path, query: request.uri.query ?? "", cut: cut)
+        if response == nil { response = await routes.route(exchange) }
+        try await state.delay(for: fault)
+        await state.record(host: routes.host, exchange: exchange, status: response!.status.code, started: started)
+        if cut, response!.status == .noContent || response!.status.code == 302 {
+            // No body to cut: the answer is lost whole, after the change was made.
+            try? await context.channel.close()
+            throw ConnectionCut()
+        }
+        return response!
+    }
+
+    static func readHalf(of request: Request) async throws {
+        let length = request.headers[.contentLength].flatMap(Int.init) ?? 1
+        var read = 0
+        for try await buffer in request.body {
+            read += buffer.readableBytes
+            if read >= length / 2 { break }
+        }
+    }
+}
