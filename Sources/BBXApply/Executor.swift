@@ -37,7 +37,7 @@ public struct Executor: Sendable {
                         name: fingerprint.name, size: size, created: Date(timeIntervalSince1970: 0), createdOn: created)
                 )
             }, uniquingKeysWith: { first, _ in first })
-        var finished = Set(plan.steps.indices.filter { plan.steps[$0].kind == .skip })
+        var finished = Set(plan.steps.indices.filter { !plan.steps[$0].kind.isChange })
         var stopped = false
         let guardian = DeleteGuard(service: service, plan: plan)
 
@@ -51,7 +51,7 @@ public struct Executor: Sendable {
                 finished.insert(result.0)
                 if result.1.outcome != .done && result.1.outcome != .skipped { stopped = true }
             }
-            for (index, step) in plan.steps.enumerated() where step.kind != .skip {
+            for (index, step) in plan.steps.enumerated() where step.kind.isChange {
                 while !stopped, running >= jobs || !dependencies[index].isSubset(of: finished) {
                     guard let result = await group.next() else { break }
                     record(result)
@@ -94,7 +94,7 @@ public struct Executor: Sendable {
     /// `_` (Bitbucket has been seen doing so): either form confirms it.
     func verify(_ report: Report, plan: Plan) async -> [String] {
         let written = report.entries.filter {
-            $0.outcome == .done && [.upload, .replace, .delete].contains($0.step.kind)
+            $0.outcome == .done && $0.step.kind.changesDownloads
         }
         var differences: [String] = []
         for repository in Set(written.compactMap(\.step.repository)).sorted() {
@@ -202,7 +202,7 @@ public struct Executor: Sendable {
             var needs = Set<Int>()
             if let lastBarrier { needs.insert(lastBarrier) }
             let key = step.artifactKey
-            if step.kind != .skip {
+            if step.kind.isChange {
                 if let key, let earlier = lastByArtifact[key] { needs.insert(earlier) }
                 if let path = step.localPath, let earlier = lastByLocalPath[path] { needs.insert(earlier) }
                 switch step.kind {
@@ -212,8 +212,8 @@ public struct Executor: Sendable {
                 }
                 if let key { lastByArtifact[key] = index }
                 if let path = step.localPath { lastByLocalPath[path] = index }
-                if step.kind == .upload || step.kind == .replace { uploadsSoFar.append(index) }
-                if step.kind == .connect { lastBarrier = index }
+                if step.kind.sendsFile { uploadsSoFar.append(index) }
+                if step.kind.isBarrier { lastBarrier = index }
                 everything.append(index)
             }
             result.append(needs)
@@ -238,7 +238,7 @@ actor DeleteGuard {
         fingerprints = Dictionary(
             plan.fingerprints.map { (ArtifactKey($0.repository, $0.name), $0) }, uniquingKeysWith: { a, _ in a })
         uploadedByThisPlan = Set(
-            plan.steps.filter { $0.kind == .upload || $0.kind == .replace }.compactMap(\.artifactKey))
+            plan.steps.filter(\.kind.sendsFile).compactMap(\.artifactKey))
     }
 
     /// nil to delete; else why not. Throws when the repository cannot be listed: then nothing

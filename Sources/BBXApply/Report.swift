@@ -41,7 +41,7 @@ public struct Report: Hashable, Sendable, Codable {
     public var wasInterrupted = false
 
     public init(plan: Plan) {
-        entries = plan.steps.map { Entry(step: $0, outcome: $0.kind == .skip ? .skipped : .notStarted) }
+        entries = plan.steps.map { Entry(step: $0, outcome: $0.kind.isChange ? .notStarted : .skipped) }
     }
 
     /// Every change was made.

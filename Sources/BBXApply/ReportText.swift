@@ -37,7 +37,7 @@ public struct ReportText: Sendable {
             let row = PlanText.Row(entry.step, namingRepository: naming)
             let label = entry.outcome.label.padding(toLength: width, withPad: " ", startingAt: 0)
             var line = "  \(label)  \(row.mark) \(row.verb) \(row.what)"
-            if entry.step.kind == .delete || entry.step.kind == .skip || entry.step.kind == .connect {
+            if !entry.step.kind.sendsFile && !entry.step.kind.receivesFile {
                 line += " \(row.detail)"
             }
             lines.append(line + "  \(entry.step.source.description.terminalSafe)")
@@ -66,15 +66,8 @@ public struct ReportText: Sendable {
             case .delete, .skip, .connect: break
             }
         }
-        var parts: [String] = []
-        for (kind, word) in [
-            (Step.Kind.upload, "uploaded"), (.replace, "replaced"), (.delete, "deleted"), (.download, "downloaded"),
-            (.connect, "Connect calls made"),
-        ] {
-            if let count = counts[kind] {
-                parts.append(kind == .connect && count == 1 ? "1 Connect call made" : "\(count) \(word)")
-            }
-        }
+        // In the kinds' order: uploads, replacements, deletions, downloads, Connect calls.
+        var parts = Step.Kind.allCases.compactMap { kind in counts[kind].flatMap { kind.done($0) } }
         let skipped = report.count(.skipped)
         if skipped > 0 { parts.append("\(skipped) skipped") }
         var text = parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")

@@ -58,7 +58,7 @@ public struct Plan: Hashable, Sendable, Codable {
 
 /// One change, tied to the statement that asked for it.
 public struct Step: Hashable, Sendable, Codable {
-    public enum Kind: String, Hashable, Sendable, Codable {
+    public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
         /// A new artifact.
         case upload
         /// An artifact of that name exists and is replaced in one request (`on conflict replace`).
@@ -70,7 +70,62 @@ public struct Step: Hashable, Sendable, Codable {
         /// A Connect app call (`addon update`, `linker … add`, …).
         case connect
 
-        public var isChange: Bool { self != .skip }
+        // What the layers ask of a kind, answered here by exhaustive switches: a new kind does
+        // not compile until each question has its answer (no `kind == .upload || …` elsewhere).
+
+        /// Anything but `skip` changes something when applied.
+        public var isChange: Bool {
+            switch self {
+            case .upload, .replace, .delete, .download, .connect: true
+            case .skip: false
+            }
+        }
+
+        /// Sends a local file to Bitbucket (and so must finish before a delete after it).
+        public var sendsFile: Bool {
+            switch self {
+            case .upload, .replace: true
+            case .skip, .delete, .download, .connect: false
+            }
+        }
+
+        /// Writes a local file from Bitbucket.
+        public var receivesFile: Bool {
+            switch self {
+            case .download: true
+            case .upload, .replace, .skip, .delete, .connect: false
+            }
+        }
+
+        /// Changes a repository's Downloads (confirmed by listing after applying).
+        public var changesDownloads: Bool {
+            switch self {
+            case .upload, .replace, .delete: true
+            case .skip, .download, .connect: false
+            }
+        }
+
+        /// Waits for every step before it and holds back every step after it (Connect calls
+        /// change the app, which any later step may depend on).
+        public var isBarrier: Bool {
+            switch self {
+            case .connect: true
+            case .upload, .replace, .skip, .delete, .download: false
+            }
+        }
+
+        /// How the report counts the steps of this kind that were done (`3 uploaded`); nil
+        /// for `skip`, counted with the steps skipped while applying.
+        public func done(_ count: Int) -> String? {
+            switch self {
+            case .upload: "\(count) uploaded"
+            case .replace: "\(count) replaced"
+            case .delete: "\(count) deleted"
+            case .download: "\(count) downloaded"
+            case .connect: count == 1 ? "1 Connect call made" : "\(count) Connect calls made"
+            case .skip: nil
+            }
+        }
     }
 
     public let kind: Kind

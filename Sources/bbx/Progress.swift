@@ -24,7 +24,8 @@ final class LineProgress: ApplyObserver, Sendable {
 /// `done        + upload build/app.zip → app.zip  12.3 MiB`: a step as it ends.
 func finishedLine(_ step: Step, _ outcome: Report.Outcome, namingRepository: Bool = false) -> String {
     let row = PlanText.Row(step, namingRepository: namingRepository)
-    let detail = step.kind == .delete || step.kind == .connect ? row.detail : (step.size.map(formatBytes) ?? "")
+    let movesBytes = step.kind.sendsFile || step.kind.receivesFile
+    let detail = movesBytes ? (step.size.map(formatBytes) ?? "") : row.detail
     let label = outcome.label.padding(toLength: 11, withPad: " ", startingAt: 0)
     return "\(label) \(row.mark) \(row.verb) \(row.what)  \(detail)\n"
 }
@@ -57,8 +58,8 @@ final class TerminalProgress: ApplyObserver, Sendable {
     }
 
     func started(_ index: Int, _ step: Step) {
-        guard let total = step.size, total >= 1 << 20, step.kind != .delete else { return }
-        let arrow = step.kind == .download ? "↓" : "↑"
+        guard let total = step.size, total >= 1 << 20, step.kind.sendsFile || step.kind.receivesFile else { return }
+        let arrow = step.kind.receivesFile ? "↓" : "↑"
         screen.withLock { screen in
             screen.active[index] = Transfer(label: "\(arrow) \(step.name.terminalSafe)", total: total, start: Date())
             redraw(&screen)
