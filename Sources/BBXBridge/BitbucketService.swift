@@ -43,29 +43,19 @@ public struct BitbucketService: RemoteReader, ApplyService {
         do {
             switch read {
             case .linkers:
-                return .linkers(try await client.linkers().map(Self.info))
+                return .linkers(try await client.linkers())
             case .linker(let key):
-                return .linker(Self.info(try await client.linker(key)))
+                return .linker(try await client.linker(key))
             case .values(let key):
-                return .values(linker: key, try await client.linkerValues(key).map(Self.info))
+                return .values(linker: key, try await client.linkerValues(key))
             case .value(let key, let id):
-                return .value(linker: key, Self.info(try await client.linkerValue(key, id: id)))
+                return .value(linker: key, try await client.linkerValue(key, id: id))
             }
         } catch let error as BitbucketError {
             throw Self.readError(error)
         } catch {
             throw RemoteReadError("\(error)")
         }
-    }
-
-    static func info(_ linker: Linker) -> LinkerInfo {
-        LinkerInfo(
-            key: linker.key, linkType: linker.linkType, url: linker.url, regex: linker.regex,
-            values: linker.values?.map(info))
-    }
-
-    static func info(_ value: LinkerValue) -> LinkerValueInfo {
-        LinkerValueInfo(id: value.id, value: value.value)
     }
 
     /// A client error as planning reports it: refused credentials, Bitbucket out of reach, or

@@ -1,4 +1,5 @@
 import BBXSyntax
+import BitbucketModel
 
 /// Every message of the static checks, in the voice of the parser's. Alphabetical by identifier.
 extension Diagnostic {

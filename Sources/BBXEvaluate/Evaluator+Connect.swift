@@ -1,5 +1,6 @@
 import BBXPlan
 import BBXSyntax
+import BitbucketModel
 import Foundation
 
 extension Evaluator {
@@ -137,8 +138,8 @@ extension Evaluator {
 
     /// A linker's values as they are now, with what this plan already does to them: a value
     /// added by an earlier statement is present for a later one.
-    mutating func linkerValues(_ key: String, _ statement: Statement) async throws -> [LinkerValueInfo] {
-        var values: [LinkerValueInfo]
+    mutating func linkerValues(_ key: String, _ statement: Statement) async throws -> [LinkerValue] {
+        var values: [LinkerValue]
         do {
             guard case .values(_, let read) = try await reader.connectRead(.values(linker: key)) else { return [] }
             values = read
@@ -148,8 +149,8 @@ extension Evaluator {
         for step in steps {
             switch step.connect {
             case .addValue(key, let value) where !values.contains(where: { $0.value == value }):
-                values.append(LinkerValueInfo(id: -1, value: value))
-            case .setValues(key, let list): values = list.map { LinkerValueInfo(id: -1, value: $0) }
+                values.append(LinkerValue(id: -1, value: value))
+            case .setValues(key, let list): values = list.map { LinkerValue(id: -1, value: $0) }
             case .removeValue(key, let id): values.removeAll { $0.id == id }
             case .clearValues(key): values = []
             default: break

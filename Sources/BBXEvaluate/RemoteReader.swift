@@ -17,47 +17,13 @@ public enum ConnectRead: Hashable, Sendable {
     case value(linker: String, id: Int)
 }
 
-/// A linker of the Connect app, as read.
-public struct LinkerInfo: Hashable, Sendable, Codable {
-    public var key: String
-    public var linkType: String?
-    public var url: String?
-    public var regex: String?
-    public var values: [LinkerValueInfo]?
-
-    public init(
-        key: String, linkType: String? = nil, url: String? = nil, regex: String? = nil, values: [LinkerValueInfo]? = nil
-    ) {
-        self.key = key
-        self.linkType = linkType
-        self.url = url
-        self.regex = regex
-        self.values = values
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case key, url, regex, values
-        case linkType = "link_type"
-    }
-}
-
-public struct LinkerValueInfo: Hashable, Sendable, Codable {
-    public var id: Int
-    public var value: String
-
-    public init(id: Int, value: String) {
-        self.id = id
-        self.value = value
-    }
-}
-
 /// What a Connect read found: data (for `--json`, to export an installation before Connect
 /// ends), and the lines a person reads.
 public enum ConnectReadResult: Hashable, Sendable {
-    case linkers([LinkerInfo])
-    case linker(LinkerInfo)
-    case values(linker: String, [LinkerValueInfo])
-    case value(linker: String, LinkerValueInfo)
+    case linkers([Linker])
+    case linker(Linker)
+    case values(linker: String, [LinkerValue])
+    case value(linker: String, LinkerValue)
 
     public var lines: [String] {
         switch self {
@@ -69,7 +35,7 @@ public enum ConnectReadResult: Hashable, Sendable {
         }
     }
 
-    static func describe(_ linker: LinkerInfo) -> String {
+    static func describe(_ linker: Linker) -> String {
         var parts = [linker.key]
         if let type = linker.linkType { parts.append("type \(type)") }
         if let url = linker.url { parts.append("url \(url)") }

@@ -12,11 +12,11 @@ public final class FakeReader: RemoteReader {
     let failure: RemoteReadError?
     private let reads = Mutex<[String]>([])
     /// The Connect app's linkers and their values.
-    public let linkers: [String: [LinkerValueInfo]]
+    public let linkers: [String: [LinkerValue]]
 
     public init(
         _ repositories: [String: [Artifact]], failure: RemoteReadError? = nil,
-        linkers: [String: [LinkerValueInfo]] = ["jira": [LinkerValueInfo(id: 3, value: "OPS")]]
+        linkers: [String: [LinkerValue]] = ["jira": [LinkerValue(id: 3, value: "OPS")]]
     ) {
         state = Mutex(repositories)
         self.failure = failure
@@ -61,14 +61,14 @@ public final class FakeReader: RemoteReader {
     }
 
     public func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> ConnectReadResult {
-        func values(_ key: String) throws(RemoteReadError) -> [LinkerValueInfo] {
+        func values(_ key: String) throws(RemoteReadError) -> [LinkerValue] {
             guard let values = linkers[key] else { throw RemoteReadError("The linker does not exist.") }
             return values
         }
         switch read {
         case .linkers:
-            return .linkers(linkers.keys.sorted().map { LinkerInfo(key: $0, values: linkers[$0]) })
-        case .linker(let key): return .linker(LinkerInfo(key: key, values: try values(key)))
+            return .linkers(linkers.keys.sorted().map { Linker(key: $0, values: linkers[$0]) })
+        case .linker(let key): return .linker(Linker(key: key, values: try values(key)))
         case .values(let key): return .values(linker: key, try values(key))
         case .value(let key, let id):
             guard let value = try values(key).first(where: { $0.id == id }) else {

@@ -1,3 +1,4 @@
+import BitbucketModel
 import Foundation
 import NIOCore
 

@@ -2,6 +2,7 @@ import BBXApply
 import BBXEvaluate
 import BBXPlan
 import BBXSyntax
+import BitbucketModel
 import Foundation
 
 /// `--json`: one document per run on standard output, for CI to read. `version` changes only
@@ -98,11 +99,11 @@ struct JSONDocument: Encodable {
         var repository: String?
         var artifacts: [ArtifactJSON]?
         /// Connect reads, as data: `linkers`, `linker`, or `linker_key` with `values`/`value`.
-        var linkers: [LinkerInfo]?
-        var linker: LinkerInfo?
+        var linkers: [Linker]?
+        var linker: Linker?
         var linkerKey: String?
-        var values: [LinkerValueInfo]?
-        var value: LinkerValueInfo?
+        var values: [LinkerValue]?
+        var value: LinkerValue?
 
         enum CodingKeys: String, CodingKey {
             case line, repository, artifacts, linkers, linker, values, value

@@ -1,5 +1,6 @@
 import BBXTestSupport
 import BitbucketAPI
+import BitbucketModel
 import Foundation
 import Testing
 
