@@ -143,31 +143,27 @@ public struct Executor: Sendable {
         _ step: Step, previous: Artifact?, guardian: DeleteGuard, progress: @escaping @Sendable (Int64) -> Void
     ) async -> StepResult {
         do {
-            switch step.kind {
-            case .upload, .replace:
+            switch step.action {
+            case .upload(let upload), .replace(let upload):
                 try await service.upload(
-                    step.localPath ?? "", as: step.name, to: try Self.repository(of: step), previous: previous,
-                    progress: progress)
-            case .download:
+                    upload.localPath, as: upload.name, to: upload.repository, previous: previous, progress: progress)
+            case .download(let download):
                 // The policy the plan was made with, honoured now: a file may have appeared since.
-                let path = step.localPath ?? step.name
-                let policy = step.localConflict ?? .fail
+                let path = download.localPath
+                let policy = download.localConflict ?? .fail
                 var info = stat()
                 if policy == .skip, lstat(path, &info) == 0 {
                     return StepResult(outcome: .skipped, note: "\(path) exists now; skipped (on conflict skip)")
                 }
                 try await service.download(
-                    step.name, from: try Self.repository(of: step), to: path, expectedSize: step.size,
+                    download.name, from: download.repository, to: path, expectedSize: download.size,
                     replacing: policy == .replace, progress: progress)
-            case .delete:
+            case .delete(let delete):
                 if let reason = try await guardian.reasonNotToDelete(step) {
                     return StepResult(outcome: .skipped, note: reason)
                 }
-                try await service.delete(step.name, from: try Self.repository(of: step))
-            case .connect:
-                guard let call = step.connect else {
-                    return StepResult(outcome: .failed("the step has no Connect call"))
-                }
+                try await service.delete(delete.name, from: delete.repository)
+            case .connect(let call):
                 try await service.connect(call)
             case .skip:
                 return StepResult(outcome: .skipped)
@@ -179,15 +175,6 @@ public struct Executor: Sendable {
                 outcome: .failed("\(error)"),
                 isCredentialProblem: (error as? BitbucketError)?.isCredentialProblem ?? false)
         }
-    }
-
-    /// The repository of an upload, download or delete (saved plans are checked for one when read).
-    static func repository(of step: Step) throws -> RepositoryName {
-        struct NoRepository: Error, CustomStringConvertible {
-            var description: String { "the step names no repository" }
-        }
-        guard let repository = step.repository else { throw NoRepository() }
-        return repository
     }
 
     /// For each step, the earlier steps that must have finished before it starts.

@@ -54,7 +54,10 @@ extension Evaluator {
             }
             uploads[key] = (statement.range, file.path)
             touch(repository, name)
-            let kind: Step.Kind
+            let upload = Step.Upload(
+                repository: repository, name: name, localPath: file.path, size: file.size,
+                localModified: file.modified)
+            var action = Step.Action.upload(upload)
             var reason: String?
             let existing = state.existingName(for: name)
             if let existing, existing != name { touch(repository, existing) }
@@ -64,20 +67,19 @@ extension Evaluator {
                 case .fail:
                     throw PlanningError.uploadExists(name, in: repository, storedAs: stored, at: statement.range)
                 case .skip:
-                    kind = .skip
+                    action = .skip(
+                        Step.Skipped(
+                            .artifact(repository, name: name), localPath: file.path, size: file.size,
+                            localModified: file.modified))
                     reason = "exists\(stored), skipped"
                 case .replace:
-                    kind = .replace
+                    action = .replace(upload)
                     if existing != name { reason = "stored as \(existing)" }
                 }
-            } else {
-                kind = .upload
             }
-            steps.append(
-                Step(
-                    kind: kind, repository: repository, name: name, localPath: file.path, size: file.size,
-                    reason: reason, source: position(statement.range), localModified: file.modified))
-            if kind != .skip { state.upload(name, size: file.size, at: options.now) }
+            let step = Step(action, reason: reason, source: position(statement.range))
+            steps.append(step)
+            if step.kind.isChange { state.upload(name, size: file.size, at: options.now) }
         }
         remotes[repository] = state
     }
@@ -133,24 +135,27 @@ extension Evaluator {
             }
             downloadTargets[path] = statement.range
             touch(repository, artifact.name)
-            var kind = Step.Kind.download
+            let policy = Step.LocalConflict(rawValue: conflict.rawValue)
+            var action = Step.Action.download(
+                Step.Download(
+                    repository: repository, name: artifact.name, localPath: path, size: artifact.size,
+                    localConflict: policy))
             var reason: String?
             if files.exists(path) {
                 switch conflict {
                 case .fail:
                     throw PlanningError.downloadExists(path, at: statement.range)
                 case .skip:
-                    kind = .skip
+                    action = .skip(
+                        Step.Skipped(
+                            .artifact(repository, name: artifact.name), localPath: path, size: artifact.size,
+                            localConflict: policy))
                     reason = "\(path) exists, skipped"
                 case .replace:
                     reason = "replaces the local file"
                 }
             }
-            steps.append(
-                Step(
-                    kind: kind, repository: repository, name: artifact.name, localPath: path, size: artifact.size,
-                    reason: reason, source: position(statement.range),
-                    localConflict: Step.LocalConflict(rawValue: conflict.rawValue)))
+            steps.append(Step(action, reason: reason, source: position(statement.range)))
         }
     }
 
@@ -171,7 +176,7 @@ extension Evaluator {
             // Deleting what is not there changes nothing, and the plan says so.
             steps.append(
                 Step(
-                    kind: .skip, repository: repository, name: text,
+                    .skip(Step.Skipped(.artifact(repository, name: text))),
                     reason: Glob(text).isLiteral
                         ? "not there, nothing to delete" : "nothing matches, nothing to delete",
                     source: position(statement.range)))
@@ -224,8 +229,8 @@ extension Evaluator {
             touch(repository, artifact.name)
             steps.append(
                 Step(
-                    kind: .delete, repository: repository, name: artifact.name, size: artifact.size, reason: reason,
-                    source: position(statement.range)))
+                    .delete(Step.Delete(repository: repository, name: artifact.name, size: artifact.size)),
+                    reason: reason, source: position(statement.range)))
             remotes[repository]?.delete(artifact.name)
         }
     }

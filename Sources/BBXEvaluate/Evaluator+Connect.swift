@@ -101,9 +101,7 @@ extension Evaluator {
 
     mutating func planConnectCall(_ call: ConnectCall, _ statement: Statement) {
         steps.append(
-            Step(
-                kind: .connect, repository: nil, name: call.request, reason: call.summary,
-                source: position(statement.range), connect: call))
+            Step(.connect(call), reason: call.summary, source: position(statement.range)))
     }
 
     /// Foundation's JSON error, with its place as a line and column of the file (it gives a
@@ -162,7 +160,7 @@ extension Evaluator {
     mutating func skipConnect(_ call: ConnectCall, because reason: String, _ statement: Statement) {
         steps.append(
             Step(
-                kind: .skip, repository: nil, name: call.request, reason: "\(reason), skipped",
+                .skip(Step.Skipped(.connectCall(request: call.request))), reason: "\(reason), skipped",
                 source: position(statement.range)))
     }
 

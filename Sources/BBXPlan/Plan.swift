@@ -57,7 +57,7 @@ public struct Plan: Hashable, Sendable, Codable {
 }
 
 /// One change, tied to the statement that asked for it.
-public struct Step: Hashable, Sendable, Codable {
+public struct Step: Hashable, Sendable {
     public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
         /// A new artifact.
         case upload
@@ -128,50 +128,267 @@ public struct Step: Hashable, Sendable, Codable {
         }
     }
 
-    public let kind: Kind
-    /// `workspace/slug`; nil for Connect calls.
-    public let repository: RepositoryName?
-    /// The artifact the step acts on; nil for Connect calls.
-    public var artifactKey: ArtifactKey? { repository.map { ArtifactKey($0, name) } }
-    /// The remote artifact's name (for Connect calls, what is called: `PUT /2.0/addon`).
-    public let name: String
-    /// The local file read (upload) or written (download).
-    public let localPath: String?
-    /// Bytes to send or receive; the artifact's size for a delete.
-    public let size: Int64?
+    /// What the step does, with what that needs and nothing else: an upload has its file, a
+    /// Connect call its call, and neither carries the other's fields.
+    public let action: Action
     /// Why, when the statement does not say it by itself: `prune keep 5`, `exists, skipped`.
     public let reason: String?
     /// Where the statement is: `release.bbx:4:1`.
     public let source: SourcePosition
-    /// For `.connect`: the call to make.
-    public let connect: ConnectCall?
-    /// For a download: what to do when the local file exists at apply time (it may have
-    /// appeared since planning). nil reads as `.fail`.
-    public let localConflict: LocalConflict?
-    /// For an upload: the local file's modification time when planned (`seconds.nanoseconds`),
-    /// so a saved plan notices a file rewritten to the same size.
-    public let localModified: String?
+
+    public enum Action: Hashable, Sendable {
+        /// A new artifact.
+        case upload(Upload)
+        /// An artifact of that name exists and is replaced in one request (`on conflict replace`).
+        case replace(Upload)
+        case delete(Delete)
+        case download(Download)
+        /// Nothing to do (`on conflict skip`, a delete of what is not there, a linker value
+        /// already present): what would have been done, shown and not applied.
+        case skip(Skipped)
+        /// A Connect app call (`addon update`, `linker … add`, …).
+        case connect(ConnectCall)
+    }
+
+    public struct Upload: Hashable, Sendable {
+        public let repository: RepositoryName
+        public let name: String
+        public let localPath: String
+        public let size: Int64?
+        /// The local file's modification time when planned (`seconds.nanoseconds`), so a saved
+        /// plan notices a file rewritten to the same size.
+        public let localModified: String?
+
+        public init(
+            repository: RepositoryName, name: String, localPath: String, size: Int64?, localModified: String? = nil
+        ) {
+            self.repository = repository
+            self.name = name
+            self.localPath = localPath
+            self.size = size
+            self.localModified = localModified
+        }
+    }
+
+    public struct Download: Hashable, Sendable {
+        public let repository: RepositoryName
+        public let name: String
+        public let localPath: String
+        public let size: Int64?
+        /// What to do when the local file exists at apply time (it may have appeared since
+        /// planning). nil reads as `.fail`.
+        public let localConflict: LocalConflict?
+
+        public init(
+            repository: RepositoryName, name: String, localPath: String, size: Int64?,
+            localConflict: LocalConflict? = nil
+        ) {
+            self.repository = repository
+            self.name = name
+            self.localPath = localPath
+            self.size = size
+            self.localConflict = localConflict
+        }
+    }
+
+    public struct Delete: Hashable, Sendable {
+        public let repository: RepositoryName
+        public let name: String
+        /// The artifact's size, as listed.
+        public let size: Int64?
+
+        public init(repository: RepositoryName, name: String, size: Int64?) {
+            self.repository = repository
+            self.name = name
+            self.size = size
+        }
+    }
+
+    /// A skipped step: the artifact it was about (with the file it would have read or
+    /// written), or the Connect call it would have made, known by its request line.
+    public struct Skipped: Hashable, Sendable {
+        public enum Subject: Hashable, Sendable {
+            case artifact(RepositoryName, name: String)
+            case connectCall(request: String)
+        }
+
+        public let subject: Subject
+        public let localPath: String?
+        public let size: Int64?
+        public let localConflict: LocalConflict?
+        public let localModified: String?
+
+        public init(
+            _ subject: Subject, localPath: String? = nil, size: Int64? = nil, localConflict: LocalConflict? = nil,
+            localModified: String? = nil
+        ) {
+            self.subject = subject
+            self.localPath = localPath
+            self.size = size
+            self.localConflict = localConflict
+            self.localModified = localModified
+        }
+    }
 
     /// What a download does with a local file already there.
     public enum LocalConflict: String, Hashable, Sendable, Codable {
         case fail, skip, replace
     }
 
-    public init(
-        kind: Kind, repository: RepositoryName?, name: String, localPath: String? = nil, size: Int64? = nil,
-        reason: String? = nil, source: SourcePosition, connect: ConnectCall? = nil,
-        localConflict: LocalConflict? = nil, localModified: String? = nil
-    ) {
-        self.connect = connect
-        self.localConflict = localConflict
-        self.localModified = localModified
-        self.kind = kind
-        self.repository = repository
-        self.name = name
-        self.localPath = localPath
-        self.size = size
+    public init(_ action: Action, reason: String? = nil, source: SourcePosition) {
+        self.action = action
         self.reason = reason
         self.source = source
+    }
+
+    // The fields a plan shows and `--json` writes, read from the action.
+
+    public var kind: Kind {
+        switch action {
+        case .upload: .upload
+        case .replace: .replace
+        case .delete: .delete
+        case .download: .download
+        case .skip: .skip
+        case .connect: .connect
+        }
+    }
+
+    /// `workspace/slug`; nil for a Connect call.
+    public var repository: RepositoryName? {
+        switch action {
+        case .upload(let u), .replace(let u): u.repository
+        case .delete(let d): d.repository
+        case .download(let d): d.repository
+        case .skip(let s):
+            switch s.subject {
+            case .artifact(let repository, _): repository
+            case .connectCall: nil
+            }
+        case .connect: nil
+        }
+    }
+
+    /// The artifact's name; for a Connect call, its request line (`PUT /2.0/addon`).
+    public var name: String {
+        switch action {
+        case .upload(let u), .replace(let u): u.name
+        case .delete(let d): d.name
+        case .download(let d): d.name
+        case .skip(let s):
+            switch s.subject {
+            case .artifact(_, let name): name
+            case .connectCall(let request): request
+            }
+        case .connect(let call): call.request
+        }
+    }
+
+    /// The artifact the step acts on; nil for Connect calls.
+    public var artifactKey: ArtifactKey? { repository.map { ArtifactKey($0, name) } }
+
+    /// The local file read (upload) or written (download).
+    public var localPath: String? {
+        switch action {
+        case .upload(let u), .replace(let u): u.localPath
+        case .download(let d): d.localPath
+        case .skip(let s): s.localPath
+        case .delete, .connect: nil
+        }
+    }
+
+    /// Bytes to send or receive; the artifact's size for a delete.
+    public var size: Int64? {
+        switch action {
+        case .upload(let u), .replace(let u): u.size
+        case .delete(let d): d.size
+        case .download(let d): d.size
+        case .skip(let s): s.size
+        case .connect: nil
+        }
+    }
+
+    /// For `.connect`: the call to make.
+    public var connect: ConnectCall? {
+        if case .connect(let call) = action { return call }
+        return nil
+    }
+
+    public var localConflict: LocalConflict? {
+        switch action {
+        case .download(let d): d.localConflict
+        case .skip(let s): s.localConflict
+        case .upload, .replace, .delete, .connect: nil
+        }
+    }
+
+    public var localModified: String? {
+        switch action {
+        case .upload(let u), .replace(let u): u.localModified
+        case .skip(let s): s.localModified
+        case .download, .delete, .connect: nil
+        }
+    }
+}
+
+/// Saved plans and `--json` keep the flat shape they always had (`kind`, `repository`, `name`,
+/// `localPath`, …); reading one builds the action its kind needs and refuses one that lacks it.
+extension Step: Codable {
+    enum CodingKeys: String, CodingKey {
+        case kind, repository, name, localPath, size, reason, source, connect, localConflict, localModified
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encodeIfPresent(repository, forKey: .repository)
+        try container.encode(name, forKey: .name)
+        try container.encodeIfPresent(localPath, forKey: .localPath)
+        try container.encodeIfPresent(size, forKey: .size)
+        try container.encodeIfPresent(reason, forKey: .reason)
+        try container.encode(source, forKey: .source)
+        try container.encodeIfPresent(connect, forKey: .connect)
+        try container.encodeIfPresent(localConflict, forKey: .localConflict)
+        try container.encodeIfPresent(localModified, forKey: .localModified)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let kind = try c.decode(Kind.self, forKey: .kind)
+        let name = try c.decode(String.self, forKey: .name)
+        // An empty path is left for the plan's checks to name ("localPath is missing").
+        let localPath = try c.decodeIfPresent(String.self, forKey: .localPath)
+        let size = try c.decodeIfPresent(Int64.self, forKey: .size)
+        let localConflict = try c.decodeIfPresent(LocalConflict.self, forKey: .localConflict)
+        let localModified = try c.decodeIfPresent(String.self, forKey: .localModified)
+        func repository() throws -> RepositoryName { try c.decode(RepositoryName.self, forKey: .repository) }
+        let action: Action
+        switch kind {
+        case .upload, .replace:
+            let upload = Upload(
+                repository: try repository(), name: name, localPath: localPath ?? "", size: size,
+                localModified: localModified)
+            action = kind == .upload ? .upload(upload) : .replace(upload)
+        case .delete:
+            action = .delete(Delete(repository: try repository(), name: name, size: size))
+        case .download:
+            action = .download(
+                Download(
+                    repository: try repository(), name: name, localPath: localPath ?? "", size: size,
+                    localConflict: localConflict))
+        case .skip:
+            let named = try c.decodeIfPresent(RepositoryName.self, forKey: .repository)
+            let subject: Skipped.Subject = named.map { .artifact($0, name: name) } ?? .connectCall(request: name)
+            action = .skip(
+                Skipped(
+                    subject, localPath: localPath, size: size, localConflict: localConflict,
+                    localModified: localModified))
+        case .connect:
+            action = .connect(try c.decode(ConnectCall.self, forKey: .connect))
+        }
+        self.init(
+            action, reason: try c.decodeIfPresent(String.self, forKey: .reason),
+            source: try c.decode(SourcePosition.self, forKey: .source))
     }
 }
 

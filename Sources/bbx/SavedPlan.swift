@@ -108,24 +108,24 @@ struct SavedPlan: Codable {
         }
         for (index, step) in plan.steps.enumerated() {
             let field = "plan.steps[\(index)]"
-            if step.kind == .connect {
-                if step.connect == nil { return "\(field).connect is missing" }
-                continue
-            }
-            // A repository that is there was checked as it was read (RepositoryName's decoding).
-            guard step.repository != nil else { return "\(field).repository is missing" }
-            if step.kind != .skip, let problem = FileNameRule.problem(with: step.name) {
-                return "\(field).name: '\(step.name)' cannot be an artifact's name: \(problem)"
-            }
+            // Reading the plan built each step's action, so what a kind needs is there (a
+            // repository, checked as it was read; a Connect call); what remains is its values.
             if let size = step.size, size < 0 { return "\(field).size is negative" }
-            switch step.kind {
-            case .upload, .replace, .download:
-                guard let path = step.localPath, !path.isEmpty, !path.contains("\u{0}") else {
-                    return "\(field).localPath is missing or not a path"
+            switch step.action {
+            case .upload, .replace, .delete, .download:
+                if let problem = FileNameRule.problem(with: step.name) {
+                    return "\(field).name: '\(step.name)' cannot be an artifact's name: \(problem)"
                 }
-                if step.kind == .download,
-                    let problem = FileNameRule.problem(with: (path as NSString).lastPathComponent)
-                {
+            case .skip, .connect:
+                break
+            }
+            switch step.action {
+            case .upload(let file), .replace(let file):
+                if let problem = Self.pathProblem(file.localPath) { return "\(field).localPath \(problem)" }
+            case .download(let download):
+                if let problem = Self.pathProblem(download.localPath) { return "\(field).localPath \(problem)" }
+                let path = download.localPath
+                if let problem = FileNameRule.problem(with: (path as NSString).lastPathComponent) {
                     return "\(field).localPath: '\(path)' cannot be written: \(problem)"
                 }
             case .delete, .skip, .connect:
@@ -136,6 +136,10 @@ struct SavedPlan: Codable {
             return "outputs[\(bad)].afterSteps is out of range"
         }
         return nil
+    }
+
+    static func pathProblem(_ path: String) -> String? {
+        path.isEmpty || path.contains("\u{0}") ? "is missing or not a path" : nil
     }
 
     /// Everything that changed since the plan was made: remote artifacts it touches (listed now

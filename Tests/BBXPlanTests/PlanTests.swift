@@ -36,6 +36,63 @@ struct PlanTests {
         #expect(!Plan().hasChanges)
     }
 
+    /// Every kind of step, the skipped Connect call too, goes through JSON in the flat shape
+    /// (`kind`, `repository`, `name`, …) and comes back as the same action.
+    @Test func everyActionSurvivesTheFlatJSONShape() throws {
+        let plan = Plan(steps: [
+            Step(
+                .upload(Step.Upload(repository: "acme/app", name: "a.zip", localPath: "b/a.zip", size: 1)),
+                source: here),
+            Step(
+                .replace(Step.Upload(repository: "acme/app", name: "b.zip", localPath: "b/b.zip", size: 2)),
+                source: here),
+            Step(.delete(Step.Delete(repository: "acme/app", name: "c.zip", size: 3)), source: here),
+            Step(
+                .download(
+                    Step.Download(
+                        repository: "acme/app", name: "d.zip", localPath: "out/d.zip", size: 4, localConflict: .skip)),
+                source: here),
+            Step(.skip(Step.Skipped(.artifact("acme/app", name: "e.zip"))), reason: "not there", source: here),
+            Step(.skip(Step.Skipped(.connectCall(request: "POST /2.0/addon/linkers/jira/values"))), source: here),
+            Step(.connect(.updateRegistered), source: here),
+        ])
+        let data = try JSONEncoder().encode(plan)
+        #expect(try JSONDecoder().decode(Plan.self, from: data) == plan)
+        let steps = try #require(
+            (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["steps"] as? [[String: Any]])
+        #expect(
+            steps.map { $0["kind"] as? String } == [
+                "upload", "replace", "delete", "download", "skip", "skip", "connect",
+            ])
+        #expect(steps.map { $0["repository"] != nil } == [true, true, true, true, true, false, false])
+        #expect(steps[6]["name"] as? String == "PUT /2.0/addon")
+    }
+
+    /// A step read from JSON without what its kind needs is refused where it is missing.
+    @Test(arguments: [
+        (
+            #"{"kind":"upload","name":"a.zip","localPath":"a.zip","source":{"file":"r","line":1,"column":1}}"#,
+            "repository"
+        ),
+        (#"{"kind":"connect","name":"PUT /2.0/addon","source":{"file":"r","line":1,"column":1}}"#, "connect"),
+        (
+            #"{"kind":"delete","repository":"acme","name":"a.zip","source":{"file":"r","line":1,"column":1}}"#,
+            "repository"
+        ),
+    ])
+    func aStepMissingWhatItsKindNeedsIsRefused(_ json: String, _ field: String) {
+        do {
+            _ = try JSONDecoder().decode(Step.self, from: Data(json.utf8))
+            Issue.record("decoded \(json)")
+        } catch let DecodingError.keyNotFound(key, _) {
+            #expect(key.stringValue == field)
+        } catch let DecodingError.dataCorrupted(context) {
+            #expect(context.codingPath.last?.stringValue == field)
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+
     @Test func aPlanSurvivesJSON() throws {
         let plan = Plan(steps: [
             Step(
