@@ -87,10 +87,10 @@ struct ApplyCommand: AsyncParsableCommand {
         for saved in saved.outputs ?? [] {
             printed.receive(.line(saved.text), afterSteps: saved.afterSteps)
         }
-        let report = await Pipeline.apply(
+        let applied = await Pipeline.apply(
             saved.plan, service: service, jobs: applying.jobs, output: printed, reporter: reporter)
         reporter.finish()
-        return Pipeline.exitStatus(saved.plan, report: report, detailed: output.detailedExitCode)
+        return Pipeline.exitStatus(saved.plan, applied: applied, detailed: output.detailedExitCode)
     }
 
     func refuse(_ message: String, reporter: any Reporter) -> ExitCode {

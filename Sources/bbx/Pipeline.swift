@@ -55,29 +55,17 @@ enum Pipeline {
             var evaluator = Evaluator(options: options, reader: reader)
             return try await evaluator.plan(script, in: source) { output.receive($0, afterSteps: $1) }
         }
-        let received = Mutex<Int32?>(nil)
-        let signal = InterruptSignal(signals: [SIGINT, SIGTERM, SIGHUP]) { number in
-            let first = received.withLock { value in
-                defer { value = value ?? number }
-                return value == nil
-            }
-            if first {
-                task.cancel()
-            } else {
-                _ = Foundation.signal(number, SIG_DFL)
-                kill(getpid(), number)
-            }
-        }
-        defer { signal.stop() }
+        let interrupt = Interrupt { task.cancel() }
+        defer { interrupt.stop() }
         do {
             let plan = try await task.value
             // A signal that came as the plan completed still stops the run before anything is applied.
-            if received.withLock({ $0 }) != nil { throw CancellationError() }
+            if interrupt.received != nil { throw CancellationError() }
             reporter.planned(output)
             return plan
-        } catch  where received.withLock({ $0 }) != nil {
-            let number = received.withLock { $0 } ?? SIGINT
-            let name = number == SIGINT ? "interrupted" : (number == SIGTERM ? "terminated" : "hung up")
+        } catch  where interrupt.received != nil {
+            let number = interrupt.received ?? SIGINT
+            let name = Interrupt.name(of: number)
             output.release(after: nil)
             Console.error("\nbbx: \(name); nothing was changed\n")
             reporter.failed("\(name); nothing was changed", exitCode: 128 + number)
@@ -100,28 +88,36 @@ enum Pipeline {
         }
     }
 
+    /// What applying ended with: the report, and the signal that stopped it, if one did.
+    struct Applied {
+        let report: Report
+        let signal: Int32?
+    }
+
     /// Applies a plan with live progress; Ctrl-C stops starting steps and cancels those running.
     static func apply(
         _ plan: Plan, service: BitbucketService, jobs: Int, output: OutputCollector? = nil,
         reporter: any Reporter
-    ) async -> Report {
+    ) async -> Applied {
         let observer = reporter.observer(for: plan)
         let executor = Executor(service: service, jobs: jobs)
         let started = Date()
         let task = Task { await executor.apply(plan, observer: observer) }
-        let interrupt = Interrupt { task.cancel() }
+        let interrupt = Interrupt(saying: { "\nbbx: \($0): no new step starts; stopping those running…\n" }) {
+            task.cancel()
+        }
         let report = await task.value
         interrupt.stop()
         (observer as? TerminalProgress)?.finish()
         output?.release(after: report)
         reporter.applied(report, of: plan, seconds: Date().timeIntervalSince(started))
-        return report
+        return Applied(report: report, signal: interrupt.received)
     }
 
     /// The exit status of a run that got this far.
-    static func exitStatus(_ plan: Plan, report: Report?, detailed: Bool) -> ExitCode {
-        if let report, !report.succeeded {
-            if report.wasInterrupted, let number = Interrupt.received.withLock({ $0 }) {
+    static func exitStatus(_ plan: Plan, applied: Applied?, detailed: Bool) -> ExitCode {
+        if let report = applied?.report, !report.succeeded {
+            if report.wasInterrupted, let number = applied?.signal {
                 return ExitCode(128 + number)
             }
             return report.failedOnCredentials ? ExitStatus.credentials : ExitStatus.applyFailed
@@ -130,26 +126,28 @@ enum Pipeline {
     }
 }
 
-/// Ctrl-C, SIGTERM or SIGHUP while a plan is applied: the first one calls `handler` (stop
-/// starting steps, cancel those running, so no partial file is left), and the run then exits
-/// 128 + the signal's number (130, 143, 129); a second one ends the process at once, as such a
-/// signal usually does.
+/// Ctrl-C, SIGTERM or SIGHUP while a run plans or applies: the first one calls `handler`
+/// (planning: cancel the reads in flight; applying: stop starting steps and cancel those
+/// running, so no partial file is left), and the run then exits 128 + the signal's number
+/// (130, 143, 129); a second one ends the process at once, as such a signal usually does.
 final class Interrupt: Sendable {
     private let signal: InterruptSignal
-    /// The first signal received while applying, for the exit status.
-    static let received = Mutex<Int32?>(nil)
+    /// The first signal; a class so the signal handler can share it before `init` ends.
+    private final class First: Sendable {
+        let number = Mutex<Int32?>(nil)
+    }
+    private let first = First()
 
-    init(_ handler: @escaping @Sendable () -> Void) {
-        let count = Mutex(0)
+    /// `saying`: what the first signal prints, given its name (`interrupted`), or nil.
+    init(saying message: (@Sendable (String) -> String)? = nil, _ handler: @escaping @Sendable () -> Void) {
+        let first = self.first
         signal = InterruptSignal(signals: [SIGINT, SIGTERM, SIGHUP]) { number in
-            let first = count.withLock {
-                $0 += 1
-                return $0 == 1
+            let isFirst = first.number.withLock { value in
+                defer { value = value ?? number }
+                return value == nil
             }
-            if first {
-                Interrupt.received.withLock { $0 = $0 ?? number }
-                let name = number == SIGINT ? "interrupted" : (number == SIGTERM ? "terminated" : "hung up")
-                Console.error("\nbbx: \(name): no new step starts; stopping those running…\n")
+            if isFirst {
+                if let message { Console.error(message(Interrupt.name(of: number))) }
                 handler()
             } else {
                 // The default action, for the whole process (not `raise`, whose thread may block it).
@@ -157,6 +155,13 @@ final class Interrupt: Sendable {
                 kill(getpid(), number)
             }
         }
+    }
+
+    /// The first signal received, once one was.
+    var received: Int32? { first.number.withLock { $0 } }
+
+    static func name(of number: Int32) -> String {
+        number == SIGINT ? "interrupted" : (number == SIGTERM ? "terminated" : "hung up")
     }
 
     func stop() {

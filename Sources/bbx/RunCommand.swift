@@ -91,15 +91,15 @@ struct RunCommand: AsyncParsableCommand {
                 ).write(to: save)
                 reporter.savedPlan(to: save)
             }
-            var report: Report?
+            var applied: Pipeline.Applied?
             if !dryRun && plan.hasChanges {
-                report = await Pipeline.apply(
+                applied = await Pipeline.apply(
                     plan, service: connection.service, jobs: jobs, output: printed, reporter: reporter)
             } else {
                 printed.release(after: nil)
             }
             reporter.finish()
-            status = Pipeline.exitStatus(plan, report: report, detailed: output.detailedExitCode)
+            status = Pipeline.exitStatus(plan, applied: applied, detailed: output.detailedExitCode)
         } catch {
             await connection.close()
             throw error
