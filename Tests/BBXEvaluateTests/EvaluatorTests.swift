@@ -241,8 +241,7 @@ struct EvaluatorTests {
         let marked = MarkedSource(test.marked)
         let result = await plan(marked.text, remote: test.remote, files: test.files)
         #expect(result.plan == nil)
-        #expect(result.error?.diagnostic.message == test.message)
-        #expect(result.error?.diagnostic.range.start == marked["1️⃣"])
+        assertDiagnostics(result.error.map { [$0.diagnostic] } ?? [], in: marked, [DiagnosticSpec(test.message)])
         #expect(result.error?.isCredentialProblem == false)
     }
 
@@ -258,8 +257,8 @@ struct EvaluatorTests {
     func aDescriptorThatIsNotJSONSaysWhere(_ text: String, _ message: String) async {
         let marked = MarkedSource("addon update descriptor 1️⃣\"app.json\"")
         let result = await plan(marked.text, texts: ["app.json": text])
-        #expect(result.error?.diagnostic.message == message)
-        #expect(result.error?.diagnostic.range.start == marked["1️⃣"])
+        assertDiagnostics(
+            result.error.map { [$0.diagnostic] } ?? [], in: marked, [DiagnosticSpec(message, id: "invalid-descriptor")])
     }
 
     /// Planning meets a missing repository only when the checker was not asked; it then says
@@ -272,14 +271,12 @@ struct EvaluatorTests {
     func aMissingRepositoryIsReportedInTheCheckersWords(_ text: String, _ start: String) async {
         let marked = MarkedSource(text)
         let result = await plan(marked.text)
-        let diagnostic = result.error?.diagnostic
-        #expect(diagnostic?.id == "needs-repository")
-        #expect(
-            diagnostic?.message
-                == "\(start), put a 'use' statement before it, or set BITBUCKET_REPO_FULL_NAME")
-        #expect(diagnostic?.range.start == marked["1️⃣"])
-        let checked = Checker.diagnose(SourceFile(name: "test.bbx", text: marked.text))
-        #expect(checked.map(\.message) == [diagnostic?.message ?? ""])
+        let expected = [
+            DiagnosticSpec(
+                "\(start), put a 'use' statement before it, or set BITBUCKET_REPO_FULL_NAME", id: .needsRepository)
+        ]
+        assertDiagnostics(result.error.map { [$0.diagnostic] } ?? [], in: marked, expected)
+        assertDiagnostics(Checker.diagnose(SourceFile(name: "test.bbx", text: marked.text)), in: marked, expected)
     }
 
     /// A value read from the environment is only known while planning; what is wrong with it is
@@ -300,18 +297,18 @@ struct EvaluatorTests {
     ) async {
         let marked = MarkedSource(text)
         let result = await plan(marked.text, environment: environment)
-        #expect(result.error?.diagnostic.id.rawValue == id)
-        #expect(result.error?.diagnostic.message == message)
-        #expect(result.error?.diagnostic.range.start == marked["1️⃣"])
+        assertDiagnostics(
+            result.error.map { [$0.diagnostic] } ?? [], in: marked,
+            [DiagnosticSpec(message, id: DiagnosticID(rawValue: id))])
     }
 
     @Test func maxDeleteCountsTheWholePlan() async {
         let remote = ["acme/app": (1...3).map { artifact("a\($0)", daysOld: Double($0)) }]
         let marked = MarkedSource("use acme/app\ndelete \"a1\"\n1️⃣prune keep 0")
         let result = await plan(marked.text, remote: remote, maxDelete: 2)
-        #expect(
-            result.error?.diagnostic.message == "the plan would delete 3 artifacts, more than --max-delete 2 allows")
-        #expect(result.error?.diagnostic.range.start == marked["1️⃣"])
+        assertDiagnostics(
+            result.error.map { [$0.diagnostic] } ?? [], in: marked,
+            [DiagnosticSpec("the plan would delete 3 artifacts, more than --max-delete 2 allows", id: "max-delete")])
         #expect(await plan(marked.text, remote: remote, maxDelete: 3).error == nil)
     }
 
