@@ -22,13 +22,15 @@ protocol ListenerRoutes: Sendable {
 /// answer without a body (204 to a DELETE, 302 to a download) lost whole by closing the
 /// connection after the change was made.
 ///
-/// Why not Hummingbird's `Router` with middleware for these steps: the routes are
-/// Bitbucket's, not a REST design — one path answers several methods with Bitbucket's own
-/// errors for the others (a router answers those itself, with its own 404 or 405), unknown
-/// paths get Bitbucket's "Resource not found" body, and an artifact's name is one raw path
-/// segment that may hold `%2F`, decoded by the routes themselves. The dispatch by segments in
-/// `APIRoutes.route` and `StorageRoutes.serve` keeps those answers exactly; what
-/// middleware would share is shared here instead.
+/// Why not Hummingbird's `Router` with middleware: Bitbucket judges a request in its own order
+/// — the credential, then whether the repository exists (an anonymous request gets the private
+/// repository's 404 whatever its method), then the scopes, then the method (a known path with
+/// another method gets Bitbucket's JSON 405) — while a router picks its handler by path and
+/// method first and answers the rest with its own 404 or 405 before any of that. (The raw
+/// path is not the reason: Hummingbird's router matches `uri.path` undecoded, so a `%2F` inside
+/// an artifact's name would stay in its segment.) The routes therefore dispatch by segments
+/// after those checks (`APIRoutes.route`, `DownloadRoutes.respond`, `StorageRoutes.serve`), and
+/// what middleware would share between the two listeners is shared here.
 struct Listener<Routes: ListenerRoutes>: HTTPResponder {
     typealias Context = EmulatorContext
     let state: EmulatorState
