@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "BitbucketEmulator",
             dependencies: [
-                "ConnectJWT", "SafeFiles",
+                "BBXPlan", "ConnectJWT", "SafeFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -122,7 +122,7 @@ let package = Package(
         .target(
             name: "BBXTestSupport",
             dependencies: [
-                "BBXSyntax", "BBXEvaluate", "BBXPlan", "BitbucketModel", "BitbucketEmulator",
+                "BBXSyntax", "BBXEvaluate", "BBXPlan", "BitbucketModel", "BitbucketEmulator", "ConnectJWT",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "BBXSyntaxTests", dependencies: ["BBXSyntax", "BBXTestSupport"]),

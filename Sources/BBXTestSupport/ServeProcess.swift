@@ -1,3 +1,4 @@
+import ConnectJWT
 import Foundation
 
 /// `bbx serve` in a process of its own, as end-to-end tests and users run it, with a store in a
@@ -80,9 +81,7 @@ public final class ServeProcess: Sendable {
 
     /// Deletes an artifact through the API (the name percent-encoded as one path segment).
     public func delete(_ name: String, in repository: String, token: String) async throws {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        let segment = name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name
+        let segment = CanonicalRequest.percentEncode(name)
         let result = try await Curl.run([
             "-X", "DELETE", "-H", "Authorization: Bearer \(token)",
             "\(api)/2.0/repositories/\(repository)/downloads/\(segment)",

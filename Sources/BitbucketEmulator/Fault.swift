@@ -1,3 +1,4 @@
+import BBXPlan
 import Foundation
 
 /// A fault to inject: the next `count` requests matching `method` and `path` are answered with
@@ -67,57 +68,12 @@ public struct Fault: Sendable, Codable, Equatable {
 
     func matches(method requestMethod: String, path requestPath: String) -> Bool {
         if let method, method.uppercased() != requestMethod.uppercased() { return false }
-        if let path, !globMatch(path, requestPath) { return false }
+        // bbx's own globs, as for local paths: `*` and `?` stay within a segment, `**` crosses
+        // them (and `[…]`, `{a,b}` and `\` escapes work as in scripts). Matching is linear in
+        // the path, whatever the pattern.
+        if let path, !Glob(path, mode: .localPath).matches(requestPath) { return false }
         return true
     }
-}
-
-/// A path glob: `*` any run of characters within one segment, `**` any run across segments,
-/// `?` one character other than `/`; everything else literal. Dynamic programming over the two
-/// strings: no backtracking blow-up on long paths.
-func globMatch(_ pattern: String, _ text: String) -> Bool {
-    enum Piece: Equatable {
-        case literal(Unicode.Scalar), one, segment, any
-    }
-    var pieces: [Piece] = []
-    let scalars = Array(pattern.unicodeScalars)
-    var index = 0
-    while index < scalars.count {
-        switch scalars[index] {
-        case "*" where index + 1 < scalars.count && scalars[index + 1] == "*":
-            pieces.append(.any)
-            index += 2
-            while index < scalars.count, scalars[index] == "*" { index += 1 }
-            continue
-        case "*": pieces.append(.segment)
-        case "?": pieces.append(.one)
-        default: pieces.append(.literal(scalars[index]))
-        }
-        index += 1
-    }
-    let t = Array(text.unicodeScalars)
-    // matched[j]: the pieces so far match the first j characters of the text.
-    var matched = [Bool](repeating: false, count: t.count + 1)
-    matched[0] = true
-    for piece in pieces {
-        var next = [Bool](repeating: false, count: t.count + 1)
-        switch piece {
-        case .any, .segment:
-            var reachable = false
-            for j in 0...t.count {
-                if matched[j] { reachable = true }
-                next[j] = reachable
-                // A `*` run stops at a `/`; `**` runs on.
-                if j < t.count, piece == .segment, t[j] == "/" { reachable = false }
-            }
-        case .one:
-            for j in 0..<t.count where matched[j] && t[j] != "/" { next[j + 1] = true }
-        case .literal(let scalar):
-            for j in 0..<t.count where matched[j] && t[j] == scalar { next[j + 1] = true }
-        }
-        matched = next
-    }
-    return matched[t.count]
 }
 
 /// The faults still to fire; each match uses one of its `count` (no count: it fires forever).
