@@ -4,6 +4,7 @@ import BBXPlan
 import BitbucketAPI
 import BitbucketModel
 import Foundation
+import Synchronization
 
 /// Planning's reads and applying's writes, over the Bitbucket client. In dry-run mode the
 /// client itself refuses every write, so nothing here decides what may be sent.
@@ -12,17 +13,29 @@ public struct BitbucketService: RemoteReader, ApplyService {
     /// Against `--sandbox`: a missing repository is one the sandbox did not create, never a
     /// credential's blind spot.
     public let sandboxed: Bool
+    /// What each listing's headers said the credential may do there.
+    private let grants = Grants()
+
+    private final class Grants: Sendable {
+        let known = Mutex<[RepositoryName: CredentialGrant]>([:])
+    }
 
     public init(client: BitbucketClient, sandboxed: Bool = false) {
         self.client = client
         self.sandboxed = sandboxed
     }
 
+    public func grant(for repository: RepositoryName) -> CredentialGrant? {
+        grants.known.withLock { $0[repository] }
+    }
+
     // MARK: - Reads (planning)
 
     public func artifacts(in name: RepositoryName) async throws(RemoteReadError) -> [Artifact] {
         do {
-            return try await client.artifacts(in: name)
+            let listing = try await client.listing(of: name)
+            if let grant = listing.grant { grants.known.withLock { $0[name] = grant } }
+            return listing.artifacts
         } catch let error as BitbucketError {
             if case .status(let failure) = error, failure.status == 404, sandboxed {
                 throw RemoteReadError(

@@ -7,6 +7,13 @@ public protocol RemoteReader: Sendable {
     func artifacts(in repository: RepositoryName) async throws(RemoteReadError) -> [Artifact]
     /// A Connect read (`linkers`, `linker "KEY" values`, …).
     func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> ConnectReadResult
+    /// What the credential may do in a repository already listed, as Bitbucket's headers said;
+    /// nil when unknown.
+    func grant(for repository: RepositoryName) -> CredentialGrant?
+}
+
+extension RemoteReader {
+    public func grant(for repository: RepositoryName) -> CredentialGrant? { nil }
 }
 
 /// The Connect statements that only read.

@@ -16,7 +16,15 @@ extension BitbucketClient {
     /// does not end is an error that says why: a `next` seen before, a page without artifacts
     /// that still has a `next`, or more pages than `maximumListingPages`.
     public func artifacts(in repository: RepositoryName) async throws -> [Artifact] {
+        try await listing(of: repository).artifacts
+    }
+
+    /// A repository's Downloads, and what the credential may do there as the first page's
+    /// headers say (`X-Credential-Type`, `X-OAuth-Scopes`; nil when they are absent).
+    public func listing(of repository: RepositoryName) async throws -> (artifacts: [Artifact], grant: CredentialGrant?)
+    {
         var next: String? = url(repository.downloadsPath, query: "pagelen=100")
+        var grant: CredentialGrant?
         var requested = Set<String>()
         var artifacts: [Artifact] = []
         let what = "listing \(repository)'s downloads"
@@ -30,12 +38,17 @@ extension BitbucketClient {
             guard requested.count <= Self.maximumListingPages else {
                 throw endless("more than \(Self.maximumListingPages) pages")
             }
-            let result = try await getJSON(Page<ArtifactJSON>.self, page, signing: .credential, what: what)
+            let (result, headers) = try await getJSONAndHeaders(
+                Page<ArtifactJSON>.self, page, signing: .credential, what: what)
+            if requested.count == 1 {
+                grant = CredentialGrant(
+                    type: headers.first(name: "X-Credential-Type"), scopes: headers.first(name: "X-OAuth-Scopes"))
+            }
             if result.values.isEmpty, result.next != nil { throw endless("a page without artifacts links to another") }
             artifacts += result.values.map(\.artifact)
             next = result.next.map { resolve($0, against: page) }
         }
-        return artifacts
+        return (artifacts, grant)
     }
 
     /// Uploads files in one multipart request, streamed from disk. If an attempt fails, the

@@ -334,6 +334,13 @@ public final class BitbucketClient: Sendable {
     func getJSON<T: Decodable & Sendable>(_ type: T.Type, _ url: String, signing: Signing, what: String) async throws
         -> T
     {
+        try await getJSONAndHeaders(type, url, signing: signing, what: what).value
+    }
+
+    /// The same, with the answer's headers (what the credential may do is in them).
+    func getJSONAndHeaders<T: Decodable & Sendable>(
+        _ type: T.Type, _ url: String, signing: Signing, what: String
+    ) async throws -> (value: T, headers: HTTPHeaders) {
         try await withRetries(what) { _ in
             let response = try await send(.GET, url, signing: signing, headers: [("Accept", "application/json")])
             guard response.status.code == 200 else {
@@ -348,7 +355,7 @@ public final class BitbucketClient: Sendable {
                     error, method: "GET", origin: origin, path: url.pathAndQuery.path, viaProxy: false)
             }
             do {
-                return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+                return (try JSONDecoder().decode(T.self, from: Data(body.readableBytesView)), response.headers)
             } catch {
                 throw BitbucketError.unexpectedResponse(
                     method: "GET", path: url.pathAndQuery.path, reason: "the JSON did not have the expected shape")

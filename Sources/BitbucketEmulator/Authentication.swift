@@ -15,6 +15,14 @@ enum Caller: Sendable {
         }
     }
 
+    /// `X-Credential-Type`, as Bitbucket names the kind of credential.
+    var credentialType: String {
+        switch self {
+        case .accessToken: "repo_access_token"
+        case .apiToken: "api_token"
+        }
+    }
+
     var uploader: Uploader {
         switch self {
         case .accessToken: return .named("Repository access token")
@@ -97,4 +105,10 @@ struct Authenticator: Sendable {
             .forbidden, "Your credentials lack one or more required privilege scopes.",
             detail: ["required": caller.scopeNames(needs), "granted": caller.scopeNames(caller.scopes)])
     }
+}
+
+extension HTTPField.Name {
+    static let credentialType = HTTPField.Name("X-Credential-Type")!
+    static let oauthScopes = HTTPField.Name("X-OAuth-Scopes")!
+    static let acceptedOAuthScopes = HTTPField.Name("X-Accepted-OAuth-Scopes")!
 }

@@ -15,11 +15,27 @@ struct DownloadRoutes {
         -> Response
     {
         let caller: Caller
-        let anonymous = Reply.error(.notFound, Self.repositoryNotFound, cut: exchange.cut)
-        switch state.authenticator.authenticate(exchange.request.headers, anonymous: anonymous) {
+        switch state.authenticator.authenticate(
+            exchange.request.headers, anonymous: Reply.error(.notFound, Self.repositoryNotFound, cut: exchange.cut))
+        {
         case .success(let accepted): caller = accepted
         case .failure(let response): return response
         }
+        let method = exchange.request.method
+        let needs: Scopes = method == .get || method == .head ? .read : .write
+        var response = await respond(exchange, caller, needs, workspace: rawWorkspace, slug: rawSlug, encodedName)
+        // What Bitbucket tells every authenticated caller: its kind of credential, the scopes it
+        // holds and those the endpoint accepts, each in that credential's words.
+        response.headers[.credentialType] = caller.credentialType
+        response.headers[.oauthScopes] = caller.scopeNames(caller.scopes).joined(separator: ", ")
+        response.headers[.acceptedOAuthScopes] = caller.scopeNames(needs).joined(separator: ", ")
+        return response
+    }
+
+    func respond(
+        _ exchange: Exchange, _ caller: Caller, _ needs: Scopes, workspace rawWorkspace: String, slug rawSlug: String,
+        _ encodedName: String?
+    ) async -> Response {
         let workspace = rawWorkspace.removingPercentEncoding ?? rawWorkspace
         let slug = rawSlug.removingPercentEncoding ?? rawSlug
         let found: String?
@@ -33,7 +49,6 @@ struct DownloadRoutes {
             return Reply.error(.notFound, Self.repositoryNotFound, cut: exchange.cut)
         }
         let method = exchange.request.method
-        let needs: Scopes = method == .get || method == .head ? .read : .write
         if !caller.scopes.isSuperset(of: needs) {
             return Authenticator.missingScope(caller, needs: needs)
         }

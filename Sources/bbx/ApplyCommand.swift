@@ -82,6 +82,7 @@ struct ApplyCommand: AsyncParsableCommand {
                     + drift.map { "  \($0)" }.joined(separator: "\n"), reporter: reporter)
         }
         reporter.show(saved.plan)
+        try Pipeline.checkCredential(saved.plan, reader: service, reporter: reporter)
         // What the script printed after its changes waits for them, as in `bbx run`.
         let printed = reporter.collector(deferring: true)
         for saved in saved.outputs ?? [] {

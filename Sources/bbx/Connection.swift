@@ -13,8 +13,15 @@ import SafeText
 struct Connection {
     let client: BitbucketClient
     let sandbox: Sandbox?
+    /// One service for the whole run: what planning's listings learnt of the credential is
+    /// still known when the plan is checked and applied.
+    let service: BitbucketService
 
-    var service: BitbucketService { BitbucketService(client: client, sandboxed: sandbox != nil) }
+    init(client: BitbucketClient, sandbox: Sandbox?) {
+        self.client = client
+        self.sandbox = sandbox
+        service = BitbucketService(client: client, sandboxed: sandbox != nil)
+    }
 
     /// Opens the client from the options and the environment, or starts the sandbox for `script`
     /// (its repositories: those the script names, else `defaultRepository`; without a script, as

@@ -7,6 +7,7 @@ import BBXPlan
 import BBXSyntax
 import BitbucketModel
 import Foundation
+import SafeText
 import Synchronization
 
 /// The steps `run`, `plan` and `apply` share: read, check, plan, show, apply, report. Each step
@@ -86,6 +87,25 @@ enum Pipeline {
             reporter.finish()
             throw status
         }
+    }
+
+    /// Refuses a plan that the credential cannot carry out, as the listings' headers told,
+    /// before anything is written (exit 77): better than a 403 after other steps ran. A dry run
+    /// (`bbx plan`, `--dry-run`) only warns: previewing with a read-only token, as in a pull
+    /// request's pipeline, is what such tokens are for.
+    static func checkCredential(
+        _ plan: Plan, reader: any RemoteReader, reporter: any Reporter, dryRun: Bool = false
+    ) throws {
+        guard let problem = plan.credentialProblem(reader.grant(for:)) else { return }
+        if dryRun {
+            Console.error("bbx: warning: \(problem.terminalSafeLines); applying this plan needs that scope\n")
+            return
+        }
+        let message = problem + "; nothing was changed (a credential with that scope can run it)"
+        Console.fail(message)
+        reporter.failed(message, exitCode: ExitStatus.credentials.rawValue)
+        reporter.finish()
+        throw ExitStatus.credentials
     }
 
     /// What applying ended with: the report, and the signal that stopped it, if one did.

@@ -81,6 +81,7 @@ struct RunCommand: AsyncParsableCommand {
                 script, in: source, options: evaluation, reader: connection.service, output: printed,
                 reporter: reporter)
             reporter.show(plan)
+            try Pipeline.checkCredential(plan, reader: connection.service, reporter: reporter, dryRun: dryRun)
             if let save {
                 let outputs = printed.recorded.filter { $0.afterSteps > 0 }.map {
                     SavedPlan.Output(text: String($0.output.text.dropLast()), afterSteps: $0.afterSteps)

@@ -1,5 +1,6 @@
 import BBXPlan
 import BBXTestSupport
+import BitbucketModel
 import Foundation
 import Testing
 
@@ -91,6 +92,32 @@ struct PlanTests {
         } catch {
             Issue.record("\(error)")
         }
+    }
+
+    /// Which steps a credential cannot run, from what the listing's headers said it holds.
+    @Test func aCredentialWithoutWriteRefusesTheStepsThatChangeDownloads() {
+        let deletes = (1...6).map {
+            Step(.delete(Step.Delete(repository: "acme/app", name: "old-\($0).zip", size: 1)), source: here)
+        }
+        let plan = Plan(
+            steps: [
+                Step(
+                    .download(Step.Download(repository: "acme/web", name: "d.zip", localPath: "d.zip", size: 1)),
+                    source: here)
+            ] + deletes)
+        let reader = CredentialGrant(type: "repo_access_token", scopes: ["repository"])
+        let writer = CredentialGrant(type: "repo_access_token", scopes: ["repository", "repository:write"])
+        #expect(plan.credentialProblem { _ in nil } == nil, "unknown: nothing refused")
+        #expect(plan.credentialProblem { _ in writer } == nil)
+        #expect(
+            plan.credentialProblem { _ in reader }
+                == "the credential cannot change acme/app's Downloads: delete old-1.zip (release.bbx:4), delete old-2.zip (release.bbx:4), delete old-3.zip (release.bbx:4), delete old-4.zip (release.bbx:4), delete old-5.zip (release.bbx:4) and 1 more need repository:write; the credential (repo_access_token) holds repository"
+        )
+        // An API token's write scope does not include read, and read does not include write.
+        let apiReader = CredentialGrant(type: "api_token", scopes: ["read:repository:bitbucket"])
+        #expect(plan.credentialProblem { _ in apiReader }?.contains("need write:repository:bitbucket") == true)
+        #expect(CredentialGrant(type: "api_token", scopes: ["write:repository:bitbucket"]).canWrite)
+        #expect(CredentialGrant(type: nil, scopes: nil) == nil)
     }
 
     @Test func aPlanSurvivesJSON() throws {

@@ -183,6 +183,36 @@ struct DownloadsTests {
         #expect(upload.stderr.contains("HTTP/1.1 100 Continue"))
     }
 
+    /// Every answer to a credential says what kind it is, the scopes it holds and those the
+    /// endpoint accepts, in that credential's words.
+    @Test(arguments: [
+        (
+            ["-H", "Authorization: Bearer token-1"], "GET", "repo_access_token", "repository, repository:write",
+            "repository"
+        ),
+        (["-H", "Authorization: Bearer reader"], "GET", "repo_access_token", "repository", "repository"),
+        (["-H", "Authorization: Bearer reader"], "DELETE", "repo_access_token", "repository", "repository:write"),
+        (
+            ["-u", "dev@example.com:api-token"], "GET", "api_token",
+            "read:repository:bitbucket, write:repository:bitbucket",
+            "read:repository:bitbucket"
+        ),
+    ])
+    func answersNameTheCredentialsScopes(
+        _ credential: [String], _ method: String, _ type: String, _ held: String, _ accepted: String
+    ) async throws {
+        let emulator = try await Self.start {
+            $0.tokens.append(AccessToken(token: "reader", scopes: .read))
+        }
+        defer { Task { await emulator.stop() } }
+        let url = emulator.downloads("acme/app") + (method == "GET" ? "" : "/x.zip")
+        let result = try await Curl.run(credential + ["-X", method, url])
+        #expect(result.status == (method == "GET" ? 200 : 403))
+        #expect(result.headers["x-credential-type"] == type)
+        #expect(result.headers["x-oauth-scopes"] == held)
+        #expect(result.headers["x-accepted-oauth-scopes"] == accepted)
+    }
+
     @Test func storageServesRangesAndRefusesAuthorizationAndBadLinks() async throws {
         let emulator = try await Self.start()
         defer { Task { await emulator.stop() } }

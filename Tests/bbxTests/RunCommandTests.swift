@@ -270,11 +270,17 @@ struct RunCommandTests {
             // Bitbucket answers 404 without a credential: the message says what is missing.
             #expect(none.stderr.contains("no credential was given: set BITBUCKET_TOKEN"), "\(none.stderr)")
             #expect(!none.stderr.contains("does not exist, or the credential cannot see it"))
-            // Reading works with a read-only token; the upload is refused.
+            // Reading works with a read-only token; the uploads are refused before the first one is
+            // sent, since the listing's headers said what the token holds (issue 19; a 403 while
+            // applying is the client's own tests' matter, ErrorTests).
+            try await world.serve.clearRequests()
             let readOnly = try await world.bbx(
                 ["run", "release.bbx"], environment: ["BITBUCKET_TOKEN": "reader-token"])
             #expect(readOnly.status == 77, "\(readOnly.stdout)\(readOnly.stderr)")
-            #expect(readOnly.stdout.contains("403 Forbidden: the token lacks repository:write"), "\(readOnly.stdout)")
+            #expect(
+                readOnly.stderr.contains("need repository:write; the credential (repo_access_token) holds repository"),
+                "\(readOnly.stderr)")
+            #expect(try await world.writes().isEmpty)
             #expect(try await world.remote().isEmpty)
         }
     }
