@@ -85,6 +85,7 @@ struct BBX: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunCommand.self, PlanCommand.self, ApplyCommand.self, ReplCommand.self, CheckCommand.self,
+            DoctorCommand.self,
             FormatCommand.self,
             ServeCommand.self,
         ]
