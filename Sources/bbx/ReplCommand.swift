@@ -78,6 +78,16 @@ struct ReplCommand: AsyncParsableCommand {
             secrets: secretValues(
                 of: connection.client.configuration, environment: environment, options: self.connection)
         ) { plan, dryRun in
+            // As in `bbx run`: a credential known (from the listings' headers) not to hold the
+            // write scope the entry needs sends nothing; the first such step says why.
+            if !dryRun, let problem = plan.credentialProblem(connection.service.grant(for:)) {
+                var report = Report(plan: plan)
+                if let first = report.entries.firstIndex(where: { $0.step.kind.changesDownloads }) {
+                    report.entries[first].outcome = .failed("refused before sending: \(problem)")
+                    report.entries[first].isCredentialProblem = true
+                }
+                return report
+            }
             let naming = plan.touchesSeveralRepositories
             let observer: any ApplyObserver =
                 terminal ? TerminalProgress(namingRepositories: naming) : LineProgress(namingRepositories: naming)

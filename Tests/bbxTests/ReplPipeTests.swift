@@ -30,6 +30,23 @@ struct ReplPipeTests {
         }
     }
 
+    /// A read-only token: the entry that uploads sends nothing, says why, and the session
+    /// exits 1 (an entry failed) after the others ran.
+    @Test func anEntryTheCredentialCannotRunSendsNothing() async throws {
+        try await EndToEnd.with(["--token", "reader:repository"]) { world in
+            try await world.serve.clearRequests()
+            let result = try await BBXProcess.launch(
+                ["repl"], environment: world.environment.merging(["BITBUCKET_TOKEN": "reader"]) { $1 },
+                in: world.folder, stdin: "use acme/app\nupload \"build/*.zip\"\nlist\n")
+            #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+            #expect(
+                (result.stdout + result.stderr).contains(
+                    "refused before sending: the credential cannot change acme/app"),
+                "\(result.stdout)\(result.stderr)")
+            #expect(try await world.writes().isEmpty)
+        }
+    }
+
     /// SIGTERM while an entry downloads: the entry stops, its partial file is removed, and the
     /// session ends with 143 instead of going on to the next entry.
     @Test func sigtermDuringAnEntryCleansUpAndEnds() async throws {
