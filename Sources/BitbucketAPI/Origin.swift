@@ -41,5 +41,6 @@ extension Duration {
         return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    /// In seconds, for messages and reports (`0.21 s`).
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -23,7 +23,7 @@ struct DownloadRoutes {
         }
         let method = exchange.request.method
         let needs: Scopes = method == .get || method == .head ? .read : .write
-        var response = await respond(exchange, caller, needs, workspace: rawWorkspace, slug: rawSlug, encodedName)
+        var response = await answer(exchange, caller, needs, workspace: rawWorkspace, slug: rawSlug, encodedName)
         // What Bitbucket tells every authenticated caller: its kind of credential, the scopes it
         // holds and those the endpoint accepts, each in that credential's words.
         response.headers[.credentialType] = caller.credentialType
@@ -32,7 +32,9 @@ struct DownloadRoutes {
         return response
     }
 
-    func respond(
+    /// The answer to a caller already authenticated (the headers about its scopes are added by
+    /// `respond`).
+    func answer(
         _ exchange: Exchange, _ caller: Caller, _ needs: Scopes, workspace rawWorkspace: String, slug rawSlug: String,
         _ encodedName: String?
     ) async -> Response {

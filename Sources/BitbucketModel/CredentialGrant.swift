@@ -17,9 +17,11 @@ public struct CredentialGrant: Hashable, Sendable {
     /// From the header values; nil when Bitbucket did not send the scopes (then nothing is known
     /// and nothing is refused).
     public init?(type: String?, scopes: String?) {
-        guard let scopes else { return nil }
-        self.init(
-            type: type ?? "", scopes: scopes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        // An empty list says nothing a refusal could rest on: unknown, like no header at all.
+        let names = (scopes ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        guard !names.isEmpty else { return nil }
+        self.init(type: type ?? "", scopes: names)
     }
 
     /// Whether the credential speaks Atlassian's API-token vocabulary (`write:repository:bitbucket`).
@@ -28,13 +30,14 @@ public struct CredentialGrant: Hashable, Sendable {
     /// The scope uploads and deletes need, in this credential's words.
     public var writeScope: String { isAPIToken ? "write:repository:bitbucket" : "repository:write" }
 
-    /// Whether uploads and deletes are allowed: `repository:write` (or admin) for access and
-    /// OAuth tokens, `write:repository:bitbucket` (or admin) for API tokens.
+    /// Whether uploads and deletes are allowed: `repository:write` or a scope Bitbucket says
+    /// implies it (`repository:admin`, `pullrequest:write`) for access and OAuth tokens,
+    /// `write:repository:bitbucket` (or admin) for API tokens.
     public var canWrite: Bool {
         let writing: Set<String> =
             isAPIToken
             ? ["write:repository:bitbucket", "admin:repository:bitbucket"]
-            : ["repository:write", "repository:admin"]
+            : ["repository:write", "repository:admin", "pullrequest:write"]
         return scopes.contains(where: writing.contains)
     }
 }

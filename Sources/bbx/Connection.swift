@@ -55,7 +55,7 @@ struct Connection {
         }
         configuration.dryRun = dryRun
         Console.secrets = secretValues(of: configuration, environment: environment, options: options)
-        for warning in configuration.warnings { Console.error("bbx: warning: \(warning)\n") }
+        for warning in configuration.warnings { Console.error("bbx: warning: \(warning.terminalSafeLines)\n") }
         let client: BitbucketClient
         do {
             client = try BitbucketClient(

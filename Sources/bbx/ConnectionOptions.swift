@@ -1,6 +1,7 @@
 import ArgumentParser
 import BitbucketAPI
 import Foundation
+import SafeText
 
 /// Where and how bbx reaches Bitbucket: each setting from a flag, else the environment.
 struct ConnectionOptions: ParsableArguments {
@@ -58,7 +59,7 @@ struct ConnectionOptions: ParsableArguments {
                 throw ValidationError("--proxy: \(error)")
             }
         }
-        if let note = configuration.normalizeBaseURL() { Console.error("bbx: note: \(note)\n") }
+        if let note = configuration.normalizeBaseURL() { Console.error("bbx: note: \(note.terminalSafeLines)\n") }
         do { try configuration.validate() } catch { throw ValidationError(error.description) }
         return configuration
     }

@@ -143,7 +143,6 @@ struct Doctor {
             checks.append(.problem("api", "\(error)", fix: "check --url, --cacert and --proxy"))
             return checks
         }
-        defer { Task { try? await client.shutdown() } }
         checks += await networkChecks(client, configuration)
         if configuration.connect != nil || configuration.incompleteConnect != nil
             || !statementKinds.isDisjoint(with: [.addonUpdate, .addonDelete, .linkers, .linker])
@@ -216,8 +215,9 @@ struct Doctor {
         var checks: [DoctorCheck] = []
         let api = URL(string: configuration.baseURL)
         let host = configuration.proxy.map(\.host) ?? api?.host ?? ""
-        let lookup = ContinuousClock().measure { _ = Self.resolves(host) }
-        guard Self.resolves(host) else {
+        var resolved = false
+        let lookup = ContinuousClock().measure { resolved = Self.resolves(host) }
+        guard resolved else {
             let what = configuration.proxy == nil ? "the API's host" : "the proxy's host"
             return [
                 .problem(
@@ -418,8 +418,4 @@ struct Doctor {
         defer { if let result { freeaddrinfo(result) } }
         return getaddrinfo(host, nil, &hints, &result) == 0
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import BBXFormat
 import BBXSyntax
 import Foundation
+import SafeText
 
 struct FormatCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -49,9 +50,9 @@ struct FormatCommand: ParsableCommand {
             }
         }
         if check {
-            for path in unformatted { Console.out("would reformat \(path)\n") }
+            for path in unformatted { Console.out("would reformat \(path.terminalSafe)\n") }
         } else {
-            for path in unformatted { Console.error("formatted \(path)\n") }
+            for path in unformatted { Console.error("formatted \(path.terminalSafe)\n") }
         }
         if unreadable || unwritable { throw ExitStatus.usage }
         if syntaxErrors { throw ExitStatus.scriptError }

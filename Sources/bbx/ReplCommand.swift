@@ -8,6 +8,7 @@ import BBXSyntax
 import BitbucketAPI
 import BitbucketModel
 import Foundation
+import SafeText
 import Synchronization
 
 struct ReplCommand: AsyncParsableCommand {
@@ -126,7 +127,7 @@ struct ReplCommand: AsyncParsableCommand {
                 reader: reader,
                 remember: { entry in
                     do { try history.append(entry) } catch {
-                        if !warned { Console.error("bbx: warning: \(error)\n") }
+                        if !warned { Console.error("bbx: warning: \("\(error)".terminalSafeLines)\n") }
                         warned = true
                     }
                 }, perform: perform)

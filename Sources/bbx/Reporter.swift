@@ -3,6 +3,7 @@ import BBXEvaluate
 import BBXPlan
 import BBXSyntax
 import Foundation
+import SafeText
 
 /// How `run`, `plan` and `apply` speak on standard output: text for people (`TextReporter`) or
 /// one JSON document (`JSONReporter`), chosen once from `--json`. The pipeline calls a reporter
@@ -50,10 +51,11 @@ final class TextReporter: Reporter {
     }
 
     func savedPlan(to path: String) {
-        Console.out("Saved the plan to \(path); apply it with: bbx apply \(path)\n")
+        Console.out("Saved the plan to \(path.terminalSafe); apply it with: bbx apply \(path.terminalSafe)\n")
     }
 
-    func note(_ line: String) { Console.error(line + "\n") }
+    /// Lines may quote a saved plan's fields (its directory): escaped, as everything from outside.
+    func note(_ line: String) { Console.error(line.terminalSafeLines + "\n") }
 
     func observer(for plan: Plan) -> (any ApplyObserver)? {
         isatty(STDOUT_FILENO) == 1

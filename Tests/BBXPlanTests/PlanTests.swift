@@ -118,6 +118,20 @@ struct PlanTests {
         #expect(plan.credentialProblem { _ in apiReader }?.contains("need write:repository:bitbucket") == true)
         #expect(CredentialGrant(type: "api_token", scopes: ["write:repository:bitbucket"]).canWrite)
         #expect(CredentialGrant(type: nil, scopes: nil) == nil)
+        // An empty list is no ground for a refusal; scopes Bitbucket says imply write count.
+        #expect(CredentialGrant(type: "repo_access_token", scopes: " , ") == nil)
+        #expect(CredentialGrant(type: "repo_access_token", scopes: "pullrequest:write")?.canWrite == true)
+        #expect(CredentialGrant(type: "repo_access_token", scopes: "repository:delete, repository")?.canWrite == false)
+    }
+
+    /// Names come from the server: in the refusal they are escaped for the terminal.
+    @Test func aRefusalEscapesTheNamesItQuotes() throws {
+        let name = "old 1 #2 %41\u{1B}[31m.zip"
+        let plan = Plan(steps: [Step(.delete(Step.Delete(repository: "acme/app", name: name, size: 1)), source: here)])
+        let message = try #require(
+            plan.credentialProblem { _ in CredentialGrant(type: "repo_access_token", scopes: ["repository"]) })
+        #expect(message.contains("delete old 1 #2 %41"))
+        #expect(!message.contains("\u{1B}"))
     }
 
     @Test func aPlanSurvivesJSON() throws {

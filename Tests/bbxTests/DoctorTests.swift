@@ -8,13 +8,17 @@ import Testing
 struct DoctorTests {
     @Test func aGoodSetupPassesEveryCheck() async throws {
         try await EndToEnd.with { world in
-            try await world.serve.seed("acme/app", "app-1.0.0.zip", size: 10, created: daysAgo(1))
+            // A name as Bitbucket may hold one: the storage check must ask for it exactly.
+            try await world.serve.seed("acme/app", "app 1.0 #1 %41 é.zip", size: 10, created: daysAgo(1))
             let result = try await world.bbx(["doctor", "acme/app"])
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
             for name in ["credential", "api", "acme/app", "storage", "clock"] {
                 #expect(result.stdout.contains("ok       \(name): "), "\(name): \(result.stdout)")
             }
             #expect(result.stdout.contains("repo_access_token holds repository, repository:write"))
+            #expect(
+                result.stdout.contains("ok       storage: a download of app 1.0 #1 %41 é.zip reaches"),
+                "\(result.stdout)")
             #expect(result.stdout.contains("all 5 checks passed"))
             #expect(!result.stdout.contains(EndToEnd.token))
             // The same as data.

@@ -49,6 +49,23 @@ struct SavedPlanTests {
         }
     }
 
+    /// A plan file is input from outside: the directory it names reaches the terminal escaped,
+    /// whatever bytes its name holds.
+    @Test func thePlansDirectoryIsShownEscaped() async throws {
+        try await EndToEnd.with { world in
+            let odd = world.folder.appendingPathComponent("made \u{1B}[31mhere")
+            try FileManager.default.createDirectory(at: odd, withIntermediateDirectories: true)
+            try Data("use acme/app\nlist\n".utf8).write(to: odd.appendingPathComponent("r.bbx"))
+            let planned = try await BBXProcess.launch(
+                ["plan", "r.bbx", "-o", "plan.json"], environment: world.environment, in: odd)
+            #expect(planned.status == 0, "\(planned.stderr)")
+            let applied = try await world.bbx(["apply", odd.appendingPathComponent("plan.json").path])
+            #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+            #expect(applied.stderr.contains("applying in "), "\(applied.stderr)")
+            #expect(!applied.stderr.contains("\u{1B}"), "\(applied.stderr)")
+        }
+    }
+
     struct Drift: Sendable, CustomTestStringConvertible {
         let name: String
         let script: String
