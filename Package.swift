@@ -47,9 +47,15 @@ let package = Package(
         .target(name: "BBXCheck", dependencies: ["BBXSyntax", "BitbucketModel", "SafeText"]),
         .target(name: "BBXFormat", dependencies: ["BBXSyntax"]),
         // Plain data shared by the client and the planner (an artifact as listed).
-        .target(name: "BitbucketModel"),
+        .target(name: "BitbucketModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "BBXPlan", dependencies: ["BBXSyntax", "BitbucketModel", "SafeText"]),
-        .target(name: "BBXEvaluate", dependencies: ["BBXSyntax", "BBXCheck", "BBXPlan", "BitbucketModel", "SafeText"]),
+        .target(
+            name: "BBXEvaluate",
+            dependencies: [
+                "BBXSyntax", "BBXCheck", "BBXPlan", "BitbucketModel", "SafeText",
+                // `on conflict update` hashes local files while planning.
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .target(name: "ConnectJWT", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "BitbucketEmulator",
@@ -75,6 +81,7 @@ let package = Package(
             dependencies: [
                 "ConnectJWT", "BitbucketModel", "SafeText", "SafeFiles",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -87,7 +94,7 @@ let package = Package(
         // Joins planning and applying to the client: `BitbucketService` (planning's reads and
         // applying's writes over `BitbucketClient`) and `OutputGate` (planning's output held back
         // until the steps before it are applied).
-        .target(name: "BBXBridge", dependencies: ["BBXApply", "BBXEvaluate", "BBXPlan", "BitbucketAPI"]),
+        .target(name: "BBXBridge", dependencies: ["BBXApply", "BBXEvaluate", "BBXPlan", "BitbucketAPI", "SafeFiles"]),
         // The REPL's logic (entries, meta-commands, completion, history file), behind a line-reader
         // protocol so it runs without a terminal; libedit is the bbx executable's edge.
         .target(

@@ -3,6 +3,7 @@ import BitbucketAPI
 import BitbucketModel
 import Foundation
 import SafeText
+import Synchronization
 
 /// Hears about a run as it happens (live progress); called from concurrent tasks.
 public protocol ApplyObserver: Sendable {
@@ -37,47 +38,192 @@ public struct Executor: Sendable {
                         name: fingerprint.name, size: size, created: Date(timeIntervalSince1970: 0), createdOn: created)
                 )
             }, uniquingKeysWith: { first, _ in first })
-        var finished = Set(plan.steps.indices.filter { !plan.steps[$0].kind.isChange })
+        // Manifests are replaced after everything else, whatever happened (see `updateManifests`).
+        let deferred = Set(plan.steps.indices.filter { plan.steps[$0].kind == .checksums })
+        var finished = Set(plan.steps.indices.filter { !plan.steps[$0].kind.isApplied }).union(deferred)
         var stopped = false
         let guardian = DeleteGuard(service: service, plan: plan)
+        let hashes = Hashes()
+        let units = Self.units(of: plan.steps, jobs: jobs, skipping: deferred)
 
-        await withTaskGroup(of: (Int, StepResult).self) { group in
+        await withTaskGroup(of: [(Int, StepResult)].self) { group in
             var running = 0
-            func record(_ result: (Int, StepResult)) {
+            func record(_ results: [(Int, StepResult)]) {
                 running -= 1
-                report.entries[result.0].outcome = result.1.outcome
-                report.entries[result.0].isCredentialProblem = result.1.isCredentialProblem
-                report.entries[result.0].note = result.1.note
-                finished.insert(result.0)
-                if result.1.outcome != .done && result.1.outcome != .skipped { stopped = true }
+                for (index, result) in results {
+                    report.entries[index].outcome = result.outcome
+                    report.entries[index].isCredentialProblem = result.isCredentialProblem
+                    report.entries[index].note = result.note
+                    report.entries[index].sha256 = result.sha256
+                    finished.insert(index)
+                    if result.stopsRun, result.outcome != .done, result.outcome != .skipped,
+                        result.outcome != .notStarted
+                    {
+                        stopped = true
+                    }
+                }
             }
-            for (index, step) in plan.steps.enumerated() where step.kind.isChange {
-                while !stopped, running >= jobs || !dependencies[index].isSubset(of: finished) {
+            for unit in units {
+                let needs = unit.reduce(into: Set<Int>()) { $0.formUnion(dependencies[$1]) }.subtracting(unit)
+                while !stopped, running >= jobs || !needs.isSubset(of: finished) {
                     guard let result = await group.next() else { break }
                     record(result)
                 }
                 if stopped || Task.isCancelled { break }
                 running += 1
-                let before = step.kind == .replace ? step.artifactKey.flatMap { previous[$0] } : nil
-                // Steps start in plan order: the next one is added only once this one has begun
+                // Steps start in plan order: the next unit is added only once this one has begun
                 // (child tasks of a group otherwise begin in whatever order the threads take them).
                 await withCheckedContinuation { (began: CheckedContinuation<Void, Never>) in
                     group.addTask {
-                        observer?.started(index, step)
+                        for index in unit { observer?.started(index, plan.steps[index]) }
                         began.resume()
-                        let result = await run(step, previous: before, guardian: guardian) { bytes in
-                            observer?.progress(index, step, bytes: bytes)
+                        let results: [(Int, StepResult)]
+                        if unit.count == 1, !plan.steps[unit[0]].kind.sendsFile {
+                            let index = unit[0]
+                            let step = plan.steps[index]
+                            let result = await run(step, previous: nil, guardian: guardian, hashes: hashes) { bytes in
+                                observer?.progress(index, step, bytes: bytes)
+                            }
+                            results = [(index, result)]
+                        } else {
+                            results = await upload(
+                                unit, of: plan, previous: previous, hashes: hashes, observer: observer)
                         }
-                        observer?.finished(index, step, result.outcome)
-                        return (index, result)
+                        for (index, result) in results { observer?.finished(index, plan.steps[index], result.outcome) }
+                        return results
                     }
                 }
             }
             while let result = await group.next() { record(result) }
         }
         report.wasInterrupted = Task.isCancelled
-        if !report.wasInterrupted { report.differences = await verify(report, plan: plan) }
+        if !report.wasInterrupted {
+            await updateManifests(&report, plan: plan, steps: deferred.sorted(), hashes: hashes, observer: observer)
+            report.differences = await verify(report, plan: plan)
+        }
+        report.requests = service.requestCount
         return report
+    }
+
+    /// The SHA-256 of each file uploaded in this run, as it was sent (for the manifests).
+    final class Hashes: Sendable {
+        let byArtifact = Mutex<[ArtifactKey: String]>([:])
+        subscript(key: ArtifactKey) -> String? { byArtifact.withLock { $0[key] } }
+        func record(_ key: ArtifactKey, _ hash: String) { byArtifact.withLock { $0[key] = hash } }
+    }
+
+    /// The most files, and bytes, one upload request carries. Measured (benchmarks/README.md):
+    /// beyond a few dozen files a request saves nothing more, and a smaller body loses less when
+    /// it fails.
+    public static let groupFiles = 32
+    public static let groupBytes: Int64 = 64 * 1024 * 1024
+
+    /// The plan's applied steps in the units they run in, in plan order: each step alone,
+    /// except consecutive uploads to one repository (skipped steps between them do not count),
+    /// which go in groups of up to `groupFiles` files and `groupBytes` bytes, in as many groups as
+    /// `jobs` can run at once when there are files enough (so grouping never costs parallelism).
+    public static func units(of steps: [Step], jobs: Int, skipping deferred: Set<Int>) -> [[Int]] {
+        var units: [[Int]] = []
+        var run: [Int] = []
+        func flush() {
+            guard !run.isEmpty else { return }
+            let bytes = run.reduce(Int64(0)) { $0 + (steps[$1].size ?? 0) }
+            let byBytes = Int((bytes + groupBytes - 1) / groupBytes)
+            let groups = max((run.count + groupFiles - 1) / groupFiles, byBytes, min(jobs, run.count), 1)
+            let perGroup = (run.count + groups - 1) / groups
+            var current: [Int] = []
+            var currentBytes: Int64 = 0
+            for index in run {
+                let size = steps[index].size ?? 0
+                if !current.isEmpty, current.count >= perGroup || currentBytes + size > groupBytes {
+                    units.append(current)
+                    current = []
+                    currentBytes = 0
+                }
+                current.append(index)
+                currentBytes += size
+            }
+            if !current.isEmpty { units.append(current) }
+            run = []
+        }
+        var names = Set<String>()
+        for (index, step) in steps.enumerated() where step.kind.isApplied && !deferred.contains(index) {
+            if step.kind.sendsFile, let first = run.first, steps[first].repository == step.repository,
+                steps[first].manifest == step.manifest, !names.contains(step.name)
+            {
+                run.append(index)
+                names.insert(step.name)
+                continue
+            }
+            flush()
+            names = []
+            if step.kind.sendsFile {
+                run = [index]
+                names = [step.name]
+            } else {
+                units.append([index])
+            }
+        }
+        flush()
+        return units
+    }
+
+    /// One upload request for the steps of `unit`: each step's outcome (a failure of the
+    /// request fails the files that did not land).
+    func upload(
+        _ unit: [Int], of plan: Plan, previous: [ArtifactKey: Artifact], hashes: Hashes,
+        observer: (any ApplyObserver)?
+    ) async -> [(Int, StepResult)] {
+        let steps = unit.map { plan.steps[$0] }
+        guard let repository = steps[0].repository else { return [] }
+        let hashing = steps[0].manifest != nil
+        let items = steps.map { step in
+            UploadItem(
+                path: step.localPath ?? "", name: step.name,
+                previous: step.kind == .replace ? step.artifactKey.flatMap { previous[$0] } : nil)
+        }
+        // Progress of the request as a whole, shown against the file being sent.
+        let sizes = steps.map { $0.size ?? 0 }
+        let progress: @Sendable (Int64) -> Void = { sent in
+            var before: Int64 = 0
+            for (offset, size) in sizes.enumerated() {
+                if sent <= before + size || offset == sizes.count - 1 {
+                    observer?.progress(unit[offset], steps[offset], bytes: sent - before)
+                    return
+                }
+                before += size
+            }
+        }
+        do {
+            let sent = try await service.upload(items, to: repository, hashing: hashing, progress: progress)
+            return zip(unit, steps).map { index, step in
+                let hash = sent[step.name]
+                if let hash, let key = step.artifactKey { hashes.record(key, hash) }
+                return (index, StepResult(outcome: .done, sha256: hash))
+            }
+        } catch {
+            let failure = error as? UploadGroupFailure
+            let underlying = failure?.underlying ?? error
+            return zip(unit, steps).map { index, step in
+                if let landed = failure?.landed[step.name] {
+                    if let landed, let key = step.artifactKey { hashes.record(key, landed) }
+                    return (
+                        index,
+                        StepResult(
+                            outcome: .done, note: "confirmed by listing after the request failed", sha256: landed)
+                    )
+                }
+                if failure?.notSent.contains(step.name) == true { return (index, StepResult(outcome: .notStarted)) }
+                return (index, Self.failure(underlying))
+            }
+        }
+    }
+
+    static func failure(_ error: any Error) -> StepResult {
+        if Task.isCancelled || error is CancellationError { return StepResult(outcome: .interrupted) }
+        return StepResult(
+            outcome: .failed("\(error)"),
+            isCredentialProblem: (error as? BitbucketError)?.isCredentialProblem ?? false)
     }
 
     /// What running one step came to.
@@ -86,6 +232,11 @@ public struct Executor: Sendable {
         /// A failure was a refused credential.
         var isCredentialProblem = false
         var note: String?
+        /// The SHA-256 the step saw: of an upload as sent, of a verified artifact as received.
+        var sha256: String?
+        /// A failure stops the run (nothing new starts); a `verify` mismatch does not: every
+        /// artifact is checked and reported.
+        var stopsRun = true
     }
 
     /// The language promises that after a successful apply the remote is what the plan
@@ -138,15 +289,18 @@ public struct Executor: Sendable {
         return differences
     }
 
-    /// Runs one step.
+    /// Runs one step (not an upload: those run in `upload`, in groups).
     func run(
-        _ step: Step, previous: Artifact?, guardian: DeleteGuard, progress: @escaping @Sendable (Int64) -> Void
+        _ step: Step, previous: Artifact?, guardian: DeleteGuard, hashes: Hashes,
+        progress: @escaping @Sendable (Int64) -> Void
     ) async -> StepResult {
         do {
             switch step.action {
             case .upload(let upload), .replace(let upload):
-                try await service.upload(
-                    upload.localPath, as: upload.name, to: upload.repository, previous: previous, progress: progress)
+                let sent = try await service.upload(
+                    [UploadItem(path: upload.localPath, name: upload.name, previous: previous)],
+                    to: upload.repository, hashing: upload.manifest != nil, progress: progress)
+                return StepResult(outcome: .done, sha256: sent[upload.name])
             case .download(let download):
                 // The policy the plan was made with, honoured now: a file may have appeared since.
                 let path = download.localPath
@@ -155,9 +309,28 @@ public struct Executor: Sendable {
                 if policy == .skip, lstat(path, &info) == 0 {
                     return StepResult(outcome: .skipped, note: "\(path) exists now; skipped (on conflict skip)")
                 }
+                let checksum = download.manifest.flatMap { manifest in download.sha256.map { (manifest, $0) } }
                 try await service.download(
                     download.name, from: download.repository, to: path, expectedSize: download.size,
-                    replacing: policy == .replace, progress: progress)
+                    replacing: policy == .replace, checksum: checksum, progress: progress)
+                if let manifest = download.manifest, download.sha256 == nil {
+                    return StepResult(outcome: .done, note: "not in \(manifest): downloaded without a check")
+                }
+                return StepResult(outcome: .done, sha256: download.sha256)
+            case .verify(let verify):
+                let received = try await service.digest(
+                    of: verify.name, in: verify.repository, expectedSize: verify.size, progress: progress)
+                // An artifact this run uploaded is compared with the hash it was sent with.
+                guard let expected = verify.sha256 ?? hashes[ArtifactKey(verify.repository, verify.name)] else {
+                    return StepResult(outcome: .done, note: "not in \(verify.manifest)", sha256: received)
+                }
+                guard expected.lowercased() == received else {
+                    return StepResult(
+                        outcome: .failed(
+                            "\(verify.name.terminalSafe) does not match \(verify.manifest): its SHA-256 is \(received), the manifest says \(expected.lowercased())"
+                        ), sha256: received, stopsRun: false)
+                }
+                return StepResult(outcome: .done, note: "verified", sha256: received)
             case .delete(let delete):
                 if let reason = try await guardian.reasonNotToDelete(step) {
                     return StepResult(outcome: .skipped, note: reason)
@@ -167,13 +340,13 @@ public struct Executor: Sendable {
                 try await service.connect(call)
             case .skip:
                 return StepResult(outcome: .skipped)
+            case .checksums:
+                // Run by `updateManifests`, after every other step.
+                return StepResult(outcome: .notStarted)
             }
             return StepResult(outcome: .done)
         } catch {
-            if Task.isCancelled || error is CancellationError { return StepResult(outcome: .interrupted) }
-            return StepResult(
-                outcome: .failed("\(error)"),
-                isCredentialProblem: (error as? BitbucketError)?.isCredentialProblem ?? false)
+            return Self.failure(error)
         }
     }
 
@@ -189,13 +362,13 @@ public struct Executor: Sendable {
             var needs = Set<Int>()
             if let lastBarrier { needs.insert(lastBarrier) }
             let key = step.artifactKey
-            if step.kind.isChange {
+            if step.kind.isApplied {
                 if let key, let earlier = lastByArtifact[key] { needs.insert(earlier) }
                 if let path = step.localPath, let earlier = lastByLocalPath[path] { needs.insert(earlier) }
                 switch step.kind {
                 case .delete: needs.formUnion(uploadsSoFar)
-                case .connect: needs.formUnion(everything)
-                case .upload, .replace, .download, .skip: break
+                case .connect, .checksums: needs.formUnion(everything)
+                case .upload, .replace, .download, .skip, .verify: break
                 }
                 if let key { lastByArtifact[key] = index }
                 if let path = step.localPath { lastByLocalPath[path] = index }

@@ -31,6 +31,8 @@ public struct Report: Hashable, Sendable, Codable {
         public var isCredentialProblem = false
         /// Why a step was skipped while applying: "changed since the plan; not deleted".
         public var note: String?
+        /// The SHA-256 the step saw: an upload's as sent, a verified artifact's as received.
+        public var sha256: String?
     }
 
     /// Where the remote, listed again after applying, is not what the plan predicted.
@@ -39,9 +41,11 @@ public struct Report: Hashable, Sendable, Codable {
     public var entries: [Entry]
     /// Ctrl-C arrived during the run.
     public var wasInterrupted = false
+    /// The HTTP requests made while applying (API and storage); nil when unknown.
+    public var requests: Int?
 
     public init(plan: Plan) {
-        entries = plan.steps.map { Entry(step: $0, outcome: $0.kind.isChange ? .notStarted : .skipped) }
+        entries = plan.steps.map { Entry(step: $0, outcome: $0.kind.isApplied ? .notStarted : .skipped) }
     }
 
     /// Every change was made.

@@ -9,19 +9,22 @@ public struct ReportText: Sendable {
     public func render(_ report: Report, seconds: Double? = nil) -> String {
         let took = seconds.map { " in \(Self.formatSeconds($0))" } ?? ""
         let naming = Set(report.entries.compactMap(\.step.repository)).count > 1
-        // Steps skipped while applying say why, whatever the outcome.
+        // Steps skipped while applying say why, whatever the outcome; verified artifacts say
+        // what they were found to be.
         let noted = report.entries.compactMap { entry -> String? in
             guard let note = entry.note else { return nil }
             let row = PlanText.Row(entry.step, namingRepository: naming)
-            return "  skipped  \(row.mark) \(row.verb) \(row.what): \(note.terminalSafe)"
+            let hash = entry.step.kind == .verify ? entry.sha256.map { ", sha256 \($0)" } ?? "" : ""
+            return "  \(entry.outcome.label)  \(row.mark) \(row.verb) \(row.what): \(note.terminalSafe)\(hash)"
         }
+        let requests = report.requests.map { ["\($0) HTTP request\($0 == 1 ? "" : "s")."] } ?? []
         if report.succeeded {
-            return (["Applied: \(summary(report))\(took)."] + noted).joined(separator: "\n") + "\n"
+            return (["Applied: \(summary(report))\(took)."] + noted + requests).joined(separator: "\n") + "\n"
         }
         if !report.differences.isEmpty && report.entries.allSatisfy({ $0.outcome == .done || $0.outcome == .skipped }) {
             let lines =
                 ["Applied, but the remote is not what the plan predicted: \(summary(report))\(took)."] + noted
-                + report.differences.map { "  \($0.terminalSafe)" }
+                + report.differences.map { "  \($0.terminalSafe)" } + requests
             return lines.joined(separator: "\n") + "\n"
         }
         let failed = report.failures.count
@@ -44,12 +47,15 @@ public struct ReportText: Sendable {
             if case .failed(let message) = entry.outcome {
                 // Bitbucket's message, or a proxy's: untrusted text.
                 lines.append("  " + String(repeating: " ", count: width) + "    \(message.terminalSafe)")
+            } else if let note = entry.note {
+                lines.append("  " + String(repeating: " ", count: width) + "    \(note.terminalSafe)")
             }
         }
         lines += report.differences.map { "  \($0.terminalSafe)" }
-        if report.count(.done) == 0 {
+        if !report.entries.contains(where: { $0.outcome == .done && $0.step.kind.isChange }) {
             lines.append("Nothing was changed.")
         }
+        lines += requests
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -62,8 +68,8 @@ public struct ReportText: Sendable {
             counts[entry.step.kind, default: 0] += 1
             switch entry.step.kind {
             case .upload, .replace: sent += entry.step.size ?? 0
-            case .download: received += entry.step.size ?? 0
-            case .delete, .skip, .connect: break
+            case .download, .verify: received += entry.step.size ?? 0
+            case .delete, .skip, .connect, .checksums: break
             }
         }
         // In the kinds' order: uploads, replacements, deletions, downloads, Connect calls.

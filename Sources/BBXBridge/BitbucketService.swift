@@ -4,6 +4,7 @@ import BBXPlan
 import BitbucketAPI
 import BitbucketModel
 import Foundation
+import SafeFiles
 import Synchronization
 
 /// Planning's reads and applying's writes, over the Bitbucket client. In dry-run mode the
@@ -87,17 +88,26 @@ public struct BitbucketService: RemoteReader, ApplyService {
     // MARK: - Writes (applying)
 
     public func upload(
-        _ path: String, as name: String, to repository: RepositoryName, previous: Artifact?,
+        _ files: [UploadItem], to repository: RepositoryName, hashing: Bool,
         progress: @escaping @Sendable (Int64) -> Void
-    ) async throws {
-        try await client.upload(
-            [UploadFile(path: path, name: name)], to: repository,
-            previous: previous.map { [name: $0] } ?? [:], progress: { progress($0.bytes) })
+    ) async throws -> [String: String] {
+        var previous: [String: Artifact] = [:]
+        for file in files { previous[file.name] = file.previous }
+        do {
+            return try await client.upload(
+                files.map { UploadFile(path: $0.path, name: $0.name) }, to: repository, previous: previous,
+                hashing: hashing, progress: { progress($0.bytes) }
+            ).sha256
+        } catch let failure as UploadFailure {
+            throw UploadGroupFailure(
+                landed: Dictionary(uniqueKeysWithValues: failure.confirmed.map { ($0, failure.sha256[$0]) }),
+                underlying: failure.underlying)
+        }
     }
 
     public func download(
         _ name: String, from repository: RepositoryName, to path: String, expectedSize: Int64?, replacing: Bool,
-        progress: @escaping @Sendable (Int64) -> Void
+        checksum: (manifest: String, sha256: String)?, progress: @escaping @Sendable (Int64) -> Void
     ) async throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
@@ -109,8 +119,50 @@ public struct BitbucketService: RemoteReader, ApplyService {
         }
         try await client.download(
             name, from: repository, to: path, expectedSize: expectedSize, replacing: replacing,
+            checksum: checksum.map { ExpectedChecksum(manifest: $0.manifest, sha256: $0.sha256) },
             progress: { progress($0.bytes) })
     }
+
+    public func digest(
+        of name: String, in repository: RepositoryName, expectedSize: Int64?,
+        progress: @escaping @Sendable (Int64) -> Void
+    ) async throws -> String {
+        try await client.digest(of: name, in: repository, expectedSize: expectedSize, progress: { progress($0.bytes) })
+            .sha256
+    }
+
+    public func readText(_ name: String, in repository: RepositoryName) async throws -> String? {
+        try await client.text(of: name, in: repository, limit: ChecksumManifest.maximumBytes)
+    }
+
+    public func text(of name: String, in repository: RepositoryName) async throws(RemoteReadError) -> String? {
+        do {
+            return try await client.text(of: name, in: repository, limit: ChecksumManifest.maximumBytes)
+        } catch let error as BitbucketError {
+            throw Self.readError(error)
+        } catch {
+            throw RemoteReadError("cannot read \(name) in \(repository): \(error)")
+        }
+    }
+
+    /// The manifest goes through the same streamed multipart upload as any file, from a
+    /// temporary file made exclusively (never through a link).
+    public func replaceText(_ text: String, as name: String, in repository: RepositoryName) async throws {
+        let directory = FileManager.default.temporaryDirectory.path
+        let (descriptor, path) = try ExclusiveFile.create(in: directory, mode: 0o600) {
+            ".bbx-manifest-\(ExclusiveFile.randomTag())"
+        }
+        defer { unlink(path) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        guard written == bytes.count else {
+            throw BitbucketError.file(path: path, reason: "cannot write the manifest to a temporary file")
+        }
+        try await client.upload([UploadFile(path: path, name: name)], to: repository)
+    }
+
+    public var requestCount: Int? { client.meter.total }
 
     public func listing(of repository: RepositoryName) async throws -> [Artifact] {
         try await client.artifacts(in: repository)

@@ -185,6 +185,9 @@ public struct Checker {
 
         case .download(let s):
             expect(s.pattern, .string, "an artifact pattern (a string)")
+            if let conflict = s.conflict, conflict.value == .update {
+                diagnostics.append(.updateIsForUploads(at: conflict.range))
+            }
             if let directory = s.directory { expect(directory, .string, "a directory (a string)") }
 
         case .delete(let s):
@@ -255,6 +258,15 @@ public struct Checker {
                 diagnostics.append(Diagnostic("the linker's key is empty", at: s.key.range, id: "empty-linker-key"))
             }
             checkLinkerAction(s.action)
+
+        case .checksums(let s):
+            expect(s.manifest, .string, "the manifest's artifact name (a string)")
+            if let name = s.manifest.literalText, let problem = FileNameRule.problem(with: name) {
+                diagnostics.append(.invalidArtifactName(name, problem: problem, at: s.manifest.range))
+            }
+
+        case .verify(let s):
+            if let pattern = s.pattern { expect(pattern, .string, "an artifact pattern (a string)") }
         }
     }
 

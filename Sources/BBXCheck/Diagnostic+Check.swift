@@ -46,6 +46,12 @@ extension Diagnostic {
             id: .needsRepository)
     }
 
+    public static func updateIsForUploads(at range: SourceRange) -> Diagnostic {
+        Diagnostic(
+            "'on conflict update' compares an upload with the checksum manifest; a download takes 'replace', 'skip' or 'fail'",
+            at: range, id: "update-is-for-uploads")
+    }
+
     public static func noSuchField(_ name: String, of kind: ValueKind, fields: [String], at range: SourceRange)
         -> Diagnostic
     {

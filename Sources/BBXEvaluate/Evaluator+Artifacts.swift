@@ -54,9 +54,10 @@ extension Evaluator {
             }
             uploads[key] = (statement.range, file.path)
             touch(repository, name)
+            let manifest = try manifestForUpload(name, to: repository, at: statement.range)
             let upload = Step.Upload(
                 repository: repository, name: name, localPath: file.path, size: file.size,
-                localModified: file.modified)
+                localModified: file.modified, manifest: manifest)
             var action = Step.Action.upload(upload)
             var reason: String?
             let existing = state.existingName(for: name)
@@ -75,11 +76,30 @@ extension Evaluator {
                 case .replace:
                     action = .replace(upload)
                     if existing != name { reason = "stored as \(existing)" }
+                case .update:
+                    let decision = try updateDecision(
+                        file.path, existing: existing, in: repository, at: statement.range)
+                    if let hash = decision.unchanged {
+                        action = .skip(
+                            Step.Skipped(
+                                .artifact(repository, name: name), localPath: file.path, size: file.size,
+                                localModified: file.modified, sha256: hash))
+                    } else {
+                        action = .replace(upload)
+                    }
+                    reason = decision.reason + (existing == name ? "" : ", stored as \(existing)")
                 }
+            } else if conflict == .update, state.checksums == nil {
+                throw PlanningError.updateNeedsChecksums(in: repository, at: statement.range)
             }
             let step = Step(action, reason: reason, source: position(statement.range))
             steps.append(step)
-            if step.kind.isChange { state.upload(name, size: file.size, at: options.now) }
+            if step.kind.isChange {
+                state.upload(name, size: file.size, at: options.now)
+                remotes[repository] = state
+                recordUpload(name, in: repository, at: step.source)
+                state = remotes[repository] ?? state
+            }
         }
         remotes[repository] = state
     }
@@ -136,10 +156,15 @@ extension Evaluator {
             downloadTargets[path] = statement.range
             touch(repository, artifact.name)
             let policy = Step.LocalConflict(rawValue: conflict.rawValue)
+            // Checked against the manifest while streaming; the manifest itself, and what this
+            // run uploads (its hash is known only once sent), are not.
+            let manifest = state.checksums.flatMap {
+                $0.name == artifact.name || $0.pending.contains(artifact.name) ? nil : $0
+            }
             var action = Step.Action.download(
                 Step.Download(
                     repository: repository, name: artifact.name, localPath: path, size: artifact.size,
-                    localConflict: policy))
+                    localConflict: policy, manifest: manifest?.name, sha256: manifest?.entries[artifact.name]))
             var reason: String?
             if files.exists(path) {
                 switch conflict {
@@ -153,6 +178,8 @@ extension Evaluator {
                     reason = "\(path) exists, skipped"
                 case .replace:
                     reason = "replaces the local file"
+                case .update:
+                    throw PlanningError(.updateIsForUploads(at: statement.range))
                 }
             }
             steps.append(Step(action, reason: reason, source: position(statement.range)))
@@ -227,11 +254,12 @@ extension Evaluator {
         }
         for artifact in artifacts {
             touch(repository, artifact.name)
-            steps.append(
-                Step(
-                    .delete(Step.Delete(repository: repository, name: artifact.name, size: artifact.size)),
-                    reason: reason, source: position(statement.range)))
+            let step = Step(
+                .delete(Step.Delete(repository: repository, name: artifact.name, size: artifact.size)),
+                reason: reason, source: position(statement.range))
+            steps.append(step)
             remotes[repository]?.delete(artifact.name)
+            recordDelete(artifact.name, in: repository, at: step.source)
         }
     }
 }

@@ -54,6 +54,10 @@ public struct Evaluator: Sendable {
     var remotes: [RepositoryName: RemoteState] = [:]
     /// Each repository's Downloads as read, for the plan's fingerprints.
     var listings: [RepositoryName: [String: Artifact]] = [:]
+    /// `checksums NAME` by repository: kept across runs (REPL entries), like the remote state.
+    var declaredManifests: [RepositoryName: String] = [:]
+    /// Each declared manifest as read, restored when a dry run's predictions are dropped.
+    var manifestsRead: [RepositoryName: RemoteState.ManifestState] = [:]
 
     // Per run (one script, or one REPL entry).
     var source = SourceFile(name: "", text: "")
@@ -64,6 +68,9 @@ public struct Evaluator: Sendable {
     var downloadTargets: [String: SourceRange] = [:]
     var deletions = 0
     var notes: [String] = []
+    /// What this run changes in each repository's manifest, and in which order they change.
+    var manifestChanges: [RepositoryName: ManifestChange] = [:]
+    var manifestOrder: [RepositoryName] = []
     /// The linker endpoints' deprecation is said once per run (once per REPL session).
     var saidLinkerDeprecation = false
     /// Top-level names an entry may bind again (the REPL's earlier entries' names), once each.
@@ -100,9 +107,12 @@ public struct Evaluator: Sendable {
         downloadTargets = [:]
         deletions = 0
         notes = []
+        manifestChanges = [:]
+        manifestOrder = []
         rebindable = options.rebindsEarlierNames ? Set(scopes[0].names.keys) : []
         for (name, state) in remotes { remotes[name] = state.startingRun() }
         try await run(script.statements)
+        steps += manifestSteps()
         var seen = Set<ArtifactKey>()
         let fingerprints = touched.filter { seen.insert(ArtifactKey($0.repository, $0.name)).inserted }
         return Plan(steps: steps, fingerprints: fingerprints, notes: notes)
@@ -122,12 +132,16 @@ public struct Evaluator: Sendable {
     public mutating func forgetRemoteState() {
         remotes = [:]
         listings = [:]
+        manifestsRead = [:]
     }
 
     /// Undoes what the last plan predicted, keeping what it read: after a dry run, the view of
     /// the remote is exactly as listed, as if the planned changes had never been considered.
     public mutating func discardPlannedChanges() {
-        for (name, listing) in listings { remotes[name] = RemoteState(listing: Array(listing.values)) }
+        for (name, listing) in listings {
+            remotes[name] = RemoteState(listing: Array(listing.values))
+            remotes[name]?.checksums = manifestsRead[name]
+        }
     }
 
     /// Reads a repository again now (the REPL's `:refresh`).
@@ -237,6 +251,8 @@ public struct Evaluator: Sendable {
         case .addonDelete: try planAddonDelete(statement)
         case .linkers: try await planLinkers(statement)
         case .linker(let s): try await planLinker(s, statement)
+        case .checksums(let s): try await planChecksums(s, statement)
+        case .verify(let s): try await planVerify(s, statement)
         }
     }
 
@@ -283,7 +299,8 @@ public struct Evaluator: Sendable {
         let state = RemoteState(listing: listing)
         remotes[repository] = state
         listings[repository] = state.artifacts
-        return state
+        try await loadManifest(of: repository, at: range)
+        return remotes[repository] ?? state
     }
 
     /// Records that a step touches a remote artifact, as it was when read.

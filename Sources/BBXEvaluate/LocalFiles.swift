@@ -1,5 +1,6 @@
 import BBXPlan
 import BBXSyntax
+import Crypto
 import Foundation
 
 /// The local file system as planning sees it: patterns expanded, files measured, existing
@@ -14,6 +15,8 @@ public protocol LocalFiles: Sendable {
     func isDirectory(_ path: String) -> Bool
     /// A file's whole contents (a Connect descriptor).
     func contents(of path: String) throws -> [UInt8]
+    /// A file's SHA-256 in lowercase hex, read in chunks (`on conflict update`).
+    func sha256(of path: String) throws -> String
 }
 
 /// Why a local file could not be read.
@@ -86,6 +89,25 @@ public struct DiskFiles: LocalFiles {
             throw LocalFileError("cannot read '\(path)': permission denied")
         }
         return Array(data)
+    }
+
+    public func sha256(of path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw LocalFileError("cannot read '\(path)' to hash it")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let chunk: Data?
+            do {
+                chunk = try handle.read(upToCount: 1 << 20)
+            } catch {
+                throw LocalFileError("cannot read '\(path)' to hash it: \(error.localizedDescription)")
+            }
+            guard let chunk, !chunk.isEmpty else { break }
+            hasher.update(data: chunk)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     static func isSymbolicLink(_ path: String) -> Bool {

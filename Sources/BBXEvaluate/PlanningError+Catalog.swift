@@ -36,6 +36,11 @@ extension PlanningError {
             at: range, id: "credential-env")
     }
 
+    static func descriptorNotAnObject(_ file: String, at range: SourceRange) -> PlanningError {
+        PlanningError(
+            "'\(file)' is not a JSON object; a Connect descriptor is one", at: range, id: "invalid-descriptor")
+    }
+
     static func downloadExists(_ path: String, at range: SourceRange) -> PlanningError {
         PlanningError(
             "'\(path)' already exists; add 'on conflict replace' to overwrite it or 'on conflict skip' to keep it",
@@ -79,11 +84,6 @@ extension PlanningError {
         PlanningError("'\(file)' is not valid JSON: \(problem)", at: range, id: "invalid-descriptor")
     }
 
-    static func descriptorNotAnObject(_ file: String, at range: SourceRange) -> PlanningError {
-        PlanningError(
-            "'\(file)' is not a JSON object; a Connect descriptor is one", at: range, id: "invalid-descriptor")
-    }
-
     static func invalidRepository(_ text: String, at range: SourceRange) -> PlanningError {
         PlanningError(.invalidRepository(text, at: range))
     }
@@ -120,6 +120,11 @@ extension PlanningError {
             at: range, id: "no-match")
     }
 
+    static func noSuchField(_ name: String, of value: Value, at range: SourceRange) -> PlanningError {
+        PlanningError(
+            .noSuchField(name, of: value.kind, fields: Builtins.fields[value.kind]?.map(\.name) ?? [], at: range))
+    }
+
     static func notADuration(_ text: String, at range: SourceRange) -> PlanningError {
         PlanningError(
             "expected a duration such as 30d or 2w 3d, found the text \"\(text)\"", at: range, id: "not-a-duration")
@@ -135,17 +140,28 @@ extension PlanningError {
         PlanningError(.notComparable(op.rawValue, left.kind, right.kind, at: range))
     }
 
-    static func noSuchField(_ name: String, of value: Value, at range: SourceRange) -> PlanningError {
-        PlanningError(
-            .noSuchField(name, of: value.kind, fields: Builtins.fields[value.kind]?.map(\.name) ?? [], at: range))
-    }
-
     static func rebound(_ name: String, at range: SourceRange) -> PlanningError {
         PlanningError("'\(name)' is already defined in this scope", at: range, id: "rebound")
     }
 
+    static func secondManifest(
+        _ name: String, declared: String, in repository: RepositoryName, at range: SourceRange
+    ) -> PlanningError {
+        PlanningError(
+            "\(repository) already keeps its checksums in '\(declared)'; a repository has one manifest, so 'checksums \"\(name)\"' cannot follow",
+            at: range, id: "second-manifest")
+    }
+
     static func unbound(_ name: String, at range: SourceRange) -> PlanningError {
         PlanningError(.unbound(name, candidates: [], at: range))
+    }
+
+    static func unreadableManifest(
+        _ name: String, in repository: RepositoryName, problem: ChecksumManifest.Problem, at range: SourceRange
+    ) -> PlanningError {
+        PlanningError(
+            "\(name) in \(repository) is not a sha256sum manifest (\(problem)); fix or delete it before bbx keeps checksums there",
+            at: range, id: "unreadable-manifest")
     }
 
     static func unsafeArtifactName(
@@ -164,6 +180,12 @@ extension PlanningError {
             at: range, id: "unset-env")
     }
 
+    static func updateNeedsChecksums(in repository: RepositoryName, at range: SourceRange) -> PlanningError {
+        PlanningError(
+            "'on conflict update' compares with a checksum manifest, and \(repository) keeps none: put 'checksums \"SHA256SUMS\"' before it, or use 'on conflict replace'",
+            at: range, id: "update-needs-checksums")
+    }
+
     static func uploadExists(
         _ name: String, in repository: RepositoryName, storedAs stored: String, at range: SourceRange
     )
@@ -174,10 +196,24 @@ extension PlanningError {
             at: range, id: "conflict")
     }
 
+    static func uploadOfManifest(_ name: String, in repository: RepositoryName, at range: SourceRange)
+        -> PlanningError
+    {
+        PlanningError(
+            "\(name) is \(repository)'s checksum manifest, which bbx writes itself at the end of the run; upload it under another name",
+            at: range, id: "upload-of-manifest")
+    }
+
     static func uploadUnderOwnName(_ path: String, problem: String, at range: SourceRange) -> PlanningError {
         PlanningError(
             "'\(path)' cannot be uploaded under its own name: \(problem); give it one with 'as \"NAME\"'", at: range,
             id: "invalid-artifact-name")
+    }
+
+    static func verifyNeedsChecksums(in repository: RepositoryName, at range: SourceRange) -> PlanningError {
+        PlanningError(
+            "'verify' compares with a checksum manifest, and \(repository) keeps none: put 'checksums \"SHA256SUMS\"' before it",
+            at: range, id: "verify-needs-checksums")
     }
 
     static func wrongArguments(_ function: String, at range: SourceRange) -> PlanningError {

@@ -5,6 +5,8 @@ import BitbucketModel
 public protocol RemoteReader: Sendable {
     /// Every artifact of a repository's Downloads (all pages).
     func artifacts(in repository: RepositoryName) async throws(RemoteReadError) -> [Artifact]
+    /// A small artifact's text (a checksum manifest); nil when there is no such artifact.
+    func text(of name: String, in repository: RepositoryName) async throws(RemoteReadError) -> String?
     /// A Connect read (`linkers`, `linker "KEY" values`, …).
     func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> ConnectReadResult
     /// What the credential may do in a repository already listed, as Bitbucket's headers said;

@@ -22,6 +22,9 @@ public struct Plan: Hashable, Sendable, Codable {
     /// Whether applying would change anything on Bitbucket (or on disk, for downloads).
     public var hasChanges: Bool { steps.contains { $0.kind.isChange } }
 
+    /// Whether applying runs anything: a change, or a `verify` (which reads and changes nothing).
+    public var hasWork: Bool { steps.contains { $0.kind.isApplied } }
+
     public var totals: Totals {
         var totals = Totals()
         for step in steps {
@@ -38,6 +41,10 @@ public struct Plan: Hashable, Sendable, Codable {
                 totals.bytesToReceive += step.size ?? 0
             case .skip: totals.skipped += 1
             case .connect: totals.connectCalls += 1
+            case .verify:
+                totals.verifications += 1
+                totals.bytesToReceive += step.size ?? 0
+            case .checksums: totals.manifestUpdates += 1
             }
         }
         return totals
@@ -50,6 +57,8 @@ public struct Plan: Hashable, Sendable, Codable {
         public var downloads = 0
         public var skipped = 0
         public var connectCalls = 0
+        public var verifications = 0
+        public var manifestUpdates = 0
         public var bytesToSend: Int64 = 0
         public var bytesToReceive: Int64 = 0
         public init() {}
@@ -69,6 +78,10 @@ public struct Step: Hashable, Sendable {
         case download
         /// A Connect app call (`addon update`, `linker … add`, …).
         case connect
+        /// An artifact streamed through SHA-256 and compared with the manifest; nothing kept.
+        case verify
+        /// The checksum manifest replaced once, after the steps that change what it covers.
+        case checksums
 
         // What the layers ask of a kind, answered here by exhaustive switches: a new kind does
         // not compile until each question has its answer (no `kind == .upload || …` elsewhere).
@@ -76,7 +89,15 @@ public struct Step: Hashable, Sendable {
         /// Anything but `skip` changes something when applied.
         public var isChange: Bool {
             switch self {
-            case .upload, .replace, .delete, .download, .connect: true
+            case .upload, .replace, .delete, .download, .connect, .checksums: true
+            case .skip, .verify: false
+            }
+        }
+
+        /// Applying runs it: every kind but `skip` (a `verify` reads, and changes nothing).
+        public var isApplied: Bool {
+            switch self {
+            case .upload, .replace, .delete, .download, .connect, .checksums, .verify: true
             case .skip: false
             }
         }
@@ -85,7 +106,7 @@ public struct Step: Hashable, Sendable {
         public var sendsFile: Bool {
             switch self {
             case .upload, .replace: true
-            case .skip, .delete, .download, .connect: false
+            case .skip, .delete, .download, .connect, .verify, .checksums: false
             }
         }
 
@@ -93,24 +114,25 @@ public struct Step: Hashable, Sendable {
         public var receivesFile: Bool {
             switch self {
             case .download: true
-            case .upload, .replace, .skip, .delete, .connect: false
+            case .upload, .replace, .skip, .delete, .connect, .verify, .checksums: false
             }
         }
 
         /// Changes a repository's Downloads (confirmed by listing after applying).
         public var changesDownloads: Bool {
             switch self {
-            case .upload, .replace, .delete: true
-            case .skip, .download, .connect: false
+            case .upload, .replace, .delete, .checksums: true
+            case .skip, .download, .connect, .verify: false
             }
         }
 
         /// Waits for every step before it and holds back every step after it (Connect calls
-        /// change the app, which any later step may depend on).
+        /// change the app, which any later step may depend on; a manifest records what every
+        /// step before it did).
         public var isBarrier: Bool {
             switch self {
-            case .connect: true
-            case .upload, .replace, .skip, .delete, .download: false
+            case .connect, .checksums: true
+            case .upload, .replace, .skip, .delete, .download, .verify: false
             }
         }
 
@@ -123,6 +145,8 @@ public struct Step: Hashable, Sendable {
             case .delete: "\(count) deleted"
             case .download: "\(count) downloaded"
             case .connect: count == 1 ? "1 Connect call made" : "\(count) Connect calls made"
+            case .verify: "\(count) verified"
+            case .checksums: count == 1 ? "1 manifest updated" : "\(count) manifests updated"
             case .skip: nil
             }
         }
@@ -148,6 +172,10 @@ public struct Step: Hashable, Sendable {
         case skip(Skipped)
         /// A Connect app call (`addon update`, `linker … add`, …).
         case connect(ConnectCall)
+        /// `verify`: an artifact hashed while streaming and compared with the manifest.
+        case verify(Verify)
+        /// `checksums`: the manifest replaced with this run's entries merged in.
+        case checksums(ChecksumsUpdate)
     }
 
     public struct Upload: Hashable, Sendable {
@@ -158,15 +186,20 @@ public struct Step: Hashable, Sendable {
         /// The local file's modification time when planned (`seconds.nanoseconds`), so a saved
         /// plan notices a file rewritten to the same size.
         public let localModified: String?
+        /// The checksum manifest that records the file's SHA-256, hashed while it is sent
+        /// (`checksums NAME` in effect); nil without one.
+        public let manifest: String?
 
         public init(
-            repository: RepositoryName, name: String, localPath: String, size: Int64?, localModified: String? = nil
+            repository: RepositoryName, name: String, localPath: String, size: Int64?, localModified: String? = nil,
+            manifest: String? = nil
         ) {
             self.repository = repository
             self.name = name
             self.localPath = localPath
             self.size = size
             self.localModified = localModified
+            self.manifest = manifest
         }
     }
 
@@ -178,16 +211,64 @@ public struct Step: Hashable, Sendable {
         /// What to do when the local file exists at apply time (it may have appeared since
         /// planning). nil reads as `.fail`.
         public let localConflict: LocalConflict?
+        /// The manifest in effect, and the artifact's SHA-256 there (nil: not listed, so the
+        /// download is not checked and the report says so).
+        public let manifest: String?
+        public let sha256: String?
 
         public init(
             repository: RepositoryName, name: String, localPath: String, size: Int64?,
-            localConflict: LocalConflict? = nil
+            localConflict: LocalConflict? = nil, manifest: String? = nil, sha256: String? = nil
         ) {
             self.repository = repository
             self.name = name
             self.localPath = localPath
             self.size = size
             self.localConflict = localConflict
+            self.manifest = manifest
+            self.sha256 = sha256
+        }
+    }
+
+    /// `verify`: the artifact's bytes are hashed and compared with `sha256`, the manifest's
+    /// entry (nil: the artifact is not listed there).
+    public struct Verify: Hashable, Sendable {
+        public let repository: RepositoryName
+        public let name: String
+        public let size: Int64?
+        public let manifest: String
+        public let sha256: String?
+
+        public init(repository: RepositoryName, name: String, size: Int64?, manifest: String, sha256: String?) {
+            self.repository = repository
+            self.name = name
+            self.size = size
+            self.manifest = manifest
+            self.sha256 = sha256
+        }
+    }
+
+    /// The manifest's one replacement: entries set for the artifacts this run uploads (hashed
+    /// while sending) and removed for those it deletes, merged into the manifest as it is when
+    /// applied (another writer's entries are kept).
+    public struct ChecksumsUpdate: Hashable, Sendable {
+        public let repository: RepositoryName
+        public let manifest: String
+        /// Names whose entry the uploads of this plan set.
+        public let entries: [String]
+        /// Names whose entry the deletes of this plan remove.
+        public let removals: [String]
+        /// The SHA-256 of the manifest's text as planning read it; nil when there was none.
+        public let base: String?
+
+        public init(
+            repository: RepositoryName, manifest: String, entries: [String], removals: [String], base: String?
+        ) {
+            self.repository = repository
+            self.manifest = manifest
+            self.entries = entries
+            self.removals = removals
+            self.base = base
         }
     }
 
@@ -217,16 +298,19 @@ public struct Step: Hashable, Sendable {
         public let size: Int64?
         public let localConflict: LocalConflict?
         public let localModified: String?
+        /// `on conflict update`: the SHA-256 the local file and the manifest agree on.
+        public let sha256: String?
 
         public init(
             _ subject: Subject, localPath: String? = nil, size: Int64? = nil, localConflict: LocalConflict? = nil,
-            localModified: String? = nil
+            localModified: String? = nil, sha256: String? = nil
         ) {
             self.subject = subject
             self.localPath = localPath
             self.size = size
             self.localConflict = localConflict
             self.localModified = localModified
+            self.sha256 = sha256
         }
     }
 
@@ -251,6 +335,8 @@ public struct Step: Hashable, Sendable {
         case .download: .download
         case .skip: .skip
         case .connect: .connect
+        case .verify: .verify
+        case .checksums: .checksums
         }
     }
 
@@ -266,6 +352,8 @@ public struct Step: Hashable, Sendable {
             case .connectCall: nil
             }
         case .connect: nil
+        case .verify(let v): v.repository
+        case .checksums(let c): c.repository
         }
     }
 
@@ -281,6 +369,8 @@ public struct Step: Hashable, Sendable {
             case .connectCall(let request): request
             }
         case .connect(let call): call.request
+        case .verify(let v): v.name
+        case .checksums(let c): c.manifest
         }
     }
 
@@ -293,7 +383,7 @@ public struct Step: Hashable, Sendable {
         case .upload(let u), .replace(let u): u.localPath
         case .download(let d): d.localPath
         case .skip(let s): s.localPath
-        case .delete, .connect: nil
+        case .delete, .connect, .verify, .checksums: nil
         }
     }
 
@@ -304,7 +394,8 @@ public struct Step: Hashable, Sendable {
         case .delete(let d): d.size
         case .download(let d): d.size
         case .skip(let s): s.size
-        case .connect: nil
+        case .verify(let v): v.size
+        case .connect, .checksums: nil
         }
     }
 
@@ -318,7 +409,7 @@ public struct Step: Hashable, Sendable {
         switch action {
         case .download(let d): d.localConflict
         case .skip(let s): s.localConflict
-        case .upload, .replace, .delete, .connect: nil
+        case .upload, .replace, .delete, .connect, .verify, .checksums: nil
         }
     }
 
@@ -326,7 +417,29 @@ public struct Step: Hashable, Sendable {
         switch action {
         case .upload(let u), .replace(let u): u.localModified
         case .skip(let s): s.localModified
-        case .download, .delete, .connect: nil
+        case .download, .delete, .connect, .verify, .checksums: nil
+        }
+    }
+
+    /// The checksum manifest the step records into, checks against, or replaces.
+    public var manifest: String? {
+        switch action {
+        case .upload(let u), .replace(let u): u.manifest
+        case .download(let d): d.manifest
+        case .verify(let v): v.manifest
+        case .checksums(let c): c.manifest
+        case .skip, .delete, .connect: nil
+        }
+    }
+
+    /// The SHA-256 the step expects (a download or verify: the manifest's entry; a skip under
+    /// `on conflict update`: the one file and manifest agree on).
+    public var sha256: String? {
+        switch action {
+        case .download(let d): d.sha256
+        case .verify(let v): v.sha256
+        case .skip(let s): s.sha256
+        case .upload, .replace, .delete, .connect, .checksums: nil
         }
     }
 }
@@ -336,6 +449,7 @@ public struct Step: Hashable, Sendable {
 extension Step: Codable {
     enum CodingKeys: String, CodingKey {
         case kind, repository, name, localPath, size, reason, source, connect, localConflict, localModified
+        case manifest, sha256, entries, removals, base
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -350,6 +464,13 @@ extension Step: Codable {
         try container.encodeIfPresent(connect, forKey: .connect)
         try container.encodeIfPresent(localConflict, forKey: .localConflict)
         try container.encodeIfPresent(localModified, forKey: .localModified)
+        try container.encodeIfPresent(manifest, forKey: .manifest)
+        try container.encodeIfPresent(sha256, forKey: .sha256)
+        if case .checksums(let update) = action {
+            try container.encode(update.entries, forKey: .entries)
+            try container.encode(update.removals, forKey: .removals)
+            try container.encodeIfPresent(update.base, forKey: .base)
+        }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -361,13 +482,19 @@ extension Step: Codable {
         let size = try c.decodeIfPresent(Int64.self, forKey: .size)
         let localConflict = try c.decodeIfPresent(LocalConflict.self, forKey: .localConflict)
         let localModified = try c.decodeIfPresent(String.self, forKey: .localModified)
+        let manifest = try c.decodeIfPresent(String.self, forKey: .manifest)
+        let sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
+        if let sha256, !sha256.isSHA256Hex {
+            throw DecodingError.dataCorruptedError(
+                forKey: .sha256, in: c, debugDescription: "sha256 is not 64 hexadecimal digits")
+        }
         func repository() throws -> RepositoryName { try c.decode(RepositoryName.self, forKey: .repository) }
         let action: Action
         switch kind {
         case .upload, .replace:
             let upload = Upload(
                 repository: try repository(), name: name, localPath: localPath ?? "", size: size,
-                localModified: localModified)
+                localModified: localModified, manifest: manifest)
             action = kind == .upload ? .upload(upload) : .replace(upload)
         case .delete:
             action = .delete(Delete(repository: try repository(), name: name, size: size))
@@ -375,16 +502,32 @@ extension Step: Codable {
             action = .download(
                 Download(
                     repository: try repository(), name: name, localPath: localPath ?? "", size: size,
-                    localConflict: localConflict))
+                    localConflict: localConflict, manifest: manifest, sha256: sha256))
         case .skip:
             let named = try c.decodeIfPresent(RepositoryName.self, forKey: .repository)
             let subject: Skipped.Subject = named.map { .artifact($0, name: name) } ?? .connectCall(request: name)
             action = .skip(
                 Skipped(
                     subject, localPath: localPath, size: size, localConflict: localConflict,
-                    localModified: localModified))
+                    localModified: localModified, sha256: sha256))
         case .connect:
             action = .connect(try c.decode(ConnectCall.self, forKey: .connect))
+        case .verify:
+            action = .verify(
+                Verify(
+                    repository: try repository(), name: name, size: size,
+                    manifest: try c.decode(String.self, forKey: .manifest), sha256: sha256))
+        case .checksums:
+            let base = try c.decodeIfPresent(String.self, forKey: .base)
+            if let base, !base.isSHA256Hex {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .base, in: c, debugDescription: "base is not 64 hexadecimal digits")
+            }
+            action = .checksums(
+                ChecksumsUpdate(
+                    repository: try repository(), manifest: name,
+                    entries: try c.decode([String].self, forKey: .entries),
+                    removals: try c.decode([String].self, forKey: .removals), base: base))
         }
         self.init(
             action, reason: try c.decodeIfPresent(String.self, forKey: .reason),

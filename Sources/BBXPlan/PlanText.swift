@@ -3,7 +3,8 @@ import Foundation
 import SafeText
 
 /// The human form of a plan: grouped by repository, one line per step with its mark
-/// (`+` upload, `~` replace, `-` delete, `=` skip, `↓` download, `*` Connect call), what it does,
+/// (`+` upload, `~` replace, `-` delete, `=` skip or unchanged, `↓` download, `*` Connect call,
+/// `✓` verify, `#` checksum manifest), what it does,
 /// its size or reason, and where the statement is; then the totals line.
 public struct PlanText: Sendable {
     public var colored: Bool
@@ -47,6 +48,11 @@ public struct PlanText: Sendable {
         if totals.replacements > 0 { parts.append("\(totals.replacements) to replace") }
         if totals.deletions > 0 { parts.append("\(totals.deletions) to delete") }
         if totals.downloads > 0 { parts.append("\(totals.downloads) to download") }
+        if totals.verifications > 0 { parts.append("\(totals.verifications) to verify") }
+        if totals.manifestUpdates > 0 {
+            parts.append(
+                "\(totals.manifestUpdates) checksum manifest\(totals.manifestUpdates == 1 ? "" : "s") to update")
+        }
         if totals.connectCalls > 0 {
             parts.append("\(totals.connectCalls) Connect call\(totals.connectCalls == 1 ? "" : "s")")
         }
@@ -84,6 +90,12 @@ public struct PlanText: Sendable {
                 verb = step.kind.rawValue
                 what = Self.arrow(step.localPath ?? step.name, step.name)
                 detail = size + (step.reason.map { " (\($0))" } ?? "")
+            case .skip where step.sha256 != nil:
+                // `on conflict update`: the file is what the manifest says is there.
+                mark = "="
+                verb = "unchanged"
+                what = Self.arrow(step.localPath ?? step.name, step.name)
+                detail = "(sha256 \(step.sha256 ?? ""))"
             case .skip:
                 mark = "="
                 verb = "skip"
@@ -106,6 +118,16 @@ public struct PlanText: Sendable {
             case .connect:
                 mark = "*"
                 verb = "connect"
+                what = step.name
+                detail = step.reason.map { "(\($0))" } ?? ""
+            case .verify:
+                mark = "✓"
+                verb = "verify"
+                what = step.name
+                detail = size + (step.sha256 == nil ? " (not in \(step.manifest ?? "the manifest"))" : "")
+            case .checksums:
+                mark = "#"
+                verb = "checksums"
                 what = step.name
                 detail = step.reason.map { "(\($0))" } ?? ""
             }
@@ -132,6 +154,8 @@ public struct PlanText: Sendable {
         case .skip: code = "2"
         case .download: code = "36"
         case .connect: code = "35"
+        case .verify: code = "36"
+        case .checksums: code = "33"
         }
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }

@@ -8,6 +8,26 @@ public struct RemoteState: Hashable, Sendable {
     public private(set) var artifacts: [String: Artifact]
     /// Names uploaded (or replaced) earlier in this run: `prune` never deletes them.
     public private(set) var uploadedInThisRun: Set<String> = []
+    /// The checksum manifest kept here (`checksums NAME`), as the plan has left it.
+    public var checksums: ManifestState?
+
+    /// A repository's checksum manifest: its name, its entries as the plan has left them, and
+    /// the names whose entry is pending (uploaded in this run: hashed only while sent).
+    public struct ManifestState: Hashable, Sendable {
+        public let name: String
+        /// The SHA-256 of the manifest's text when read; nil when there was none.
+        public let base: String?
+        public let read: ChecksumManifest
+        public var entries: ChecksumManifest
+        public var pending: Set<String> = []
+
+        public init(name: String, base: String?, read: ChecksumManifest) {
+            self.name = name
+            self.base = base
+            self.read = read
+            entries = read
+        }
+    }
 
     public init(listing: [Artifact]) {
         artifacts = Dictionary(listing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -22,8 +42,13 @@ public struct RemoteState: Hashable, Sendable {
         return next
     }
 
+    /// The checksum manifest never matches a pattern (`prune "*" keep 5` leaves it alone);
+    /// only its exact name does.
     public func matching(_ glob: Glob) -> [Artifact] {
-        artifacts.values.filter { glob.matches($0.name) }.sorted { $0.name < $1.name }
+        let manifest = checksums?.name
+        return artifacts.values.filter {
+            glob.matches($0.name) && ($0.name != manifest || glob.isLiteral)
+        }.sorted { $0.name < $1.name }
     }
 
     public func contains(_ name: String) -> Bool { artifacts[name] != nil }

@@ -72,7 +72,8 @@ public struct Completer: Sendable {
     func vocabulary(after before: [String]) -> [String] {
         if let last = before.last, let words = Self.followingWords[last] { return words }
         if before.count == 2, let words = Self.followingWords["\(before[0]) KEY"] { return words }
-        return Keyword.allCases.map(\.rawValue) + names + Builtins.functions.keys.map { $0 + "(" }
+        return Keyword.allCases.map(\.rawValue) + Statement.Tag.contextualKeywords + names
+            + Builtins.functions.keys.map { $0 + "(" }
     }
 
     /// Every statement kind's words that follow another word (`on` → `conflict`).

@@ -210,7 +210,7 @@ public final class Session: @unchecked Sendable {
             output.out("note: '\(binding.name.name)' is bound again; it shadows its earlier value\n")
         }
         if !plan.steps.isEmpty { out(PlanText(colored: output.colored).render(plan)) }
-        if dryRun || !plan.hasChanges {
+        if dryRun || !plan.hasWork {
             gate.release(after: nil)
             // A dry run binds its names but leaves the view of the remote as it was listed:
             // its planned uploads and deletes never happened.

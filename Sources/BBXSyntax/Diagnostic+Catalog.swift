@@ -112,7 +112,8 @@ extension Diagnostic {
 
     static func unknownConflictPolicy(found: Token) -> Diagnostic {
         Diagnostic(
-            "expected 'replace', 'skip' or 'fail' after 'on conflict', found \(found.kind.spelling)", at: found.range,
+            "expected 'replace', 'skip', 'fail' or 'update' after 'on conflict', found \(found.kind.spelling)",
+            at: found.range,
             id: "unknown-conflict-policy")
     }
 

@@ -37,9 +37,11 @@ extension Parser {
 
     // statement = use_stmt | let_stmt | upload_stmt | download_stmt | delete_stmt | prune_stmt
     //           | list_stmt | print_stmt | assert_stmt | fail_stmt | if_stmt | for_stmt
-    //           | addon_stmt | linkers_stmt | linker_stmt ;
+    //           | addon_stmt | linkers_stmt | linker_stmt | checksums_stmt | verify_stmt ;
     mutating func parseStatement() throws -> Statement {
         switch peek.kind {
+        case .identifier where peek.value == .text("checksums") && startsStatementWord: return try parseChecksums()
+        case .identifier where peek.value == .text("verify") && startsStatementWord: return try parseVerify()
         case .keyword(.use): return try parseUse()
         case .keyword(.let): return try parseLet()
         case .keyword(.upload): return try parseUpload()
@@ -143,7 +145,7 @@ extension Parser {
             from: keyword)
     }
 
-    // conflict_clause = "on" "conflict" ( "replace" | "skip" | "fail" ) ;
+    // conflict_clause = "on" "conflict" ( "replace" | "skip" | "fail" | "update" ) ;
     mutating func parseConflictClause(_ clauses: inout Clauses) throws -> Located<ConflictPolicy> {
         let on = advance()
         try clauses.note("on conflict", on.range, &self)
@@ -156,6 +158,7 @@ extension Parser {
         case .keyword(.fail): policy = .fail
         case .identifier where token.value == .text("replace"): policy = .replace
         case .identifier where token.value == .text("skip"): policy = .skip
+        case .identifier where token.value == .text("update"): policy = .update
         default: policy = nil
         }
         guard let policy else { throw error(.unknownConflictPolicy(found: token)) }
@@ -167,10 +170,7 @@ extension Parser {
     mutating func parseDelete() throws -> Statement {
         let keyword = advance()
         let pattern = try parseOperand("an artifact pattern (a string)", after: "'delete'")
-        var repository: Expression?
-        if match(.from) != nil {
-            repository = try parseOperand("a repository", after: "'from'")
-        }
+        let repository = try parseOptionalClause(.from, "a repository")
         return statement(.delete(DeleteStatement(pattern: pattern, repository: repository)), from: keyword)
     }
 
@@ -178,10 +178,7 @@ extension Parser {
     //   (at least one of keep and older than)
     mutating func parsePrune() throws -> Statement {
         let keyword = advance()
-        var pattern: Expression?
-        if canStartExpression {
-            pattern = try parseExpression()
-        }
+        let pattern = try parseOptionalExpression()
         var clauses = Clauses()
         while true {
             if let token = match(.in) {
@@ -211,15 +208,50 @@ extension Parser {
     // list_stmt = "list" [ expression ] [ "in" expression ] ;
     mutating func parseList() throws -> Statement {
         let keyword = advance()
-        var pattern: Expression?
-        if canStartExpression {
-            pattern = try parseExpression()
-        }
-        var repository: Expression?
-        if match(.in) != nil {
-            repository = try parseOperand("a repository", after: "'in'")
-        }
+        let pattern = try parseOptionalExpression()
+        let repository = try parseOptionalClause(.in, "a repository")
         return statement(.list(ListStatement(pattern: pattern, repository: repository)), from: keyword)
+    }
+
+    // checksums_stmt = "checksums" expression [ "in" expression ] ;
+    mutating func parseChecksums() throws -> Statement {
+        let keyword = advance()
+        let manifest = try parseOperand("the manifest's artifact name (a string)", after: "'checksums'")
+        let repository = try parseOptionalClause(.in, "a repository")
+        return statement(.checksums(ChecksumsStatement(manifest: manifest, repository: repository)), from: keyword)
+    }
+
+    // verify_stmt = "verify" [ expression ] [ "in" expression ] ;
+    mutating func parseVerify() throws -> Statement {
+        let keyword = advance()
+        let pattern = try parseOptionalExpression()
+        let repository = try parseOptionalClause(.in, "a repository")
+        return statement(.verify(VerifyStatement(pattern: pattern, repository: repository)), from: keyword)
+    }
+
+    /// `[ expression ]` where a statement's pattern may be left out (`list`, `verify`).
+    mutating func parseOptionalExpression() throws -> Expression? {
+        canStartExpression ? try parseExpression() : nil
+    }
+
+    /// `[ WORD expression ]`: a clause that may be left out (`from REPO`, `in REPO`).
+    mutating func parseOptionalClause(_ word: Keyword, _ what: String) throws -> Expression? {
+        guard match(word) != nil else { return nil }
+        return try parseOperand(what, after: "'\(word.rawValue)'")
+    }
+
+    /// `checksums` and `verify` are not reserved (a script may have a name `verify`): they
+    /// begin a statement when what follows them can follow the word, not `=`, `.`, `(` or an
+    /// operator, which only a name is followed by.
+    var startsStatementWord: Bool {
+        let next = tokens[min(current + 1, tokens.count - 1)].kind
+        switch next {
+        case .stringStart, .rawString, .identifier, .keyword(.in), .newline, .semicolon, .endOfFile, .rightBrace,
+            .comment, .repository:
+            return true
+        default:
+            return false
+        }
     }
 
     // print_stmt = "print" expression { "," expression } ;

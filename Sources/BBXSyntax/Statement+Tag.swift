@@ -7,16 +7,23 @@ extension Statement {
         case addonUpdate = "addon update"
         case addonDelete = "addon delete"
         case linkers, linker
+        case checksums, verify
 
         /// The word a statement of this kind begins with.
         public var keyword: String { String(rawValue.prefix { $0 != " " }) }
+
+        /// Statement words that are not reserved (added after scripts could already use them as
+        /// names): they begin a statement only where one begins, and stay usable as names.
+        public static let contextualKeywords: [String] = allCases.map(\.keyword).filter {
+            Keyword(rawValue: $0) == nil
+        }
 
         /// What the statement's strings name, for completion: local files to upload, or the
         /// artifacts of a repository (completed from the names last listed).
         public var strings: Operand {
             switch self {
             case .upload: .localFiles
-            case .download, .delete, .prune, .list: .artifacts
+            case .download, .delete, .prune, .list, .verify, .checksums: .artifacts
             case .use, .let, .print, .assert, .fail, .if, .for, .addonUpdate, .addonDelete, .linkers, .linker:
                 .other
             }
@@ -37,7 +44,8 @@ extension Statement {
             case .addonUpdate: return ["addon": ["update", "delete"], "update": ["descriptor", "url"]]
             case .addonDelete: return ["addon": ["update", "delete"]]
             case .linker: return ["linker KEY": LinkerAction.words]
-            case .use, .let, .delete, .list, .print, .assert, .fail, .if, .for, .linkers: return [:]
+            case .use, .let, .delete, .list, .print, .assert, .fail, .if, .for, .linkers, .checksums, .verify:
+                return [:]
             }
         }
     }
@@ -62,6 +70,8 @@ extension Statement.Kind {
         case .addonDelete: .addonDelete
         case .linkers: .linkers
         case .linker: .linker
+        case .checksums: .checksums
+        case .verify: .verify
         }
     }
 }

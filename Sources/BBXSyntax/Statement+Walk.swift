@@ -21,6 +21,8 @@ extension Statement {
         case .delete(let s): RepositoryClause(word: "from", expression: s.repository)
         case .prune(let s): RepositoryClause(word: "in", expression: s.repository)
         case .list(let s): RepositoryClause(word: "in", expression: s.repository)
+        case .verify(let s): RepositoryClause(word: "in", expression: s.repository)
+        case .checksums(let s): RepositoryClause(word: "in", expression: s.repository)
         case .let, .print, .assert, .fail, .if, .for, .addonUpdate, .addonDelete, .linkers, .linker: nil
         }
     }
@@ -47,6 +49,8 @@ extension Statement {
             }
         case .addonDelete, .linkers: []
         case .linker(let s): [s.key] + s.action.expressions
+        case .checksums(let s): [s.manifest, s.repository].compactMap { $0 }
+        case .verify(let s): [s.pattern, s.repository].compactMap { $0 }
         }
     }
 
@@ -56,7 +60,7 @@ extension Statement {
         case .if(let s): s.branches.map(\.body) + (s.elseBlock.map { [$0] } ?? [])
         case .for(let s): [s.body]
         case .use, .let, .upload, .download, .delete, .prune, .list, .print, .assert, .fail, .addonUpdate,
-            .addonDelete, .linkers, .linker:
+            .addonDelete, .linkers, .linker, .checksums, .verify:
             []
         }
     }

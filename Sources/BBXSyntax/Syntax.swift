@@ -26,9 +26,9 @@ public struct Block: Hashable, Sendable {
     }
 }
 
-/// `on conflict replace|skip|fail`.
+/// `on conflict replace|skip|fail|update` (`update`: uploads under `checksums` only).
 public enum ConflictPolicy: String, Hashable, Sendable, CaseIterable {
-    case replace, skip, fail
+    case replace, skip, fail, update
 }
 
 /// One statement. Each kind carries a payload struct of its own (below), so a new clause is a
@@ -53,6 +53,8 @@ public struct Statement: Hashable, Sendable {
         /// `linkers`
         case linkers
         case linker(LinkerStatement)
+        case checksums(ChecksumsStatement)
+        case verify(VerifyStatement)
     }
 
     public var kind: Kind
@@ -145,6 +147,27 @@ public struct PruneStatement: Hashable, Sendable {
 
 /// `list [PATTERN] [in REPO]`
 public struct ListStatement: Hashable, Sendable {
+    public var pattern: Expression?
+    public var repository: Expression?
+    public init(pattern: Expression? = nil, repository: Expression? = nil) {
+        self.pattern = pattern
+        self.repository = repository
+    }
+}
+
+/// `checksums NAME [in REPO]`: keep a SHA-256 manifest artifact in the repository (by default
+/// the one in effect).
+public struct ChecksumsStatement: Hashable, Sendable {
+    public var manifest: Expression
+    public var repository: Expression?
+    public init(manifest: Expression, repository: Expression? = nil) {
+        self.manifest = manifest
+        self.repository = repository
+    }
+}
+
+/// `verify [PATTERN] [in REPO]`
+public struct VerifyStatement: Hashable, Sendable {
     public var pattern: Expression?
     public var repository: Expression?
     public init(pattern: Expression? = nil, repository: Expression? = nil) {

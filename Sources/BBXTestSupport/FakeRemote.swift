@@ -23,6 +23,14 @@ public final class FakeReader: RemoteReader {
         self.linkers = linkers
     }
 
+    /// Artifacts' contents by repository and name (checksum manifests).
+    public let texts = Mutex<[ArtifactKey: String]>([:])
+
+    public func text(of name: String, in repository: RepositoryName) async throws(RemoteReadError) -> String? {
+        if let failure { throw failure }
+        return texts.withLock { $0[ArtifactKey(repository, name)] }
+    }
+
     /// The repositories listed so far, in order.
     public var listed: [String] { reads.withLock { $0 } }
 
@@ -53,7 +61,7 @@ public final class FakeReader: RemoteReader {
                         Artifact(name: step.name, size: step.size ?? 0, created: Date(), createdOn: "\(UUID())"))
                 case .delete:
                     repositories[repository, default: []].removeAll { $0.name == step.name }
-                case .download, .skip, .connect:
+                case .download, .skip, .connect, .verify, .checksums:
                     break
                 }
             }
@@ -102,5 +110,11 @@ public struct FakeFiles: LocalFiles {
     public func contents(of path: String) throws -> [UInt8] {
         guard let text = texts[path] else { throw LocalFileError("no such file '\(path)'") }
         return Array(text.utf8)
+    }
+
+    /// A fake file's hash: its text's SHA-256 hex is given in `texts` under `sha256:PATH`.
+    public func sha256(of path: String) throws -> String {
+        guard let hash = texts["sha256:" + path] else { throw LocalFileError("no hash for '\(path)'") }
+        return hash
     }
 }

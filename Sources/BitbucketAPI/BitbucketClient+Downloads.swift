@@ -51,17 +51,18 @@ extension BitbucketClient {
         return (artifacts, grant)
     }
 
-    /// Uploads files in one multipart request, streamed from disk. If an attempt fails, the
+    /// Uploads files in one multipart request, streamed from disk and hashed (SHA-256) in the
+    /// same read. If an attempt fails, the
     /// Downloads list is read before trying again: a file already there with the expected size
     /// (and not the artifact that `previous` says was there before) was stored by the attempt
     /// whose answer was lost, and is not sent again.
     @discardableResult
     public func upload(
         _ files: [UploadFile], to repository: RepositoryName, previous: [String: Artifact] = [:],
-        progress: ProgressHandler? = nil
+        hashing: Bool = false, progress: ProgressHandler? = nil
     ) async throws -> UploadResult {
         var remaining = try files.map { file in (path: file.path, name: file.name, size: try Self.fileSize(file.path)) }
-        guard !remaining.isEmpty else { return UploadResult(uploaded: [], confirmedByListing: []) }
+        guard !remaining.isEmpty else { return UploadResult(uploaded: [], confirmedByListing: [], sha256: [:]) }
         let target = url(repository.downloadsPath)
         var confirmed: [String] = []
         let label = files.count == 1 ? files[0].name : "\(files.count) files"
@@ -69,43 +70,58 @@ extension BitbucketClient {
         // an older one of the same name and size is someone else's (or the one being replaced).
         // A server clock behind this one only makes bbx send the file again, which is harmless.
         let started = Date().addingTimeInterval(-Self.clockTolerance)
-        try await withRetries(
-            "uploading \(label) to \(repository)",
-            beforeRetry: {
-                let stored = Dictionary(
-                    try await self.artifacts(in: repository).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-                remaining.removeAll { file in
-                    // Bitbucket has been seen storing spaces as `_`.
-                    guard
-                        let artifact = stored[file.name] ?? stored[file.name.replacingOccurrences(of: " ", with: "_")],
-                        artifact.size == file.size, previous[file.name]?.stamp != artifact.stamp,
-                        artifact.isCreationKnown, artifact.created >= started
-                    else { return false }
-                    confirmed.append(file.name)
-                    return true
+        let digests = hashing ? MultipartBody.Digests() : nil
+        /// Takes out of `remaining` the files the listing shows stored by an attempt of this call.
+        func confirmByListing() async throws {
+            let stored = Dictionary(
+                try await self.artifacts(in: repository).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            remaining.removeAll { file in
+                // Bitbucket has been seen storing spaces as `_`.
+                guard
+                    let artifact = stored[file.name] ?? stored[file.name.replacingOccurrences(of: " ", with: "_")],
+                    artifact.size == file.size, previous[file.name]?.stamp != artifact.stamp,
+                    artifact.isCreationKnown, artifact.created >= started
+                else { return false }
+                confirmed.append(file.name)
+                return true
+            }
+        }
+        do {
+            try await withRetries(
+                "uploading \(label) to \(repository)",
+                beforeRetry: {
+                    try await confirmByListing()
+                    if !confirmed.isEmpty {
+                        self.logger.notice("already in \(repository)'s downloads: \(confirmed.joined(separator: ", "))")
+                    }
+                    return remaining.isEmpty ? () : nil
                 }
-                if !confirmed.isEmpty {
-                    self.logger.notice("already in \(repository)'s downloads: \(confirmed.joined(separator: ", "))")
+            ) { _ in
+                let body = MultipartBody(files: remaining)
+                let total = remaining.reduce(Int64(0)) { $0 + $1.size }
+                let stream = body.stream(chunkSize: configuration.uploadChunkSize, digests: digests) { sent in
+                    progress?(TransferProgress(name: label, bytes: sent, total: total))
                 }
-                return remaining.isEmpty ? () : nil
+                let response = try await send(
+                    .POST, target, signing: .credential,
+                    headers: [("Accept", "application/json"), ("Content-Type", body.contentType)],
+                    body: .stream(stream, length: .known(body.length)))
+                guard (200..<300).contains(response.status.code) else {
+                    throw await statusFailure(response, method: .POST, url: target)
+                }
+                _ = try? await response.body.collect(upTo: 1024 * 1024)
             }
-        ) { _ in
-            let body = MultipartBody(files: remaining)
-            let total = remaining.reduce(Int64(0)) { $0 + $1.size }
-            let stream = body.stream(chunkSize: configuration.uploadChunkSize) { sent in
-                progress?(TransferProgress(name: label, bytes: sent, total: total))
-            }
-            let response = try await send(
-                .POST, target, signing: .credential,
-                headers: [("Accept", "application/json"), ("Content-Type", body.contentType)],
-                body: .stream(stream, length: .known(body.length)))
-            guard (200..<300).contains(response.status.code) else {
-                throw await statusFailure(response, method: .POST, url: target)
-            }
-            _ = try? await response.body.collect(upTo: 1024 * 1024)
+        } catch {
+            // Several files in one request: which of them landed is read from the listing, so
+            // that they are reported done (and not sent again by a later run's retry).
+            guard files.count > 1, !(error is CancellationError), !Task.isCancelled else { throw error }
+            try? await confirmByListing()
+            throw UploadFailure(
+                confirmed: confirmed, sha256: digests?.byName.withLock { $0 } ?? [:], underlying: error)
         }
         let uploaded = files.map(\.name).filter { !confirmed.contains($0) }
-        return UploadResult(uploaded: uploaded, confirmedByListing: confirmed)
+        return UploadResult(
+            uploaded: uploaded, confirmedByListing: confirmed, sha256: digests?.byName.withLock { $0 } ?? [:])
     }
 
     /// Downloads an artifact to `destination`: the API's 302 is followed by hand to the storage
@@ -115,14 +131,60 @@ extension BitbucketClient {
     /// response's ETag: if the artifact was replaced meanwhile, the whole new version comes
     /// instead of its second half. A link the storage host refuses (expired: 403) is asked for
     /// again once. Returns the number of bytes.
+    ///
+    /// With `checksum` (the manifest's name and its SHA-256 for this artifact), the bytes are
+    /// hashed as they arrive and a mismatch fails the download with nothing kept.
     @discardableResult
     public func download(
         _ name: String, from repository: RepositoryName, to destination: String, expectedSize: Int64? = nil,
-        replacing: Bool = true, progress: ProgressHandler? = nil
+        replacing: Bool = true, checksum: ExpectedChecksum? = nil, progress: ProgressHandler? = nil
     ) async throws -> Int64 {
-        let apiURL = url(repository.artifactPath(name))
         let partial = try PartialFile(beside: destination)
         defer { partial.discard() }
+        let size = try await receive(
+            name, from: repository, into: partial, expectedSize: expectedSize, progress: progress)
+        if let checksum, partial.sha256 != checksum.sha256.lowercased() {
+            throw BitbucketError.checksumMismatch(
+                name: name, manifest: checksum.manifest, expected: checksum.sha256.lowercased(),
+                received: partial.sha256)
+        }
+        try partial.commit(to: destination, replacing: replacing)
+        return size
+    }
+
+    /// Streams an artifact through SHA-256 and keeps nothing (`verify`): its size and hash.
+    public func digest(
+        of name: String, in repository: RepositoryName, expectedSize: Int64? = nil, progress: ProgressHandler? = nil
+    ) async throws -> (size: Int64, sha256: String) {
+        let sink = PartialFile(hashingOnly: name)
+        let size = try await receive(name, from: repository, into: sink, expectedSize: expectedSize, progress: progress)
+        return (size, sink.sha256)
+    }
+
+    /// Reads a small artifact (a checksum manifest) into memory: nil when there is none (404 for
+    /// the artifact), an error when it is bigger than `limit`.
+    public func text(of name: String, in repository: RepositoryName, limit: Int) async throws -> String? {
+        let sink = PartialFile(inMemory: name, limit: limit)
+        do {
+            _ = try await receive(name, from: repository, into: sink, expectedSize: nil, progress: nil)
+        } catch BitbucketError.status(let failure)
+            where failure.status == 404 && failure.storageHost == nil
+            && !failure.message.lowercased().contains("repository")
+        {
+            return nil
+        }
+        guard let text = String(validating: Array(sink.memory?.readableBytesView ?? []), as: UTF8.self) else {
+            throw BitbucketError.file(path: name, reason: "is not UTF-8 text")
+        }
+        return text
+    }
+
+    /// The API's answer and its redirects into `partial`, with retries and a renewed link.
+    private func receive(
+        _ name: String, from repository: RepositoryName, into partial: PartialFile, expectedSize: Int64?,
+        progress: ProgressHandler?
+    ) async throws -> Int64 {
+        let apiURL = url(repository.artifactPath(name))
         var renewedLink = false
         let size = try await withRetries("downloading \(name) from \(repository)") { _ in
             while true {
@@ -142,7 +204,6 @@ extension BitbucketClient {
                 reason: "\(name) has \(size) bytes, not the \(expectedSize) listed; it may have been replaced meanwhile"
             )
         }
-        try partial.commit(to: destination, replacing: replacing)
         return size
     }
 

@@ -18,6 +18,8 @@ public final class BitbucketClient: Sendable {
     let apiOrigin: Origin
     private let direct: HTTPClient
     private let proxied: HTTPClient?
+    /// Every request this client made, and Bitbucket's rate limit as its answers said.
+    public let meter = RequestMeter()
 
     public init(
         configuration: ClientConfiguration,
@@ -157,6 +159,7 @@ public final class BitbucketClient: Sendable {
         let proxied = proxied.flatMap {
             configuration.noProxy.bypassesProxy(host: origin.host, port: origin.port) ? nil : $0
         }
+        meter.counted(api: origin == apiOrigin)
         return (proxied ?? direct, headers, origin, path, proxied != nil)
     }
 
@@ -166,6 +169,7 @@ public final class BitbucketClient: Sendable {
         body: HTTPClientRequest.Body? = nil
     ) async throws -> HTTPClientResponse {
         let prepared = try prepare(method, url, signing: signing, headers: extra)
+        if prepared.origin == apiOrigin { try await meter.waitForSlot() }
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers = prepared.headers
@@ -178,6 +182,16 @@ public final class BitbucketClient: Sendable {
             logger.debug(
                 "\(method.rawValue) \(prepared.origin.host)\(prepared.path) → \(response.status.code) (\(ContinuousClock.now - started))"
             )
+            if prepared.origin == apiOrigin,
+                let pacing = meter.observe(
+                    limit: response.headers.first(name: "X-RateLimit-Limit"),
+                    nearLimit: response.headers.first(name: "X-RateLimit-NearLimit"))
+            {
+                let limit = response.headers.first(name: "X-RateLimit-Limit").map { " (\($0) requests an hour)" } ?? ""
+                logger.notice(
+                    "Bitbucket says this credential is near its rate limit\(limit): slowing to one request every \(pacing.seconds) s rather than running into 429s"
+                )
+            }
             return response
         } catch let error as BitbucketError {
             throw error

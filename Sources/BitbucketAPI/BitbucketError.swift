@@ -14,6 +14,8 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
     case changedDuringDownload(name: String)
     /// A local file could not be read or written.
     case file(path: String, reason: String)
+    /// The bytes received do not hash to the manifest's SHA-256: nothing was kept.
+    case checksumMismatch(name: String, manifest: String, expected: String, received: String)
     /// A call to `/2.0/addon*` without Connect credentials configured.
     case missingConnectCredentials
     /// A linker endpoint answered 410, or 404 without naming a linker or value: Atlassian has
@@ -32,6 +34,8 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
         case .changedDuringDownload(let name):
             "\(name) changed on the server during the download; starting over"
         case .file(let path, let reason): "\(path): \(reason)"
+        case .checksumMismatch(let name, let manifest, let expected, let received):
+            "\(name) does not match \(manifest): its SHA-256 is \(received), the manifest says \(expected); nothing was kept"
         case .missingConnectCredentials:
             "Connect calls need BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET"
         case .unexpectedResponse(let method, let path, let reason): "\(method) \(path): unexpected response: \(reason)"

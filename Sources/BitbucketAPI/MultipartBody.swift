@@ -1,6 +1,8 @@
+import Crypto
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// A `multipart/form-data` body of files, one `files` part each, laid out in advance so that
 /// its length is known before the first byte is sent, and streamed from disk in fixed chunks
@@ -9,7 +11,14 @@ struct MultipartBody: Sendable {
     struct Part: Sendable {
         let header: [UInt8]
         let path: String
+        let name: String
         let size: Int64
+    }
+
+    /// The SHA-256 of each file as it was sent (name → hex), filled in as each part's last byte
+    /// leaves: the hash costs no second read of the file.
+    final class Digests: Sendable {
+        let byName = Mutex<[String: String]>([:])
     }
 
     let boundary: String
@@ -23,7 +32,7 @@ struct MultipartBody: Sendable {
                 (index == 0 ? "" : "\r\n") + "--\(boundary)\r\n"
                 + "Content-Disposition: form-data; name=\"files\"; filename=\"\(Self.quoted(file.name))\"\r\n"
                 + "Content-Type: application/octet-stream\r\n\r\n"
-            return Part(header: Array(header.utf8), path: file.path, size: file.size)
+            return Part(header: Array(header.utf8), path: file.path, name: file.name, size: file.size)
         }
         trailer = Array("\r\n--\(boundary)--\r\n".utf8)
     }
@@ -54,8 +63,8 @@ struct MultipartBody: Sendable {
         return out
     }
 
-    func stream(chunkSize: Int, progress: (@Sendable (Int64) -> Void)?) -> Stream {
-        Stream(body: self, chunkSize: chunkSize, progress: progress)
+    func stream(chunkSize: Int, digests: Digests? = nil, progress: (@Sendable (Int64) -> Void)?) -> Stream {
+        Stream(body: self, chunkSize: chunkSize, digests: digests, progress: progress)
     }
 
     /// The body's bytes: each part's header, then its file read chunk by chunk on NIO's
@@ -64,25 +73,29 @@ struct MultipartBody: Sendable {
         typealias Element = ByteBuffer
         let body: MultipartBody
         let chunkSize: Int
+        let digests: Digests?
         let progress: (@Sendable (Int64) -> Void)?
 
         func makeAsyncIterator() -> Iterator {
-            Iterator(body: body, chunkSize: chunkSize, progress: progress)
+            Iterator(body: body, chunkSize: chunkSize, digests: digests, progress: progress)
         }
 
         struct Iterator: AsyncIteratorProtocol {
             let body: MultipartBody
             let chunkSize: Int
+            let digests: Digests?
             let progress: (@Sendable (Int64) -> Void)?
+            var hasher = SHA256()
             var partIndex = 0
             var file: ReadableFile?
             var sentOfFile: Int64 = 0
             var sentFileBytes: Int64 = 0
             var finished = false
 
-            init(body: MultipartBody, chunkSize: Int, progress: (@Sendable (Int64) -> Void)?) {
+            init(body: MultipartBody, chunkSize: Int, digests: Digests?, progress: (@Sendable (Int64) -> Void)?) {
                 self.body = body
                 self.chunkSize = chunkSize
+                self.digests = digests
                 self.progress = progress
             }
 
@@ -97,10 +110,15 @@ struct MultipartBody: Sendable {
                             throw BitbucketError.file(
                                 path: part.path, reason: "the file became shorter while it was being uploaded")
                         }
+                        if digests != nil { chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) } }
                         sentOfFile += Int64(chunk.readableBytes)
                         sentFileBytes += Int64(chunk.readableBytes)
                         progress?(sentFileBytes)
                         return chunk
+                    }
+                    if let digests {
+                        let hex = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+                        digests.byName.withLock { $0[part.name] = hex }
                     }
                     self.file = nil
                     partIndex += 1
@@ -109,6 +127,7 @@ struct MultipartBody: Sendable {
                     let part = body.parts[partIndex]
                     file = try ReadableFile(path: part.path)
                     sentOfFile = 0
+                    hasher = SHA256()
                     return ByteBuffer(bytes: part.header)
                 }
                 finished = true

@@ -1,10 +1,13 @@
+import Crypto
 import Foundation
 import NIOCore
 import SafeFiles
 
 /// A download in progress: a hidden file beside its destination (so the final rename stays on
 /// one file system and is atomic), renamed into place only once complete, removed otherwise.
-/// Bytes are written with `write(2)` as they arrive: no buffering beyond one network chunk.
+/// Bytes are written with `write(2)` as they arrive: no buffering beyond one network chunk,
+/// and hashed (SHA-256) in the same pass, so a manifest's checksum is checked without reading
+/// the file again. A partial file made `hashingOnly` keeps nothing (`verify`).
 ///
 /// `@unchecked Sendable`: it wraps a file descriptor and its offset, used by one download at a
 /// time (async-http-client calls a delegate on one event loop, in order).
@@ -15,8 +18,37 @@ final class PartialFile: @unchecked Sendable {
     /// What identifies the version of the bytes written so far (the first response's strong
     /// ETag, else its Last-Modified): a resume asks for the rest only of that version.
     var validator: String?
+    /// The SHA-256 of the bytes written so far.
+    private var hasher = SHA256()
+    /// False for a sink made `hashingOnly` or `inMemory`: nothing goes to disk.
+    let keepsBytes: Bool
+    /// For a sink made `inMemory`: the bytes, and the most it may hold.
+    private(set) var memory: ByteBuffer?
+    private let memoryLimit: Int
+
+    /// A sink that only counts and hashes (`verify` keeps nothing on disk).
+    init(hashingOnly name: String) {
+        path = name
+        descriptor = -1
+        keepsBytes = false
+        memoryLimit = 0
+    }
+
+    /// A sink that keeps up to `limit` bytes in memory (a checksum manifest); more is an error.
+    init(inMemory name: String, limit: Int) {
+        path = name
+        descriptor = -1
+        keepsBytes = false
+        memory = ByteBuffer()
+        memoryLimit = limit
+    }
+
+    /// The SHA-256 of everything written, in lowercase hex.
+    var sha256: String { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
 
     init(beside destination: String) throws {
+        keepsBytes = true
+        memoryLimit = 0
         let url = URL(fileURLWithPath: destination)
         let directory = url.deletingLastPathComponent()
         do {
@@ -62,6 +94,14 @@ final class PartialFile: @unchecked Sendable {
 
     func write(_ buffer: ByteBuffer) throws {
         try buffer.withUnsafeReadableBytes { bytes in
+            hasher.update(bufferPointer: bytes)
+            if memory != nil {
+                guard (memory?.readableBytes ?? 0) + bytes.count <= memoryLimit else {
+                    throw BitbucketError.file(path: path, reason: "is larger than \(memoryLimit) bytes; not read")
+                }
+                memory?.writeBytes(bytes)
+            }
+            guard keepsBytes else { return }
             var offset = 0
             while offset < bytes.count {
                 let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -77,11 +117,14 @@ final class PartialFile: @unchecked Sendable {
 
     /// Starts over (the server sent the whole file instead of the rest).
     func truncate() throws {
+        hasher = SHA256()
+        size = 0
+        validator = nil
+        if memory != nil { memory = ByteBuffer() }
+        guard keepsBytes else { return }
         guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) == 0 else {
             throw BitbucketError.file(path: path, reason: String(cString: strerror(errno)))
         }
-        size = 0
-        validator = nil
     }
 
     /// Closes the file and moves it to the destination: over what is there when `replacing`,

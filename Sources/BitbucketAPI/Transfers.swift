@@ -33,4 +33,33 @@ public struct UploadResult: Sendable, Hashable {
     /// Names found in Downloads with the expected size after an attempt whose answer was lost:
     /// that attempt stored them, so they were not sent again.
     public let confirmedByListing: [String]
+    /// Each file's SHA-256 (name → lowercase hex) as read while sending it; a file confirmed by
+    /// listing has the hash of the attempt that stored it, when that attempt read it whole.
+    public let sha256: [String: String]
+
+    public init(uploaded: [String], confirmedByListing: [String], sha256: [String: String] = [:]) {
+        self.uploaded = uploaded
+        self.confirmedByListing = confirmedByListing
+        self.sha256 = sha256
+    }
+}
+
+/// A manifest's checksum for an artifact: a download is checked against it while streaming.
+public struct ExpectedChecksum: Sendable, Hashable {
+    /// The manifest's artifact name (`SHA256SUMS`), for messages.
+    public let manifest: String
+    public let sha256: String
+    public init(manifest: String, sha256: String) {
+        self.manifest = manifest
+        self.sha256 = sha256
+    }
+}
+
+/// An upload of several files that failed: the files the listing shows landed anyway, with the
+/// hashes read while sending them, and why the rest did not.
+public struct UploadFailure: Error, Sendable, CustomStringConvertible {
+    public let confirmed: [String]
+    public let sha256: [String: String]
+    public let underlying: any Error
+    public var description: String { "\(underlying)" }
 }

@@ -32,10 +32,27 @@ struct JSONDocument: Encodable {
         let source: String
         var outcome: String?
         var error: String?
-        /// Why a step was skipped while applying.
+        /// Why a step was skipped while applying, or what a verify found.
         var note: String?
+        /// The checksum manifest the step records into, checks against or replaces.
+        let manifest: String?
+        /// In a plan, the hash expected (the manifest's entry; the one an unchanged file has); in
+        /// a report, the hash seen (an upload's as sent, a verified artifact's as received).
+        var sha256: String?
+        /// A manifest replacement's entries to record and to remove.
+        let entries: [String]?
+        let removals: [String]?
 
         init(_ step: Step) {
+            manifest = step.manifest
+            sha256 = step.sha256
+            if case .checksums(let update) = step.action {
+                entries = update.entries
+                removals = update.removals
+            } else {
+                entries = nil
+                removals = nil
+            }
             kind = step.kind.rawValue
             repository = step.repository?.description
             name = step.name
@@ -68,8 +85,11 @@ struct JSONDocument: Encodable {
         let steps: [StepJSON]
         /// Where the remote, listed after applying, differs from the plan.
         let differences: [String]
+        /// The HTTP requests the run made (planning and applying, API and storage).
+        let requests: Int?
 
         init(_ report: Report) {
+            requests = report.requests
             differences = report.differences
             succeeded = report.succeeded
             interrupted = report.wasInterrupted
@@ -82,6 +102,7 @@ struct JSONDocument: Encodable {
                 step.outcome = entry.outcome.label
                 if case .failed(let message) = entry.outcome { step.error = message }
                 step.note = entry.note
+                step.sha256 = entry.sha256 ?? step.sha256
                 return step
             }
         }

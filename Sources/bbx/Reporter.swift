@@ -64,7 +64,7 @@ final class TextReporter: Reporter {
     }
 
     func applied(_ report: Report, of plan: Plan, seconds: Double) {
-        if plan.hasChanges || !report.succeeded {
+        if plan.hasWork || !report.succeeded {
             Console.out(ReportText().render(report, seconds: seconds))
         }
     }

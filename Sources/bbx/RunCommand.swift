@@ -93,7 +93,7 @@ struct RunCommand: AsyncParsableCommand {
                 reporter.savedPlan(to: save)
             }
             var applied: Pipeline.Applied?
-            if !dryRun && plan.hasChanges {
+            if !dryRun && plan.hasWork {
                 applied = await Pipeline.apply(
                     plan, service: connection.service, jobs: jobs, output: printed, reporter: reporter)
             } else {

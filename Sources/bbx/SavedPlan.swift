@@ -112,11 +112,11 @@ struct SavedPlan: Codable {
             // repository, checked as it was read; a Connect call); what remains is its values.
             if let size = step.size, size < 0 { return "\(field).size is negative" }
             switch step.action {
-            case .upload, .replace, .delete, .download:
+            case .upload, .replace, .delete, .download, .checksums:
                 if let problem = FileNameRule.problem(with: step.name) {
                     return "\(field).name: '\(step.name)' cannot be an artifact's name: \(problem)"
                 }
-            case .skip, .connect:
+            case .skip, .connect, .verify:
                 break
             }
             switch step.action {
@@ -128,7 +128,7 @@ struct SavedPlan: Codable {
                 if let problem = FileNameRule.problem(with: (path as NSString).lastPathComponent) {
                     return "\(field).localPath: '\(path)' cannot be written: \(problem)"
                 }
-            case .delete, .skip, .connect:
+            case .delete, .skip, .connect, .verify, .checksums:
                 break
             }
         }
@@ -170,7 +170,9 @@ struct SavedPlan: Codable {
             guard let path = step.localPath else { continue }
             let shown = path.terminalSafe
             switch step.kind {
-            case .upload, .replace:
+            // An upload, or a skip that `on conflict update` decided on the file's hash.
+            case .upload, .replace,
+                .skip where step.sha256 != nil:
                 guard let file = measure(path) else {
                     changes.append("\(shown) is gone")
                     continue
@@ -183,7 +185,7 @@ struct SavedPlan: Codable {
                 }
             case .download where (step.localConflict ?? .fail) == .fail:
                 if exists(path) { changes.append("\(shown) exists now; the download would not overwrite it") }
-            case .download, .delete, .skip, .connect:
+            case .download, .delete, .skip, .connect, .verify, .checksums:
                 break
             }
         }

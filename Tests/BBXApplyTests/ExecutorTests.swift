@@ -17,13 +17,23 @@ final class FakeService: ApplyService {
     let overlap: Int
     let total: Int
     /// What the remote holds after the calls: name → size.
-    private let state = Mutex<(events: [Event], running: Int, peak: Int, started: Int, stored: [String: Int64])>(
-        ([], 0, 0, 0, [:]))
+    private let state = Mutex<
+        (
+            events: [Event], running: Int, peak: Int, started: Int, stored: [String: Int64], texts: [String: String],
+            requests: [[String]]
+        )
+    >(([], 0, 0, 0, [:], [:], []))
+    /// What `digest` finds for each name (a verify); all zeros otherwise.
+    let digests: [String: String]
 
-    init(failing: [String: any Error & Sendable] = [:], overlap: Int = 1, total: Int = .max) {
+    init(
+        failing: [String: any Error & Sendable] = [:], overlap: Int = 1, total: Int = .max,
+        digests: [String: String] = [:]
+    ) {
         self.failing = failing
         self.overlap = overlap
         self.total = total
+        self.digests = digests
     }
 
     var events: [Event] { state.withLock { $0.events } }
@@ -49,17 +59,37 @@ final class FakeService: ApplyService {
         if let error = failing[name] { throw error }
     }
 
+    /// A group is sent file by file here, so each file's start and end are seen; a failure
+    /// stops the group there: the files before it landed, the rest were never sent.
     func upload(
-        _ path: String, as name: String, to repository: RepositoryName, previous: Artifact?,
+        _ files: [UploadItem], to repository: RepositoryName, hashing: Bool,
         progress: @escaping @Sendable (Int64) -> Void
-    ) async throws {
-        try await call(name)
-        state.withLock { $0.stored[name] = 10 }
+    ) async throws -> [String: String] {
+        state.withLock { $0.requests.append(files.map(\.name)) }
+        var landed: [String: String?] = [:]
+        for (offset, file) in files.enumerated() {
+            do {
+                try await call(file.name)
+            } catch {
+                throw UploadGroupFailure(
+                    landed: landed, notSent: Set(files[(offset + 1)...].map(\.name)), underlying: error)
+            }
+            state.withLock { $0.stored[file.name] = 10 }
+            landed[file.name] = hashing ? String(repeating: "a", count: 64) : nil
+        }
+        return landed.compactMapValues { $0 }
     }
     func download(
         _ name: String, from repository: RepositoryName, to path: String, expectedSize: Int64?, replacing: Bool,
-        progress: @escaping @Sendable (Int64) -> Void
+        checksum: (manifest: String, sha256: String)?, progress: @escaping @Sendable (Int64) -> Void
     ) async throws { try await call(name) }
+    func digest(
+        of name: String, in repository: RepositoryName, expectedSize: Int64?,
+        progress: @escaping @Sendable (Int64) -> Void
+    ) async throws -> String {
+        try await call(name)
+        return digests[name] ?? String(repeating: "0", count: 64)
+    }
     func delete(_ name: String, from repository: RepositoryName) async throws {
         try await call(name)
         state.withLock { _ = $0.stored.removeValue(forKey: name) }
@@ -67,6 +97,20 @@ final class FakeService: ApplyService {
     func listing(of repository: RepositoryName) async throws -> [Artifact] {
         state.withLock { $0.stored.map { Artifact(name: $0.key, size: $0.value, created: Date(), createdOn: "now") } }
     }
+    func readText(_ name: String, in repository: RepositoryName) async throws -> String? {
+        state.withLock { $0.texts[name] }
+    }
+    func replaceText(_ text: String, as name: String, in repository: RepositoryName) async throws {
+        state.withLock {
+            $0.texts[name] = text
+            $0.stored[name] = Int64(text.utf8.count)
+        }
+    }
+    var requestCount: Int? { nil }
+    /// The upload requests made, each with its files.
+    var requests: [[String]] { state.withLock { $0.requests } }
+    /// What the manifest-like artifacts hold now.
+    func text(_ name: String) -> String? { state.withLock { $0.texts[name] } }
     func connect(_ call: ConnectCall) async throws { try await self.call(call.request) }
 }
 
@@ -90,9 +134,37 @@ struct ExecutorTests {
         #expect(report.succeeded)
         #expect(report.count(.done) == 8)
         #expect(service.peak == jobs, "as many transfers at once as --jobs allows, and no more")
-        // Started in plan order.
-        let starts = service.events.compactMap { if case .start(let name) = $0 { name } else { nil } }
-        #expect(starts == (1...8).map { "f\($0).zip" })
+        // Consecutive uploads go several to a request, in as many requests as the jobs run at
+        // once (never fewer); the requests start in plan order, each with the next files.
+        #expect(service.requests.count == jobs)
+        #expect(service.requests.flatMap { $0 } == (1...8).map { "f\($0).zip" })
+    }
+
+    @Test func uploadsGoInGroupsOfAtMost32FilesAnd64MiB() {
+        func sized(_ count: Int, _ size: Int64) -> [Step] {
+            (1...count).map { index in
+                Step(
+                    kind: .upload, repository: "acme/app", name: "f\(index)", localPath: "f\(index)", size: size,
+                    source: SourcePosition(file: "t.bbx", line: 1, column: 1))
+            }
+        }
+        // 200 files of 1 MiB at 4 jobs: 7 requests (32 files at most each).
+        let small = Executor.units(of: sized(200, 1 << 20), jobs: 4, skipping: [])
+        #expect(small.count == 7)
+        #expect(small.allSatisfy { $0.count <= 32 })
+        #expect(small.flatMap { $0 } == Array(0..<200))
+        // 8 jobs: 8 requests, so that all eight run.
+        #expect(Executor.units(of: sized(200, 1 << 20), jobs: 8, skipping: []).count == 8)
+        // 10 files of 30 MiB: at most 64 MiB a request, so two files each.
+        let big = Executor.units(of: sized(10, 30 << 20), jobs: 1, skipping: [])
+        #expect(big.map(\.count) == [2, 2, 2, 2, 2])
+        // A file bigger than the cap goes alone.
+        #expect(Executor.units(of: sized(2, 100 << 20), jobs: 1, skipping: []).map(\.count) == [1, 1])
+        // A delete between uploads ends a group; the same name twice is never in one request.
+        let mixed = [
+            step(.upload, "a"), step(.upload, "b"), step(.delete, "x"), step(.upload, "c"), step(.replace, "c"),
+        ]
+        #expect(Executor.units(of: mixed, jobs: 1, skipping: []) == [[0, 1], [2], [3], [4]])
     }
 
     @Test func noDeleteStartsBeforeTheUploadsAheadOfItSucceeded() async {

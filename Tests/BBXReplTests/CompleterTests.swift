@@ -21,7 +21,7 @@ struct CompleterTests {
     @Test(arguments: [
         // Keywords and names.
         ("upl", ["upload"], " "),
-        ("ver", ["verbose", "version"], " "),
+        ("ver", ["verbose", "verify", "version"], " "),
         ("print co", ["count("], ""),
         ("upload \"a\" on conflict re", ["replace"], " "),
         // Meta-commands, only at the start.

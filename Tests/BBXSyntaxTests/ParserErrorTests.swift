@@ -47,7 +47,7 @@ struct ParserErrorTests {
             message: "expected 'than' after 'older', found a duration"),
         .init(
             name: "bad conflict policy", marked: "upload \"a\" on conflict 1️⃣overwrite",
-            message: "expected 'replace', 'skip' or 'fail' after 'on conflict', found a name"),
+            message: "expected 'replace', 'skip', 'fail' or 'update' after 'on conflict', found a name"),
         .init(
             name: "on without conflict", marked: "upload \"a\" on 1️⃣replace",
             message: "expected 'conflict' after 'on', found a name"),

@@ -47,6 +47,19 @@ struct ParserTests {
             production: "prune_stmt", source: #"prune "n-*" in acme/app keep 10 older than 2w"#,
             tree: #"(prune "n-*" in repo:acme/app keep 10 older-than 2w)"#),
         .init(production: "list_stmt", source: "list", tree: "(list)"),
+        .init(production: "checksums_stmt", source: #"checksums "SHA256SUMS""#, tree: #"(checksums "SHA256SUMS")"#),
+        .init(
+            production: "checksums_stmt", source: #"checksums "SUMS" in acme/app"#,
+            tree: #"(checksums "SUMS" in repo:acme/app)"#),
+        .init(production: "verify_stmt", source: "verify", tree: "(verify)"),
+        .init(
+            production: "verify_stmt", source: #"verify "app-*" in acme/app"#,
+            tree: #"(verify "app-*" in repo:acme/app)"#),
+        // Not reserved: a name `verify` or `checksums` is still a name.
+        .init(production: "let_stmt", source: "let verify = checksums", tree: "(let verify checksums)"),
+        .init(
+            production: "upload_stmt", source: #"upload "a" on conflict update"#, tree: #"(upload "a" conflict update)"#
+        ),
         .init(production: "list_stmt", source: #"list "*.zip" in acme/app"#, tree: #"(list "*.zip" in repo:acme/app)"#),
         .init(production: "list_stmt", source: "list in acme/app", tree: "(list in repo:acme/app)"),
         .init(production: "print_stmt", source: #"print "a", 1, x"#, tree: #"(print "a" 1 x)"#),

@@ -63,6 +63,12 @@ struct StatementKindCoverageTests {
         .addonDelete: Example(source: "addon delete", planned: .steps([.connect])),
         .linkers: Example(source: "linkers", planned: .output),
         .linker: Example(source: #"linker "jira" add "WEB""#, planned: .steps([.connect]), linkers: ["jira"]),
+        .checksums: Example(
+            source: #"checksums "SHA256SUMS" in acme/app"#, planned: .steps([]), repositories: ["acme/app"]),
+        // Without a manifest there is nothing to verify against: planning says so.
+        .verify: Example(
+            source: #"verify "app-*" in acme/app"#, planned: .error("verify-needs-checksums"),
+            repositories: ["acme/app"]),
     ]
 
     @Test func everyKindHasAnExample() {
