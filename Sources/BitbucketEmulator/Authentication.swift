@@ -111,4 +111,6 @@ extension HTTPField.Name {
     static let credentialType = HTTPField.Name("X-Credential-Type")!
     static let oauthScopes = HTTPField.Name("X-OAuth-Scopes")!
     static let acceptedOAuthScopes = HTTPField.Name("X-Accepted-OAuth-Scopes")!
+    static let rateLimitLimit = HTTPField.Name("X-RateLimit-Limit")!
+    static let rateLimitNearLimit = HTTPField.Name("X-RateLimit-NearLimit")!
 }

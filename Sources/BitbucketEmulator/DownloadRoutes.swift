@@ -23,7 +23,18 @@ struct DownloadRoutes {
         }
         let method = exchange.request.method
         let needs: Scopes = method == .get || method == .head ? .read : .write
-        var response = await answer(exchange, caller, needs, workspace: rawWorkspace, slug: rawSlug, encodedName)
+        let rate = state.countCall()
+        var response: Response
+        if let rate, rate.over {
+            response = Reply.error(
+                .tooManyRequests, "Rate limit for this resource has been exceeded", cut: exchange.cut)
+        } else {
+            response = await answer(exchange, caller, needs, workspace: rawWorkspace, slug: rawSlug, encodedName)
+        }
+        if let rate {
+            response.headers[.rateLimitLimit] = String(rate.limit)
+            response.headers[.rateLimitNearLimit] = rate.near ? "true" : "false"
+        }
         // What Bitbucket tells every authenticated caller: its kind of credential, the scopes it
         // holds and those the endpoint accepts, each in that credential's words.
         response.headers[.credentialType] = caller.credentialType

@@ -153,6 +153,13 @@ public struct EmulatorConfiguration: Sendable {
     /// Linker endpoints answer as after their removal by Atlassian (404 on every
     /// `/2.0/addon/linkers…` call).
     public var linkersRemoved = false
+    /// Bitbucket's hourly limit of API calls (`--rate-limit N`): every Downloads answer then
+    /// says `X-RateLimit-Limit` and `X-RateLimit-NearLimit` (true from 80 % of the hour's budget
+    /// on), as Bitbucket does for access tokens, and a call beyond the limit gets 429.
+    public var rateLimit: Int?
+    /// Calls counted as already made this hour when the emulator starts (`--rate-limit N:USED`),
+    /// so that a test reaches "near the limit" in a few calls.
+    public var rateLimitUsed = 0
 
     public init() {}
 }

@@ -52,6 +52,12 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Store spaces in artifact names as '_', as Bitbucket has been seen to.")
     var underscoreSpaces = false
     @Option(
+        name: .customLong("rate-limit"),
+        help: ArgumentHelp(
+            "Limit Downloads calls to N an hour (USED of them made already): answers say X-RateLimit-Limit and X-RateLimit-NearLimit (true from 80 % on), and 429 beyond.",
+            valueName: "N[:USED]"))
+    var rateLimit: String?
+    @Option(
         name: .customLong("fault"),
         help: ArgumentHelp(
             "Inject a fault: status=N|cut=true|delay_ms=N[,count=N][,method=M][,path=GLOB] (in GLOB, * stays within a path segment, ** crosses them).",
@@ -133,6 +139,16 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.linkers = linkers
         configuration.freePlanWorkspaces = freePlan
         configuration.underscoreSpaces = underscoreSpaces
+        if let rateLimit {
+            let parts = rateLimit.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+            guard (1...2).contains(parts.count), let limit = parts[0], limit > 0,
+                let used = parts.count == 2 ? parts[1] : 0, used >= 0
+            else {
+                throw ValidationError("--rate-limit takes N or N:USED, numbers of calls (N above 0)")
+            }
+            configuration.rateLimit = limit
+            configuration.rateLimitUsed = used
+        }
         configuration.faults = try faults.map { spec in
             do { return try Fault(parsing: spec) } catch { throw ValidationError("--fault: \(error)") }
         }

@@ -140,6 +140,48 @@ struct ExecutorTests {
         #expect(service.requests.flatMap { $0 } == (1...8).map { "f\($0).zip" })
     }
 
+    @Test func theManifestRecordsWhatWasSentDropsWhatFailedAndKeepsTheRest() async throws {
+        let service = FakeService(failing: ["b.zip": Boom()])
+        let old = String(repeating: "1", count: 64)
+        try await service.replaceText(
+            "\(old)  a.zip\n\(old)  b.zip\n\(old)  other.zip\n", as: "SHA256SUMS", in: "acme/app")
+        func replace(_ name: String) -> Step {
+            Step(
+                kind: .replace, repository: "acme/app", name: name, localPath: "build/\(name)", size: 10,
+                source: SourcePosition(file: "t.bbx", line: 1, column: 1), manifest: "SHA256SUMS")
+        }
+        let update = Step(
+            .checksums(
+                Step.ChecksumsUpdate(
+                    repository: "acme/app", manifest: "SHA256SUMS", entries: ["a.zip", "b.zip"], removals: [],
+                    base: nil)), source: SourcePosition(file: "t.bbx", line: 1, column: 1))
+        // Two jobs: each file in its own request, so that one fails and the other lands.
+        let report = await Executor(service: service, jobs: 2).apply(
+            Plan(steps: [replace("a.zip"), replace("b.zip"), update]))
+        #expect(report.entries.map(\.outcome.label) == ["done", "failed", "done"])
+        let sent = String(repeating: "a", count: 64)
+        // a.zip has the hash it was sent with; b.zip's bytes are unknown now, so no entry; the
+        // entry this run did not touch stays.
+        #expect(service.text("SHA256SUMS") == "\(sent)  a.zip\n\(old)  other.zip\n")
+        #expect(report.entries[2].note == "merged with changes made to SHA256SUMS since the plan")
+    }
+
+    @Test func aVerifyMismatchFailsTheRunButEveryArtifactIsChecked() async {
+        let good = String(repeating: "0", count: 64)
+        let service = FakeService(digests: ["bad.zip": String(repeating: "f", count: 64)])
+        func verify(_ name: String, _ hash: String?) -> Step {
+            Step(
+                kind: .verify, repository: "acme/app", name: name, size: 10,
+                source: SourcePosition(file: "t.bbx", line: 1, column: 1), manifest: "SHA256SUMS", sha256: hash)
+        }
+        let report = await Executor(service: service, jobs: 1).apply(
+            Plan(steps: [verify("bad.zip", good), verify("good.zip", good), verify("new.zip", nil)]))
+        #expect(!report.succeeded)
+        #expect(report.entries.map(\.outcome.label) == ["failed", "done", "done"])
+        #expect(report.entries.map(\.note) == [nil, "verified", "not in SHA256SUMS"])
+        #expect(report.entries.allSatisfy { $0.sha256?.count == 64 })
+    }
+
     @Test func uploadsGoInGroupsOfAtMost32FilesAnd64MiB() {
         func sized(_ count: Int, _ size: Int64) -> [Step] {
             (1...count).map { index in
