@@ -71,12 +71,17 @@ extension Executor {
             let manifest = try Self.parse(current, update)
             if current.map(ChecksumManifest.sha256(of:)) != update.base { mergedWithOthers = true }
             let merged = manifest.merging(changes)
+            let started = ContinuousClock.now
             if merged != manifest || current == nil {
                 try await service.replaceText(merged.text, as: update.manifest, in: update.repository)
             }
             // Another writer that read before this write and writes after it would drop these
-            // entries: read again after a moment, and merge once more if so.
-            try await Task.sleep(for: .milliseconds(Int.random(in: 150...400) * attempt))
+            // entries: read again once such a write would have landed (twice as long as this
+            // one took, at least 50 ms, with some jitter so that two writers part), and merge
+            // once more if so.
+            let took = ContinuousClock.now - started
+            let settle = min(max(took * 2, .milliseconds(50)), .seconds(2)) + .milliseconds(Int.random(in: 0...50))
+            try await Task.sleep(for: settle * attempt)
             let after = try Self.parse(try await service.readText(update.manifest, in: update.repository), update)
             if after.holds(changes) {
                 return mergedWithOthers ? "merged with changes made to \(update.manifest) since the plan" : nil

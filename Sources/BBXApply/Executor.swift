@@ -20,10 +20,13 @@ public protocol ApplyObserver: Sendable {
 public struct Executor: Sendable {
     public let service: any ApplyService
     public let jobs: Int
+    /// The most files one upload request carries (`--files-per-request`, at most `groupFiles`).
+    public let filesPerRequest: Int
 
-    public init(service: any ApplyService, jobs: Int = 4) {
+    public init(service: any ApplyService, jobs: Int = 4, filesPerRequest: Int = Executor.groupFiles) {
         self.service = service
         self.jobs = max(1, jobs)
+        self.filesPerRequest = min(max(1, filesPerRequest), Self.groupFiles)
     }
 
     public func apply(_ plan: Plan, observer: (any ApplyObserver)? = nil) async -> Report {
@@ -44,7 +47,7 @@ public struct Executor: Sendable {
         var stopped = false
         let guardian = DeleteGuard(service: service, plan: plan)
         let hashes = Hashes()
-        let units = Self.units(of: plan.steps, jobs: jobs, skipping: deferred)
+        let units = Self.units(of: plan.steps, jobs: jobs, filesPerRequest: filesPerRequest, skipping: deferred)
 
         await withTaskGroup(of: [(Int, StepResult)].self) { group in
             var running = 0
@@ -122,14 +125,16 @@ public struct Executor: Sendable {
     /// except consecutive uploads to one repository (skipped steps between them do not count),
     /// which go in groups of up to `groupFiles` files and `groupBytes` bytes, in as many groups as
     /// `jobs` can run at once when there are files enough (so grouping never costs parallelism).
-    public static func units(of steps: [Step], jobs: Int, skipping deferred: Set<Int>) -> [[Int]] {
+    public static func units(
+        of steps: [Step], jobs: Int, filesPerRequest: Int = groupFiles, skipping deferred: Set<Int>
+    ) -> [[Int]] {
         var units: [[Int]] = []
         var run: [Int] = []
         func flush() {
             guard !run.isEmpty else { return }
             let bytes = run.reduce(Int64(0)) { $0 + (steps[$1].size ?? 0) }
             let byBytes = Int((bytes + groupBytes - 1) / groupBytes)
-            let groups = max((run.count + groupFiles - 1) / groupFiles, byBytes, min(jobs, run.count), 1)
+            let groups = max((run.count + filesPerRequest - 1) / filesPerRequest, byBytes, min(jobs, run.count), 1)
             let perGroup = (run.count + groups - 1) / groups
             var current: [Int] = []
             var currentBytes: Int64 = 0

@@ -15,6 +15,14 @@ struct MultipartBody: Sendable {
         let size: Int64
     }
 
+    /// A SHA-256 that the reading tasks update in turn.
+    final class Hasher: Sendable {
+        let state = Mutex(SHA256())
+        func update(_ chunk: ByteBuffer) {
+            chunk.withUnsafeReadableBytes { bytes in state.withLock { $0.update(bufferPointer: bytes) } }
+        }
+    }
+
     /// The SHA-256 of each file as it was sent (name → hex), filled in as each part's last byte
     /// leaves: the hash costs no second read of the file.
     final class Digests: Sendable {
@@ -85,12 +93,17 @@ struct MultipartBody: Sendable {
             let chunkSize: Int
             let digests: Digests?
             let progress: (@Sendable (Int64) -> Void)?
-            var hasher = SHA256()
+            /// The current file's hash, updated by each read as it completes (reads run one at a
+            /// time, in order), so hashing overlaps sending like the reads do.
+            var hasher = Hasher()
             var partIndex = 0
             var file: ReadableFile?
             var sentOfFile: Int64 = 0
             var sentFileBytes: Int64 = 0
             var finished = false
+            /// The next chunk of the current file, being read while this one is sent: the disk
+            /// and the network work at once (one chunk ahead, so memory stays bounded).
+            var readAhead: Task<ByteBuffer, any Error>?
 
             init(body: MultipartBody, chunkSize: Int, digests: Digests?, progress: (@Sendable (Int64) -> Void)?) {
                 self.body = body
@@ -105,19 +118,26 @@ struct MultipartBody: Sendable {
                     let part = body.parts[partIndex]
                     let wanted = Int(Swift.min(Int64(chunkSize), part.size - sentOfFile))
                     if wanted > 0 {
-                        let chunk = try await file.read(upTo: wanted)
+                        let pending = readAhead ?? read(file, wanted)
+                        readAhead = nil
+                        let chunk = try await withTaskCancellationHandler {
+                            try await pending.value
+                        } onCancel: {
+                            pending.cancel()
+                        }
                         guard chunk.readableBytes > 0 else {
                             throw BitbucketError.file(
                                 path: part.path, reason: "the file became shorter while it was being uploaded")
                         }
-                        if digests != nil { chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) } }
                         sentOfFile += Int64(chunk.readableBytes)
                         sentFileBytes += Int64(chunk.readableBytes)
+                        let following = Int(Swift.min(Int64(chunkSize), part.size - sentOfFile))
+                        if following > 0 { readAhead = read(file, following) }
                         progress?(sentFileBytes)
                         return chunk
                     }
                     if let digests {
-                        let hex = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+                        let hex = hasher.state.withLock { $0.finalize() }.map { String(format: "%02x", $0) }.joined()
                         digests.byName.withLock { $0[part.name] = hex }
                     }
                     self.file = nil
@@ -127,11 +147,21 @@ struct MultipartBody: Sendable {
                     let part = body.parts[partIndex]
                     file = try ReadableFile(path: part.path)
                     sentOfFile = 0
-                    hasher = SHA256()
+                    hasher = Hasher()
                     return ByteBuffer(bytes: part.header)
                 }
                 finished = true
                 return ByteBuffer(bytes: body.trailer)
+            }
+
+            /// Reads the next chunk (and hashes it, when hashing) in a task of its own.
+            func read(_ file: ReadableFile, _ count: Int) -> Task<ByteBuffer, any Error> {
+                let hasher = digests == nil ? nil : hasher
+                return Task {
+                    let chunk = try await file.read(upTo: count)
+                    hasher?.update(chunk)
+                    return chunk
+                }
             }
         }
     }

@@ -89,7 +89,8 @@ struct ApplyCommand: AsyncParsableCommand {
             printed.receive(.line(saved.text), afterSteps: saved.afterSteps)
         }
         let applied = await Pipeline.apply(
-            saved.plan, service: service, jobs: applying.jobs, output: printed, reporter: reporter)
+            saved.plan, service: service, jobs: applying.jobs, filesPerRequest: applying.filesPerRequest,
+            output: printed, reporter: reporter)
         reporter.finish()
         return Pipeline.exitStatus(saved.plan, applied: applied, detailed: output.detailedExitCode)
     }

@@ -116,11 +116,11 @@ enum Pipeline {
 
     /// Applies a plan with live progress; Ctrl-C stops starting steps and cancels those running.
     static func apply(
-        _ plan: Plan, service: BitbucketService, jobs: Int, output: OutputCollector? = nil,
-        reporter: any Reporter
+        _ plan: Plan, service: BitbucketService, jobs: Int, filesPerRequest: Int = Executor.groupFiles,
+        output: OutputCollector? = nil, reporter: any Reporter
     ) async -> Applied {
         let observer = reporter.observer(for: plan)
-        let executor = Executor(service: service, jobs: jobs)
+        let executor = Executor(service: service, jobs: jobs, filesPerRequest: filesPerRequest)
         let started = Date()
         let task = Task { await executor.apply(plan, observer: observer) }
         let interrupt = Interrupt(saying: { "\nbbx: \($0): no new step starts; stopping those running…\n" }) {

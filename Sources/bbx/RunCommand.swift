@@ -44,13 +44,14 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         try await RunCommand.execute(
             file: file, code: code, dryRun: dryRun, command: "run", script: script, output: output, jobs: applying.jobs,
-            connection: connection, sandbox: sandbox, save: nil)
+            filesPerRequest: applying.filesPerRequest, connection: connection, sandbox: sandbox, save: nil)
     }
 
     /// `run` and `plan` (which is `run --dry-run`, optionally saving the plan).
     static func execute(
         file: String?, code: String?, dryRun: Bool, command: String, script options: ScriptOptions,
-        output: OutputOptions, jobs: Int = 4, connection connectionOptions: ConnectionOptions,
+        output: OutputOptions, jobs: Int = 4, filesPerRequest: Int = Executor.groupFiles,
+        connection connectionOptions: ConnectionOptions,
         sandbox: SandboxOptions, save: String?
     ) async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -95,7 +96,8 @@ struct RunCommand: AsyncParsableCommand {
             var applied: Pipeline.Applied?
             if !dryRun && plan.hasWork {
                 applied = await Pipeline.apply(
-                    plan, service: connection.service, jobs: jobs, output: printed, reporter: reporter)
+                    plan, service: connection.service, jobs: jobs, filesPerRequest: filesPerRequest, output: printed,
+                    reporter: reporter)
             } else {
                 printed.release(after: nil)
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BBXApply
 
 /// The options `run`, `plan` and `apply` share: what to print and how to exit.
 struct OutputOptions: ParsableArguments {
@@ -15,8 +16,18 @@ struct ApplyOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "How many transfers may run at once.")
     var jobs = 4
 
+    @Option(
+        name: .customLong("files-per-request"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "The most files one upload request carries (1 to 32; 1 sends each file alone).", valueName: "N"))
+    var filesPerRequest = Executor.groupFiles
+
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs takes a positive number of transfers at once, found \(jobs)") }
+        if !(1...Executor.groupFiles).contains(filesPerRequest) {
+            throw ValidationError(
+                "--files-per-request takes a number from 1 to \(Executor.groupFiles), found \(filesPerRequest)")
+        }
     }
 }
 

@@ -195,6 +195,8 @@ struct ExecutorTests {
         #expect(small.count == 7)
         #expect(small.allSatisfy { $0.count <= 32 })
         #expect(small.flatMap { $0 } == Array(0..<200))
+        // --files-per-request 1: a request per file, as before grouping.
+        #expect(Executor.units(of: sized(200, 1 << 20), jobs: 4, filesPerRequest: 1, skipping: []).count == 200)
         // 8 jobs: 8 requests, so that all eight run.
         #expect(Executor.units(of: sized(200, 1 << 20), jobs: 8, skipping: []).count == 8)
         // 10 files of 30 MiB: at most 64 MiB a request, so two files each.

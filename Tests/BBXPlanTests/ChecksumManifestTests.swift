@@ -16,7 +16,8 @@ struct ChecksumManifestTests {
         let folder = try BBXProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         for (index, name) in Self.names.enumerated() {
-            try Data(String(repeating: "\(index)", count: index + 1).utf8).write(to: folder.appendingPathComponent(name))
+            try Data(String(repeating: "\(index)", count: index + 1).utf8).write(
+                to: folder.appendingPathComponent(name))
         }
         // sha256sum in the C locale, names sorted bytewise as bbx sorts them.
         let sorted = Self.names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }

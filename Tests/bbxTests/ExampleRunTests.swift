@@ -51,6 +51,16 @@ struct ExampleRunTests {
         #expect(connect.stdout.contains("Applied: 3 Connect calls made"))
         ran.append("connect-app.bbx")
 
+        let verified = try await run("verified-release.bbx")
+        #expect(verified.stdout.contains("(not in SHA256SUMS)"), "\(verified.stdout)")
+        #expect(verified.stdout.contains("# checksums SHA256SUMS"), "\(verified.stdout)")
+        #expect(verified.stdout.contains(": verified, sha256 "), "\(verified.stdout)")
+        let again = try await run("verified-release.bbx")
+        #expect(again.stdout.contains("= unchanged build/app-1.4.0-linux.zip"), "\(again.stdout)")
+        #expect(!again.stdout.contains("+ upload") && !again.stdout.contains("~ replace"), "\(again.stdout)")
+        #expect(again.stdout.contains("Applied: 2 verified"), "\(again.stdout)")
+        ran.append("verified-release.bbx")
+
         let examples = Paths.files(in: Paths.examples, withExtension: "bbx").map(\.lastPathComponent)
         #expect(ran.sorted() == examples, "an example without a sandbox run")
     }

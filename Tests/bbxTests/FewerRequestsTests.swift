@@ -26,7 +26,8 @@ struct FewerRequestsTests {
             // the uploads afterwards (three pages of at most 100).
             #expect(lists.count == 4, "\(lists.count) listing pages")
             // The report's count is the emulator's (API and storage alike).
-            #expect(result.stdout.hasSuffix("\(requests.count) HTTP requests.\n"), "\(requests.count): \(result.stdout)")
+            #expect(
+                result.stdout.hasSuffix("\(requests.count) HTTP requests.\n"), "\(requests.count): \(result.stdout)")
             // Every file has its line in the manifest.
             let manifest = try await Curl.run(
                 ChecksumsEndToEndTests.auth + [
