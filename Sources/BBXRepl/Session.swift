@@ -35,6 +35,9 @@ public struct ReplOutput: Sendable {
 public final class Session: @unchecked Sendable {
     public private(set) var evaluator: Evaluator
     public var dryRun: Bool
+    /// The HTTP requests made so far by the session's connection: each entry's report ends
+    /// with the number it made (planning included), not the session's total.
+    public var requestsSoFar: (@Sendable () -> Int?)?
     /// The repository in effect when the session started (written first by `:save`).
     let initialRepository: RepositoryName?
     let output: ReplOutput
@@ -188,6 +191,7 @@ public final class Session: @unchecked Sendable {
         let out = output.out
         // As in `bbx run`: outputs that stand after changes wait until those are applied.
         let gate = OutputGate(deferring: !dryRun, write: out)
+        let requestsBefore = requestsSoFar?()
         let plan: Plan
         do {
             plan = try await trial.plan(script, in: source) { gate.receive($0, afterSteps: $1) }
@@ -219,7 +223,8 @@ public final class Session: @unchecked Sendable {
             recordSuccess(record, statements: script.statements.count, applied: !dryRun || !plan.hasChanges)
             return true
         }
-        let report = await apply(plan, dryRun)
+        var report = await apply(plan, dryRun)
+        if let requestsBefore, let now = requestsSoFar?() { report.requests = now - requestsBefore }
         gate.release(after: report)
         out(ReportText().render(report))
         guard report.succeeded else {

@@ -96,6 +96,7 @@ struct ReplCommand: AsyncParsableCommand {
             (observer as? TerminalProgress)?.finish()
             return report
         }
+        session.requestsSoFar = { [client = connection.client] in client.meter.total }
 
         // Ctrl-C outside line editing (while an entry is planned or applied) cancels that entry
         // only; the session goes on.

@@ -10,12 +10,13 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Plan a script, show the plan, and apply it.",
         discussion: """
-            Planning reads each repository's Downloads once and stops at the first problem, before anything changes (exit 65, or 77 when credentials are missing or rejected). Then the plan is applied in order: transfers overlap up to --jobs, no delete starts before the uploads ahead of it succeeded, and after the first failure nothing new starts (exit 1; the report says what was done). Ctrl-C stops the same way.
+            Planning reads each repository's Downloads once and stops at the first problem, before anything changes (exit 65, or 77 when credentials are missing or rejected). Then the plan is applied in order: transfers overlap up to --jobs, no delete starts before the uploads ahead of it succeeded, and after the first failure nothing new starts (exit 1; the report says what was done). Ctrl-C stops the same way. Consecutive uploads go several files to a request (--files-per-request), and the report ends with the number of HTTP requests made.
 
             Examples:
                 VERSION=1.4.0 bbx run release.bbx
                 bbx run release.bbx --dry-run
                 bbx run -e 'list in acme/app'
+                bbx run -e 'use acme/app; checksums "SHA256SUMS"; verify'
                 cd examples && bbx run release.bbx --sandbox
             """
     )

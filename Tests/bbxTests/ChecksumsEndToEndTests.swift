@@ -157,6 +157,22 @@ struct ChecksumsEndToEndTests {
         }
     }
 
+    @Test func aSavedPlanRecordsTheChecksumsWhenApplied() async throws {
+        try await EndToEnd.with { world in
+            try world.write("release.bbx", Self.release)
+            let plan = try await world.bbx(["plan", "release.bbx", "-o", "plan.json"])
+            #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
+            let saved = try #require(world.contents("plan.json"))
+            let text = String(decoding: saved, as: UTF8.self)
+            #expect(text.contains("\"kind\" : \"checksums\""), "\(text)")
+            #expect(try await world.writes().isEmpty)
+            let applied = try await world.bbx(["apply", "plan.json"])
+            #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+            let manifest = try await Self.manifest(world)
+            #expect(manifest.split(separator: "\n").count == 3, "\(manifest)")
+        }
+    }
+
     @Test func updateWithoutChecksumsIsAPlanningError() async throws {
         try await EndToEnd.with { world in
             try world.write("r.bbx", "use acme/app\nupload \"build/*.zip\" on conflict update\n")

@@ -30,6 +30,24 @@ struct ReplPipeTests {
         }
     }
 
+    /// Each entry's report counts the requests that entry made, not the session's total.
+    @Test func eachEntrySaysTheRequestsItMade() async throws {
+        try await EndToEnd.with { world in
+            try await world.serve.clearRequests()
+            // Two entries that apply something (an entry that changes nothing prints no report).
+            let input = "use acme/app\nchecksums \"SHA256SUMS\"; upload \"build/*.zip\"\nverify\n"
+            let result = try await BBXProcess.launch(
+                ["repl"], environment: world.environment, in: world.folder, stdin: input)
+            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+            let counts = result.stdout.split(separator: "\n").compactMap { line -> Int? in
+                line.hasSuffix(" HTTP requests.") ? Int(line.split(separator: " ")[0]) : nil
+            }
+            #expect(counts.count == 2, "\(result.stdout)")
+            let logged = try await world.serve.requests().count
+            #expect(counts.reduce(0, +) == logged, "\(counts) against \(logged) in the emulator's log")
+        }
+    }
+
     /// A read-only token: the entry that uploads sends nothing, says why, and the session
     /// exits 1 (an entry failed) after the others ran.
     @Test func anEntryTheCredentialCannotRunSendsNothing() async throws {
