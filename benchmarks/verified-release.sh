@@ -22,10 +22,11 @@ source benchmarks/lib.sh
 export BITBUCKET_URL=$api BITBUCKET_TOKEN=bench-token
 cd "$work"
 
-# `time -v` of a command: "SECONDS PEAK_MIB" (a failure stops the script).
+# `time -v` of a command: "SECONDS PEAK_MIB" (a failure stops the script). With CLIENT_CPU,
+# the command is pinned to those CPUs (and SERVE_CPU pins the emulator to others).
 measure() {
     sync
-    /usr/bin/time -v "$@" > "$work/last.out" 2> "$work/time.err" || {
+    /usr/bin/time -v ${CLIENT_CPU:+taskset -c "$CLIENT_CPU"} "$@" > "$work/last.out" 2> "$work/time.err" || {
         cat "$work/last.out" "$work/time.err" >&2
         exit 1
     }

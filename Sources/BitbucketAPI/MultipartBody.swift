@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Crypto
 import Foundation
 import NIOCore
@@ -104,6 +105,8 @@ struct MultipartBody: Sendable {
             /// The next chunk of the current file, being read while this one is sent: the disk
             /// and the network work at once (one chunk ahead, so memory stays bounded).
             var readAhead: Task<ByteBuffer, any Error>?
+            var chunksSinceDrain = 0
+            static let drainEvery = 2 * 1024 * 1024
 
             init(body: MultipartBody, chunkSize: Int, digests: Digests?, progress: (@Sendable (Int64) -> Void)?) {
                 self.body = body
@@ -131,6 +134,16 @@ struct MultipartBody: Sendable {
                         }
                         sentOfFile += Int64(chunk.readableBytes)
                         sentFileBytes += Int64(chunk.readableBytes)
+                        // async-http-client learns that the socket is full on the connection's
+                        // event loop, and until it has, it keeps taking chunks: a starved loop (a
+                        // busy machine) let a 1 GiB upload hold 100 MiB of them. Every 2 MiB the
+                        // reader waits until every loop has run what was queued before, so the
+                        // pause reaches it within that much (each wait costs a hop per loop).
+                        chunksSinceDrain += 1
+                        if chunksSinceDrain * chunkSize >= Self.drainEvery {
+                            chunksSinceDrain = 0
+                            await Self.drainEventLoops()
+                        }
                         let following = Int(Swift.min(Int64(chunkSize), part.size - sentOfFile))
                         if following > 0 { readAhead = read(file, following) }
                         progress?(sentFileBytes)
@@ -152,6 +165,13 @@ struct MultipartBody: Sendable {
                 }
                 finished = true
                 return ByteBuffer(bytes: body.trailer)
+            }
+
+            /// Waits until each event loop of the client's group has run the work queued on it.
+            static func drainEventLoops() async {
+                for loop in HTTPClient.defaultEventLoopGroup.makeIterator() {
+                    try? await loop.submit {}.get()
+                }
             }
 
             /// Reads the next chunk (and hashes it, when hashing) in a task of its own.
