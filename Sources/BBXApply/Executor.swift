@@ -332,7 +332,7 @@ public struct Executor: Sendable {
                 guard expected.lowercased() == received else {
                     return StepResult(
                         outcome: .failed(
-                            "\(verify.name.terminalSafe) does not match \(verify.manifest): its SHA-256 is \(received), the manifest says \(expected.lowercased())"
+                            "\(verify.name) does not match \(verify.manifest): its SHA-256 is \(received), the manifest says \(expected.lowercased())"
                         ), sha256: received, stopsRun: false)
                 }
                 return StepResult(outcome: .done, note: "verified", sha256: received)

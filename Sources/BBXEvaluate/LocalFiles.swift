@@ -1,5 +1,6 @@
 import BBXPlan
 import BBXSyntax
+import BitbucketModel
 import Crypto
 import Foundation
 
@@ -107,7 +108,7 @@ public struct DiskFiles: LocalFiles {
             guard let chunk, !chunk.isEmpty else { break }
             hasher.update(data: chunk)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().hex
     }
 
     static func isSymbolicLink(_ path: String) -> Bool {

@@ -17,14 +17,12 @@ public struct RemoteState: Hashable, Sendable {
         public let name: String
         /// The SHA-256 of the manifest's text when read; nil when there was none.
         public let base: String?
-        public let read: ChecksumManifest
         public var entries: ChecksumManifest
         public var pending: Set<String> = []
 
         public init(name: String, base: String?, read: ChecksumManifest) {
             self.name = name
             self.base = base
-            self.read = read
             entries = read
         }
     }

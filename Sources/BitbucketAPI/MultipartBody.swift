@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BitbucketModel
 import Crypto
 import Foundation
 import NIOCore
@@ -150,7 +151,7 @@ struct MultipartBody: Sendable {
                         return chunk
                     }
                     if let digests {
-                        let hex = hasher.state.withLock { $0.finalize() }.map { String(format: "%02x", $0) }.joined()
+                        let hex = hasher.state.withLock { $0.finalize() }.hex
                         digests.byName.withLock { $0[part.name] = hex }
                     }
                     self.file = nil

@@ -1,3 +1,4 @@
+import BitbucketModel
 import Crypto
 import Foundation
 import NIOCore
@@ -44,7 +45,7 @@ final class PartialFile: @unchecked Sendable {
     }
 
     /// The SHA-256 of everything written, in lowercase hex.
-    var sha256: String { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+    var sha256: String { hasher.finalize().hex }
 
     init(beside destination: String) throws {
         keepsBytes = true

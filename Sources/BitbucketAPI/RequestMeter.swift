@@ -22,14 +22,8 @@ public final class RequestMeter: Sendable {
 
     public init() {}
 
-    /// Requests sent so far: to the API, and to the storage host (downloads' redirects).
-    public var counts: (api: Int, storage: Int) { state.withLock { ($0.apiRequests, $0.storageRequests) } }
-
     /// The requests made so far, API and storage together.
     public var total: Int { state.withLock { $0.apiRequests + $0.storageRequests } }
-
-    /// The interval between API requests once near the limit; nil before.
-    public var pacing: Duration? { state.withLock { $0.pacing } }
 
     func counted(api: Bool) {
         state.withLock {

@@ -96,7 +96,7 @@ public struct ChecksumManifest: Hashable, Sendable {
 
     /// The SHA-256 of a text's UTF-8 bytes, in lowercase hex (a manifest's fingerprint).
     public static func sha256(of text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Array(text.utf8)).hex
     }
 
     static func isHexDigit(_ byte: UInt8) -> Bool {
@@ -120,6 +120,11 @@ public struct ChecksumManifest: Hashable, Sendable {
         }
         return out
     }
+}
+
+extension SHA256.Digest {
+    /// The digest in lowercase hex, as sha256sum writes it: the one spelling of a hash in bbx.
+    public var hex: String { map { String(format: "%02x", $0) }.joined() }
 }
 
 /// A SHA-256 in lowercase hex is 64 characters.

@@ -182,6 +182,26 @@ struct ExecutorTests {
         #expect(report.entries.allSatisfy { $0.sha256?.count == 64 })
     }
 
+    /// A mismatch names the artifact exactly in the report's data (`--json`), and escaped once,
+    /// where the text is written for a terminal.
+    @Test func aMismatchedNameFromTheServerIsExactInDataAndEscapedOnScreen() async {
+        let name = "evil\u{1B}[2J name #1%.zip"
+        let service = FakeService(digests: [name: String(repeating: "f", count: 64)])
+        let step = Step(
+            kind: .verify, repository: "acme/app", name: name, size: 10,
+            source: SourcePosition(file: "t.bbx", line: 1, column: 1), manifest: "SHA256SUMS",
+            sha256: String(repeating: "0", count: 64))
+        let report = await Executor(service: service, jobs: 1).apply(Plan(steps: [step]))
+        guard case .failed(let message) = report.entries[0].outcome else {
+            Issue.record("not failed: \(report.entries[0].outcome)")
+            return
+        }
+        #expect(message.hasPrefix(name + " does not match SHA256SUMS"), "\(message)")
+        let text = ReportText().render(report)
+        #expect(!text.contains("\u{1B}"))
+        #expect(text.contains("evil\\x1b[2J name #1%.zip does not match SHA256SUMS"), "\(text)")
+    }
+
     @Test func uploadsGoInGroupsOfAtMost32FilesAnd64MiB() {
         func sized(_ count: Int, _ size: Int64) -> [Step] {
             (1...count).map { index in
