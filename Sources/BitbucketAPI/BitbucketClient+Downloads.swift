@@ -274,7 +274,10 @@ extension BitbucketClient {
             if status == 416, expectedSize == partial.size, partial.validator != nil { return partial.size }
             guard result.wroteBody else {
                 if status == 416 { try partial.truncate() }
-                if status == 403, mayRenewLink, Origin(current) != apiOrigin { return nil }
+                // 403: the link expired or was refused; 404: the artifact was replaced between
+                // the API's redirect and this request, so the link names a blob that is gone
+                // (two writers of a checksum manifest meet this). Either way, ask the API again.
+                if status == 403 || status == 404, mayRenewLink, Origin(current) != apiOrigin { return nil }
                 throw statusFailure(
                     status: result.head.status, headers: result.head.headers, body: result.otherBody, method: .GET,
                     url: current)

@@ -173,6 +173,22 @@ struct ChecksumsEndToEndTests {
         }
     }
 
+    /// Another writer replaced the manifest between the API's redirect and the storage
+    /// request: the link names a blob that is gone (storage 404), and bbx asks the API again.
+    @Test func aManifestReplacedBetweenRedirectAndFetchIsAskedForAgain() async throws {
+        try await EndToEnd.with { world in
+            try world.write("release.bbx", Self.release)
+            #expect(try await world.bbx(["run", "release.bbx"]).status == 0)
+            try await world.serve.addFault(
+                #"{"status": 404, "count": 1, "method": "GET", "path": "/*/downloads/*/SHA256SUMS"}"#)
+            try world.write("verify.bbx", "use acme/app\nchecksums \"SHA256SUMS\"\nverify \"app*\"\n")
+            let verify = try await world.bbx(["run", "verify.bbx"])
+            #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+            let statuses = try await world.serve.requests().map(\.status)
+            #expect(statuses.contains(404), "the fault fired")
+        }
+    }
+
     @Test func updateWithoutChecksumsIsAPlanningError() async throws {
         try await EndToEnd.with { world in
             try world.write("r.bbx", "use acme/app\nupload \"build/*.zip\" on conflict update\n")
