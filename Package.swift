@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "BitbucketEmulator",
             dependencies: [
-                "BBXPlan", "ConnectJWT", "SafeFiles",
+                "BBXPlan", "BitbucketModel", "ConnectJWT", "SafeFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -101,7 +101,7 @@ let package = Package(
             name: "BBXRepl",
             dependencies: [
                 "BBXSyntax", "BBXCheck", "BBXFormat", "BBXPlan", "BBXEvaluate", "BBXApply", "BBXBridge", "SafeText",
-                "SafeFiles",
+                "SafeFiles", "BitbucketModel",
             ]),
         .systemLibrary(
             name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
@@ -160,7 +160,7 @@ let package = Package(
                 "BitbucketAPI", "BitbucketEmulator", "ConnectJWT", "BBXTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "bbxTests", dependencies: ["bbx", "BBXTestSupport"]),
+        .testTarget(name: "bbxTests", dependencies: ["bbx", "BBXTestSupport", "BitbucketModel"]),
         .testTarget(
             name: "PlanApplyPropertyTests",
             dependencies: [

@@ -10,7 +10,7 @@ public protocol ApplyService: Sendable {
     func upload(
         _ files: [UploadItem], to repository: RepositoryName, hashing: Bool,
         progress: @escaping @Sendable (Int64) -> Void
-    ) async throws -> [String: String]
+    ) async throws -> [ExactName: String]
     /// Downloads one artifact; without `replacing`, fails rather than overwrite a local file.
     /// With `sha256`, the bytes are hashed as they arrive and a mismatch keeps nothing.
     func download(
@@ -49,10 +49,10 @@ public struct UploadItem: Sendable, Hashable {
 /// An upload request that failed: the files that landed anyway (their hashes, when known), and
 /// the files never sent, which did not start.
 public struct UploadGroupFailure: Error, Sendable, CustomStringConvertible {
-    public let landed: [String: String?]
-    public let notSent: Set<String>
+    public let landed: [ExactName: String?]
+    public let notSent: Set<ExactName>
     public let underlying: any Error & Sendable
-    public init(landed: [String: String?], notSent: Set<String> = [], underlying: any Error & Sendable) {
+    public init(landed: [ExactName: String?], notSent: Set<ExactName> = [], underlying: any Error & Sendable) {
         self.landed = landed
         self.notSent = notSent
         self.underlying = underlying

@@ -39,22 +39,22 @@ extension Executor {
     /// What the run did to the artifacts the manifest covers, in plan order: the hash each
     /// upload was sent with; removal for each delete done, and for each upload that failed or
     /// was interrupted (its bytes are unknown: no entry beats a wrong one).
-    func manifestChanges(_ update: Step.ChecksumsUpdate, report: Report, hashes: Hashes) -> [String: String?] {
-        let recorded = Set(update.entries)
-        let removed = Set(update.removals)
-        var changes: [String: String?] = [:]
+    func manifestChanges(_ update: Step.ChecksumsUpdate, report: Report, hashes: Hashes) -> [ExactName: String?] {
+        let recorded = Set(names: update.entries)
+        let removed = Set(names: update.removals)
+        var changes: [ExactName: String?] = [:]
         for entry in report.entries where entry.step.repository == update.repository {
             let step = entry.step
             switch (step.action, entry.outcome) {
             case (.upload(let upload), .done), (.replace(let upload), .done):
-                guard recorded.contains(upload.name), upload.manifest == update.manifest else { continue }
+                guard recorded.contains(name: upload.name), upload.manifest == update.manifest else { continue }
                 let hash = entry.sha256 ?? hashes[ArtifactKey(upload.repository, upload.name)]
-                changes[upload.name] = .some(hash)
+                changes[ExactName(upload.name)] = .some(hash)
             case (.upload(let upload), .failed), (.upload(let upload), .interrupted),
                 (.replace(let upload), .failed), (.replace(let upload), .interrupted):
-                if recorded.contains(upload.name) { changes[upload.name] = .some(nil) }
+                if recorded.contains(name: upload.name) { changes[ExactName(upload.name)] = .some(nil) }
             case (.delete(let delete), .done):
-                if removed.contains(delete.name) { changes[delete.name] = .some(nil) }
+                if removed.contains(name: delete.name) { changes[ExactName(delete.name)] = .some(nil) }
             default:
                 continue
             }
@@ -64,7 +64,7 @@ extension Executor {
 
     /// Read, merge, replace, confirm; again when another writer got in between. Returns a note
     /// for the report when the manifest had changed since planning.
-    func replaceManifest(_ update: Step.ChecksumsUpdate, with changes: [String: String?]) async throws -> String? {
+    func replaceManifest(_ update: Step.ChecksumsUpdate, with changes: [ExactName: String?]) async throws -> String? {
         var mergedWithOthers = false
         for attempt in 1...Self.manifestAttempts {
             let current = try await service.readText(update.manifest, in: update.repository)

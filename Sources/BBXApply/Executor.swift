@@ -151,20 +151,20 @@ public struct Executor: Sendable {
             if !current.isEmpty { units.append(current) }
             run = []
         }
-        var names = Set<String>()
+        var names = Set<ExactName>()
         for (index, step) in steps.enumerated() where step.kind.isApplied && !deferred.contains(index) {
             if step.kind.sendsFile, let first = run.first, steps[first].repository == step.repository,
-                steps[first].manifest == step.manifest, !names.contains(step.name)
+                steps[first].manifest == step.manifest, !names.contains(name: step.name)
             {
                 run.append(index)
-                names.insert(step.name)
+                names.insert(ExactName(step.name))
                 continue
             }
             flush()
             names = []
             if step.kind.sendsFile {
                 run = [index]
-                names = [step.name]
+                names = [ExactName(step.name)]
             } else {
                 units.append([index])
             }
@@ -202,7 +202,7 @@ public struct Executor: Sendable {
         do {
             let sent = try await service.upload(items, to: repository, hashing: hashing, progress: progress)
             return zip(unit, steps).map { index, step in
-                let hash = sent[step.name]
+                let hash = sent[ExactName(step.name)]
                 if let hash, let key = step.artifactKey { hashes.record(key, hash) }
                 return (index, StepResult(outcome: .done, sha256: hash))
             }
@@ -210,7 +210,7 @@ public struct Executor: Sendable {
             let failure = error as? UploadGroupFailure
             let underlying = failure?.underlying ?? error
             return zip(unit, steps).map { index, step in
-                if let landed = failure?.landed[step.name] {
+                if let landed = failure?.landed[ExactName(step.name)] {
                     if let landed, let key = step.artifactKey { hashes.record(key, landed) }
                     return (
                         index,
@@ -218,7 +218,9 @@ public struct Executor: Sendable {
                             outcome: .done, note: "confirmed by listing after the request failed", sha256: landed)
                     )
                 }
-                if failure?.notSent.contains(step.name) == true { return (index, StepResult(outcome: .notStarted)) }
+                if failure?.notSent.contains(name: step.name) == true {
+                    return (index, StepResult(outcome: .notStarted))
+                }
                 return (index, Self.failure(underlying))
             }
         }
@@ -254,29 +256,30 @@ public struct Executor: Sendable {
         }
         var differences: [String] = []
         for repository in Set(written.compactMap(\.step.repository)).sorted() {
-            let listing: [String: Artifact]
+            let listing: RemoteState
             do {
-                listing = Dictionary(
-                    try await service.listing(of: repository).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+                listing = RemoteState(listing: try await service.listing(of: repository))
             } catch {
                 differences.append("\(repository): cannot be listed to confirm the changes: \(error)")
                 continue
             }
             // Each name is judged by the last step done to it: an upload then a delete of the
             // same name leaves it gone.
-            var last: [String: Step] = [:]
-            var order: [String] = []
+            var last: [ExactName: Step] = [:]
+            var order: [ExactName] = []
             for entry in written where entry.step.repository == repository {
-                if last[entry.step.name] == nil { order.append(entry.step.name) }
-                last[entry.step.name] = entry.step
+                let name = ExactName(entry.step.name)
+                if last[name] == nil { order.append(name) }
+                last[name] = entry.step
             }
-            for name in order {
-                guard let step = last[name] else { continue }
+            for key in order {
+                guard let step = last[key] else { continue }
+                let name = key.text
                 let shown = name.terminalSafe
                 let found = listing[name] ?? listing[RemoteState.storedAlias(of: name)]
                 if step.kind == .delete {
                     // Gone, or uploaded again since by someone else (another version).
-                    let before = plan.fingerprints.first { $0.repository == repository && $0.name == name }
+                    let before = plan.fingerprints.first { $0.repository == repository && $0.name.isExactly(name) }
                     if let found = listing[name], before.map({ $0.stillMatches(found) }) ?? true {
                         differences.append("\(repository): \(shown) is still listed after its delete")
                     }
@@ -305,7 +308,7 @@ public struct Executor: Sendable {
                 let sent = try await service.upload(
                     [UploadItem(path: upload.localPath, name: upload.name, previous: previous)],
                     to: upload.repository, hashing: upload.manifest != nil, progress: progress)
-                return StepResult(outcome: .done, sha256: sent[upload.name])
+                return StepResult(outcome: .done, sha256: sent[ExactName(upload.name)])
             case .download(let download):
                 // The policy the plan was made with, honoured now: a file may have appeared since.
                 let path = download.localPath
@@ -358,7 +361,7 @@ public struct Executor: Sendable {
     /// For each step, the earlier steps that must have finished before it starts.
     static func dependencies(of steps: [Step]) -> [Set<Int>] {
         var lastByArtifact: [ArtifactKey: Int] = [:]
-        var lastByLocalPath: [String: Int] = [:]
+        var lastByLocalPath: [ExactName: Int] = [:]
         var uploadsSoFar: [Int] = []
         var lastBarrier: Int?
         var everything: [Int] = []
@@ -369,14 +372,14 @@ public struct Executor: Sendable {
             let key = step.artifactKey
             if step.kind.isApplied {
                 if let key, let earlier = lastByArtifact[key] { needs.insert(earlier) }
-                if let path = step.localPath, let earlier = lastByLocalPath[path] { needs.insert(earlier) }
+                if let path = step.localPath, let earlier = lastByLocalPath[ExactName(path)] { needs.insert(earlier) }
                 switch step.kind {
                 case .delete: needs.formUnion(uploadsSoFar)
                 case .connect, .checksums: needs.formUnion(everything)
                 case .upload, .replace, .download, .skip, .verify: break
                 }
                 if let key { lastByArtifact[key] = index }
-                if let path = step.localPath { lastByLocalPath[path] = index }
+                if let path = step.localPath { lastByLocalPath[ExactName(path)] = index }
                 if step.kind.sendsFile { uploadsSoFar.append(index) }
                 if step.kind.isBarrier { lastBarrier = index }
                 everything.append(index)
@@ -418,7 +421,7 @@ actor DeleteGuard {
             listings[repository]
             ?? Task { [service] in try await service.listing(of: repository) }
         listings[repository] = task
-        let now = try await task.value.first { $0.name == step.name }
+        let now = try await task.value.first { $0.name.isExactly(step.name) }
         if now == nil { return "already gone" }
         return fingerprint.stillMatches(now) ? nil : "changed since the plan; not deleted"
     }

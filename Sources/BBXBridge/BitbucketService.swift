@@ -90,9 +90,9 @@ public struct BitbucketService: RemoteReader, ApplyService {
     public func upload(
         _ files: [UploadItem], to repository: RepositoryName, hashing: Bool,
         progress: @escaping @Sendable (Int64) -> Void
-    ) async throws -> [String: String] {
-        var previous: [String: Artifact] = [:]
-        for file in files { previous[file.name] = file.previous }
+    ) async throws -> [ExactName: String] {
+        var previous: [ExactName: Artifact] = [:]
+        for file in files { previous[ExactName(file.name)] = file.previous }
         do {
             return try await client.upload(
                 files.map { UploadFile(path: $0.path, name: $0.name) }, to: repository, previous: previous,
@@ -100,7 +100,9 @@ public struct BitbucketService: RemoteReader, ApplyService {
             ).sha256
         } catch let failure as UploadFailure {
             throw UploadGroupFailure(
-                landed: Dictionary(uniqueKeysWithValues: failure.confirmed.map { ($0, failure.sha256[$0]) }),
+                landed: Dictionary(
+                    failure.confirmed.map { (ExactName($0), failure.sha256[ExactName($0)]) },
+                    uniquingKeysWith: { a, _ in a }),
                 underlying: failure.underlying)
         }
     }

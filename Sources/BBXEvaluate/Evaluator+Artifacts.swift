@@ -61,9 +61,9 @@ extension Evaluator {
             var action = Step.Action.upload(upload)
             var reason: String?
             let existing = state.existingName(for: name)
-            if let existing, existing != name { touch(repository, existing) }
+            if let existing, !existing.isExactly(name) { touch(repository, existing) }
             if let existing {
-                let stored = existing == name ? "" : " (stored as '\(existing)')"
+                let stored = existing.isExactly(name) ? "" : " (stored as '\(existing)')"
                 switch conflict {
                 case .fail:
                     throw PlanningError.uploadExists(name, in: repository, storedAs: stored, at: statement.range)
@@ -75,7 +75,7 @@ extension Evaluator {
                     reason = "exists\(stored), skipped"
                 case .replace:
                     action = .replace(upload)
-                    if existing != name { reason = "stored as \(existing)" }
+                    if !existing.isExactly(name) { reason = "stored as \(existing)" }
                 case .update:
                     let decision = try updateDecision(
                         file.path, existing: existing, in: repository, at: statement.range)
@@ -87,7 +87,7 @@ extension Evaluator {
                     } else {
                         action = .replace(upload)
                     }
-                    reason = decision.reason + (existing == name ? "" : ", stored as \(existing)")
+                    reason = decision.reason + (existing.isExactly(name) ? "" : ", stored as \(existing)")
                 }
             } else if conflict == .update, state.checksums == nil {
                 throw PlanningError.updateNeedsChecksums(in: repository, at: statement.range)
@@ -150,16 +150,16 @@ extension Evaluator {
             if files.isDirectory(path) {
                 throw PlanningError.downloadOntoFolder(path, artifact: artifact.name, at: statement.range)
             }
-            if let first = downloadTargets[path] {
+            if let first = downloadTargets[ExactName(path)] {
                 throw PlanningError.duplicateDownload(path, at: statement.range, first: first)
             }
-            downloadTargets[path] = statement.range
+            downloadTargets[ExactName(path)] = statement.range
             touch(repository, artifact.name)
             let policy = Step.LocalConflict(rawValue: conflict.rawValue)
             // Checked against the manifest while streaming; the manifest itself, and what this
             // run uploads (its hash is known only once sent), are not.
             let manifest = state.checksums.flatMap {
-                $0.name == artifact.name || $0.pending.contains(artifact.name) ? nil : $0
+                $0.name.isExactly(artifact.name) || $0.pending.contains(name: artifact.name) ? nil : $0
             }
             var action = Step.Action.download(
                 Step.Download(
@@ -195,7 +195,7 @@ extension Evaluator {
         // `delete "my file.zip"` means the artifact its upload left: `my_file.zip` where spaces
         // were stored as `_`.
         if found.isEmpty, Glob(text).isLiteral, let stored = state.existingName(for: text),
-            let artifact = state.artifacts[stored]
+            let artifact = state[stored]
         {
             found = [artifact]
         }

@@ -16,7 +16,7 @@ extension Evaluator {
         if let problem = FileNameRule.problem(with: name) {
             throw PlanningError.invalidArtifactName(name, problem: problem, at: s.manifest.range)
         }
-        if let declared = declaredManifests[repository], declared != name {
+        if let declared = declaredManifests[repository], !declared.isExactly(name) {
             throw PlanningError.secondManifest(name, declared: declared, in: repository, at: statement.range)
         }
         declaredManifests[repository] = name
@@ -57,7 +57,7 @@ extension Evaluator {
         -> String?
     {
         guard let manifest = remotes[repository]?.checksums?.name else { return nil }
-        if name == manifest { throw PlanningError.uploadOfManifest(name, in: repository, at: range) }
+        if name.isExactly(manifest) { throw PlanningError.uploadOfManifest(name, in: repository, at: range) }
         return manifest
     }
 
@@ -65,7 +65,7 @@ extension Evaluator {
     mutating func recordUpload(_ name: String, in repository: RepositoryName, at position: SourcePosition) {
         guard var manifest = remotes[repository]?.checksums else { return }
         manifest.entries[name] = nil
-        manifest.pending.insert(name)
+        manifest.pending.insert(ExactName(name))
         remotes[repository]?.checksums = manifest
         noteManifestChange(in: repository, entry: name, at: position)
     }
@@ -73,9 +73,9 @@ extension Evaluator {
     /// A delete: the entry goes with the artifact.
     mutating func recordDelete(_ name: String, in repository: RepositoryName, at position: SourcePosition) {
         guard var manifest = remotes[repository]?.checksums else { return }
-        guard manifest.entries[name] != nil || manifest.pending.contains(name) else { return }
+        guard manifest.entries[name] != nil || manifest.pending.contains(name: name) else { return }
         manifest.entries[name] = nil
-        manifest.pending.remove(name)
+        manifest.pending.remove(ExactName(name))
         remotes[repository]?.checksums = manifest
         noteManifestChange(in: repository, removal: name, at: position)
     }
@@ -84,8 +84,8 @@ extension Evaluator {
         in repository: RepositoryName, entry: String? = nil, removal: String? = nil, at position: SourcePosition
     ) {
         var change = manifestChanges[repository] ?? ManifestChange(source: position)
-        if let entry, !change.entries.contains(entry) { change.entries.append(entry) }
-        if let removal, !change.removals.contains(removal) { change.removals.append(removal) }
+        if let entry, !change.entries.contains(where: entry.isExactly) { change.entries.append(entry) }
+        if let removal, !change.removals.contains(where: removal.isExactly) { change.removals.append(removal) }
         if manifestChanges[repository] == nil { manifestOrder.append(repository) }
         manifestChanges[repository] = change
     }
@@ -124,7 +124,7 @@ extension Evaluator {
             throw PlanningError.localFile(error, at: range)
         }
         guard let listed = manifest.entries[existing] else {
-            if manifest.pending.contains(existing) { return (nil, "uploaded earlier in this run") }
+            if manifest.pending.contains(name: existing) { return (nil, "uploaded earlier in this run") }
             return (nil, "not in \(manifest.name)")
         }
         return listed == local ? (local, "unchanged") : (nil, "differs from \(manifest.name)")
@@ -139,7 +139,7 @@ extension Evaluator {
         guard let manifest = state.checksums else {
             throw PlanningError.verifyNeedsChecksums(in: repository, at: statement.range)
         }
-        let found = state.matching(Glob(text)).filter { $0.name != manifest.name }
+        let found = state.matching(Glob(text)).filter { !$0.name.isExactly(manifest.name) }
         if found.isEmpty {
             throw PlanningError.noArtifactMatches(text, in: repository, at: s.pattern?.range ?? statement.range)
         }
@@ -151,7 +151,7 @@ extension Evaluator {
                         Step.Verify(
                             repository: repository, name: artifact.name, size: artifact.size, manifest: manifest.name,
                             sha256: manifest.entries[artifact.name])),
-                    reason: manifest.pending.contains(artifact.name) ? "uploaded earlier in this run" : nil,
+                    reason: manifest.pending.contains(name: artifact.name) ? "uploaded earlier in this run" : nil,
                     source: position(statement.range)))
         }
     }

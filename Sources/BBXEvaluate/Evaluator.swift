@@ -53,7 +53,7 @@ public struct Evaluator: Sendable {
     /// Each repository's Downloads as the plan has left them.
     var remotes: [RepositoryName: RemoteState] = [:]
     /// Each repository's Downloads as read, for the plan's fingerprints.
-    var listings: [RepositoryName: [String: Artifact]] = [:]
+    var listings: [RepositoryName: RemoteState] = [:]
     /// `checksums NAME` by repository: kept across runs (REPL entries), like the remote state.
     var declaredManifests: [RepositoryName: String] = [:]
     /// Each declared manifest as read, restored when a dry run's predictions are dropped.
@@ -65,7 +65,7 @@ public struct Evaluator: Sendable {
     var touched: [Fingerprint] = []
     /// Each planned upload's statement and local file, by the name Bitbucket would store.
     var uploads: [ArtifactKey: (range: SourceRange, path: String)] = [:]
-    var downloadTargets: [String: SourceRange] = [:]
+    var downloadTargets: [ExactName: SourceRange] = [:]
     var deletions = 0
     var notes: [String] = []
     /// What this run changes in each repository's manifest, and in which order they change.
@@ -139,7 +139,7 @@ public struct Evaluator: Sendable {
     /// the remote is exactly as listed, as if the planned changes had never been considered.
     public mutating func discardPlannedChanges() {
         for (name, listing) in listings {
-            remotes[name] = RemoteState(listing: Array(listing.values))
+            remotes[name] = RemoteState(listing: listing.all)
             remotes[name]?.checksums = manifestsRead[name]
         }
     }
@@ -149,12 +149,12 @@ public struct Evaluator: Sendable {
         let listing = try await reader.artifacts(in: repository)
         let state = RemoteState(listing: listing)
         remotes[repository] = state
-        listings[repository] = state.artifacts
+        listings[repository] = state
     }
 
     /// The artifact names of a repository already read, for completion (no request).
     public func knownArtifactNames(in repository: RepositoryName) -> [String] {
-        remotes[repository].map { $0.artifacts.keys.sorted() } ?? []
+        remotes[repository].map { $0.all.map(\.name) } ?? []
     }
 
     // MARK: - Statements
@@ -207,7 +207,7 @@ public struct Evaluator: Sendable {
             let found = state.matching(glob)
             if found.isEmpty, pattern != nil {
                 // Say what was looked for, and that the repository is not empty when it is not.
-                let total = state.artifacts.count
+                let total = state.count
                 emit(.line("no artifacts match '\(glob)' (\(total) in \(name))"))
             } else {
                 emit(.artifacts(repository: name, found))
@@ -298,7 +298,7 @@ public struct Evaluator: Sendable {
         }
         let state = RemoteState(listing: listing)
         remotes[repository] = state
-        listings[repository] = state.artifacts
+        listings[repository] = state
         try await loadManifest(of: repository, at: range)
         return remotes[repository] ?? state
     }

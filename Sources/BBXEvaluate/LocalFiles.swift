@@ -57,7 +57,7 @@ public struct DiskFiles: LocalFiles {
         let wantsHidden = pattern.hasPrefix(".") || pattern.contains("/.")
         func walk(_ directory: String, relative: String, depth: Int) {
             guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-            for entry in entries.sorted() {
+            for entry in entries.sorted(by: { $0.precedesBytewise($1) }) {
                 if entry.hasPrefix("."), !wantsHidden { continue }
                 let full = directory == "/" ? "/" + entry : directory + "/" + entry
                 let shown = relative.isEmpty ? entry : relative + "/" + entry

@@ -1,4 +1,5 @@
 import BBXSyntax
+import BitbucketModel
 
 /// A glob as the language defines it: `*`, `?`, `[abc]` (also ranges `[a-z]` and negation
 /// `[!a]`), `{a,b}` alternatives, `\x` for a literal `x`, and, in local paths, `**` for any
@@ -39,12 +40,12 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     public init(_ pattern: String, mode: Mode = .artifactName) {
         self.pattern = pattern
         self.mode = mode
-        program = Program(Array(pattern), mode: mode)
+        program = Program(Array(pattern.unicodeScalars), mode: mode)
         shortcut = Self.shortcut(for: pattern, mode: mode)
     }
 
     private static func shortcut(for pattern: String, mode: Mode) -> Shortcut? {
-        let plain = { (text: Substring) in !text.contains { specialCharacters.contains($0) || $0 == "*" } }
+        let plain = { (text: Substring) in !text.unicodeScalars.contains { specialCharacters.contains($0) } }
         if pattern == "*" && mode == .artifactName { return .everything }
         if plain(pattern[...]) { return .exactly(pattern) }
         guard mode == .artifactName else { return nil }
@@ -61,9 +62,9 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     /// A pattern that matches exactly `name`: every special character escaped with `\`.
     public static func escaping(_ name: String) -> String {
         var result = ""
-        for character in name {
-            if specialCharacters.contains(character) { result.append("\\") }
-            result.append(character)
+        for scalar in name.unicodeScalars {
+            if specialCharacters.contains(scalar) { result.unicodeScalars.append("\\") }
+            result.unicodeScalars.append(scalar)
         }
         return result
     }
@@ -71,22 +72,24 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     public func matches(_ name: String) -> Bool {
         switch shortcut {
         case .everything: return true
-        case .exactly(let text): return name == text
-        case .prefix(let text): return name.hasPrefix(text)
-        case .suffix(let text): return name.hasSuffix(text)
-        case nil: return program.matches(Array(name))
+        // By bytes, not String's canonical equality (see GlobSyntax). A byte suffix of UTF-8 that
+        // starts with a whole character starts at a character boundary.
+        case .exactly(let text): return name.isExactly(text)
+        case .prefix(let text): return name.utf8.starts(with: text.utf8)
+        case .suffix(let text): return name.utf8.reversed().starts(with: text.utf8.reversed())
+        case nil: return program.matches(Array(name.unicodeScalars))
         }
     }
 }
 
 // MARK: - The automaton
 
-/// A Thompson automaton: each instruction consumes one character or branches without
+/// A Thompson automaton: each instruction consumes one character (a Unicode scalar) or branches without
 /// consuming; a name matches when `.match` is reachable after its last character.
 private struct Program: Hashable, Sendable {
     enum Instruction: Hashable, Sendable {
         /// One character equal to this one.
-        case character(Character)
+        case character(Unicode.Scalar)
         /// Any one character (`?`, or a step of `*`); `crossesSlash` false in a path segment.
         case any(crossesSlash: Bool)
         /// One character in (or, negated, not in) a class.
@@ -99,12 +102,12 @@ private struct Program: Hashable, Sendable {
 
     struct CharacterClass: Hashable, Sendable {
         var negated = false
-        var singles: Set<Character> = []
-        var ranges: [ClosedRange<Character>] = []
+        var singles: Set<Unicode.Scalar> = []
+        var ranges: [ClosedRange<Unicode.Scalar>] = []
         /// In a path, a class never matches `/`.
         var crossesSlash: Bool
 
-        func contains(_ character: Character) -> Bool {
+        func contains(_ character: Unicode.Scalar) -> Bool {
             if character == "/" && !crossesSlash { return false }
             let found = singles.contains(character) || ranges.contains { $0.contains(character) }
             return found != negated
@@ -119,7 +122,7 @@ private struct Program: Hashable, Sendable {
     /// Deeper brace nesting than this is taken literally: it bounds the compiler's recursion.
     static let maximumBraceDepth = 64
 
-    init(_ pattern: [Character], mode: Mode) {
+    init(_ pattern: [Unicode.Scalar], mode: Mode) {
         self.mode = mode
         compile(pattern[...], depth: 0)
         instructions.append(.match)
@@ -141,7 +144,7 @@ private struct Program: Hashable, Sendable {
         instructions[split] = .split(split + 1, instructions.count)
     }
 
-    private mutating func compile(_ pattern: ArraySlice<Character>, depth: Int) {
+    private mutating func compile(_ pattern: ArraySlice<Unicode.Scalar>, depth: Int) {
         var index = pattern.startIndex
         while index < pattern.endIndex {
             let c = pattern[index]
@@ -210,12 +213,12 @@ private struct Program: Hashable, Sendable {
 
     /// `{a,b,c}` at `open`: the alternatives (split at top-level commas) and the index after the
     /// closing brace. nil when the brace is not closed or holds no comma: then it is literal.
-    private static func splitBraces(_ pattern: ArraySlice<Character>, at open: Int)
-        -> ([ArraySlice<Character>], Int)?
+    private static func splitBraces(_ pattern: ArraySlice<Unicode.Scalar>, at open: Int)
+        -> ([ArraySlice<Unicode.Scalar>], Int)?
     {
         var depth = 0
         var start = open + 1
-        var choices: [ArraySlice<Character>] = []
+        var choices: [ArraySlice<Unicode.Scalar>] = []
         var index = open
         while index < pattern.endIndex {
             switch pattern[index] {
@@ -243,7 +246,7 @@ private struct Program: Hashable, Sendable {
 
     /// `[abc]`, `[a-z]`, `[!abc]` or `[^abc]` at `start`, and where the class ends. nil when the
     /// `[` is not closed (then it is a literal `[`).
-    private static func parseClass(_ pattern: ArraySlice<Character>, at start: Int, crossesSlash: Bool)
+    private static func parseClass(_ pattern: ArraySlice<Unicode.Scalar>, at start: Int, crossesSlash: Bool)
         -> (CharacterClass, Int)?
     {
         var result = CharacterClass(crossesSlash: crossesSlash)
@@ -272,7 +275,7 @@ private struct Program: Hashable, Sendable {
     // MARK: Running
 
     /// Steps every live state over each character at once (Thompson's simulation).
-    func matches(_ text: [Character]) -> Bool {
+    func matches(_ text: [Unicode.Scalar]) -> Bool {
         var current: [Int] = []
         var next: [Int] = []
         // The generation in which each instruction was last added, to add each once per step.

@@ -1,4 +1,5 @@
 import BBXSyntax
+import BitbucketModel
 import Foundation
 
 /// What `prune` keeps: the newest `keep` artifacts, and those not older than `olderThan`.
@@ -30,7 +31,7 @@ public struct PruneRule: Hashable, Sendable {
     /// newer (`app-2.zip` over `app-1.zip` uploaded in the same second). Names in `protected`
     /// (uploaded earlier in the same run) are never deleted, but count among the kept.
     public func deletions(
-        among candidates: [(name: String, created: Date)], now: Date, protected: Set<String> = []
+        among candidates: [(name: String, created: Date)], now: Date, protected: Set<ExactName> = []
     ) -> [String] {
         // Ties (the same creation time) go by name in natural order: `app-10` is newer than
         // `app-9`, as release names mean.
@@ -39,7 +40,7 @@ public struct PruneRule: Hashable, Sendable {
         }
         var doomed: [String] = []
         for (index, artifact) in newestFirst.enumerated() {
-            if protected.contains(artifact.name) { continue }
+            if protected.contains(name: artifact.name) { continue }
             if let keep, index < keep { continue }
             if let olderThan, now.timeIntervalSince(artifact.created) <= Double(olderThan) { continue }
             doomed.append(artifact.name)
@@ -71,5 +72,7 @@ public func naturallyBefore(_ a: String, _ b: String) -> Bool {
         }
     }
     if left.isEmpty != right.isEmpty { return left.isEmpty }
-    return a < b
+    // Characters compare canonically (`é` and `e` + accent are equal): names that differ only
+    // so are two artifacts, ordered by their bytes.
+    return a.precedesBytewise(b)
 }

@@ -4,10 +4,13 @@ import Foundation
 /// One repository's Downloads as the plan has left them so far: read once, then changed by
 /// every planned step, so that `exists`, `artifacts(…)`, conflict policies and `prune` later in
 /// the script see the state the plan has reached.
+///
+/// Names are keys by their bytes (`ExactName`): Bitbucket keeps `café` spelled with `é` and
+/// with `e` and a combining accent as two artifacts, and so does the plan.
 public struct RemoteState: Hashable, Sendable {
-    public private(set) var artifacts: [String: Artifact]
+    private var artifacts: [ExactName: Artifact]
     /// Names uploaded (or replaced) earlier in this run: `prune` never deletes them.
-    public private(set) var uploadedInThisRun: Set<String> = []
+    public private(set) var uploadedInThisRun: Set<ExactName> = []
     /// The checksum manifest kept here (`checksums NAME`), as the plan has left it.
     public var checksums: ManifestState?
 
@@ -18,7 +21,7 @@ public struct RemoteState: Hashable, Sendable {
         /// The SHA-256 of the manifest's text when read; nil when there was none.
         public let base: String?
         public var entries: ChecksumManifest
-        public var pending: Set<String> = []
+        public var pending: Set<ExactName> = []
 
         public init(name: String, base: String?, read: ChecksumManifest) {
             self.name = name
@@ -28,8 +31,15 @@ public struct RemoteState: Hashable, Sendable {
     }
 
     public init(listing: [Artifact]) {
-        artifacts = Dictionary(listing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        artifacts = Dictionary(listing.map { (ExactName($0.name), $0) }, uniquingKeysWith: { first, _ in first })
     }
+
+    /// Every artifact, by name (bytewise).
+    public var all: [Artifact] { artifacts.values.sorted { $0.name.precedesBytewise($1.name) } }
+
+    public var count: Int { artifacts.count }
+
+    public subscript(name: String) -> Artifact? { artifacts[ExactName(name)] }
 
     /// The artifacts whose names match, by name.
     /// The same artifacts at the start of another run (the REPL's next entry): what earlier
@@ -45,11 +55,11 @@ public struct RemoteState: Hashable, Sendable {
     public func matching(_ glob: Glob) -> [Artifact] {
         let manifest = checksums?.name
         return artifacts.values.filter {
-            glob.matches($0.name) && ($0.name != manifest || glob.isLiteral)
-        }.sorted { $0.name < $1.name }
+            glob.matches($0.name) && (manifest.map($0.name.isExactly) != true || glob.isLiteral)
+        }.sorted { $0.name.precedesBytewise($1.name) }
     }
 
-    public func contains(_ name: String) -> Bool { artifacts[name] != nil }
+    public func contains(_ name: String) -> Bool { self[name] != nil }
 
     /// The name Bitbucket has been seen storing for `name`: spaces become `_`.
     public static func storedAlias(of name: String) -> String { name.replacingOccurrences(of: " ", with: "_") }
@@ -58,22 +68,22 @@ public struct RemoteState: Hashable, Sendable {
     /// stored form (`my_file.zip` for `my file.zip`), which is the same artifact on a server that
     /// stores names that way.
     public func existingName(for name: String) -> String? {
-        if artifacts[name] != nil { return name }
+        if contains(name) { return name }
         let alias = Self.storedAlias(of: name)
-        return alias != name && artifacts[alias] != nil ? alias : nil
+        return !alias.isExactly(name) && contains(alias) ? alias : nil
     }
 
     /// A planned upload or replacement: the artifact is new as of `now`. It replaces the artifact
     /// of its stored form when that is what exists, and neither form is pruned in this run.
     public mutating func upload(_ name: String, size: Int64, at now: Date) {
         let stored = existingName(for: name) ?? name
-        artifacts[stored] = Artifact(name: stored, size: size, created: now)
-        uploadedInThisRun.insert(name)
-        uploadedInThisRun.insert(Self.storedAlias(of: name))
+        artifacts[ExactName(stored)] = Artifact(name: stored, size: size, created: now)
+        uploadedInThisRun.insert(ExactName(name))
+        uploadedInThisRun.insert(ExactName(Self.storedAlias(of: name)))
     }
 
     public mutating func delete(_ name: String) {
-        artifacts[name] = nil
+        artifacts[ExactName(name)] = nil
     }
 
     /// The names a `prune` over `glob` would delete now.
@@ -83,6 +93,6 @@ public struct RemoteState: Hashable, Sendable {
         let candidates = matching(glob).filter(\.isCreationKnown)
         let names = rule.deletions(
             among: candidates.map { (name: $0.name, created: $0.created) }, now: now, protected: uploadedInThisRun)
-        return names.compactMap { artifacts[$0] }
+        return names.compactMap { self[$0] }
     }
 }

@@ -1,6 +1,7 @@
 import BBXCheck
 import BBXPlan
 import BBXSyntax
+import BitbucketModel
 import Foundation
 
 /// Tab completion, from what the session already knows: never a request per keystroke.
@@ -61,8 +62,11 @@ public struct Completer: Sendable {
             return Result(start: start, candidates: Self.metaCommands.filter { $0.hasPrefix(typed) }, suffix: " ")
         }
         if typed.isEmpty { return Result(start: start, candidates: [], suffix: "") }
-        var seen = Set<String>()
-        let matches = vocabulary(after: before).filter { $0.hasPrefix(typed) && seen.insert($0).inserted }.sorted()
+        // Distinct by bytes: two Unicode spellings of one artifact name are two artifacts.
+        var seen = Set<ExactName>()
+        let matches = vocabulary(after: before).filter {
+            $0.hasPrefix(typed) && seen.insert(ExactName($0)).inserted
+        }.sorted()
         let suffix = matches.count == 1 && matches[0].hasSuffix("(") ? "" : " "
         return Result(start: start, candidates: matches, suffix: suffix)
     }

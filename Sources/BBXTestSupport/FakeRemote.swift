@@ -56,11 +56,11 @@ public final class FakeReader: RemoteReader {
                 guard let repository = step.repository?.description else { continue }
                 switch step.kind {
                 case .upload, .replace:
-                    repositories[repository, default: []].removeAll { $0.name == step.name }
+                    repositories[repository, default: []].removeAll { $0.name.isExactly(step.name) }
                     repositories[repository, default: []].append(
                         Artifact(name: step.name, size: step.size ?? 0, created: Date(), createdOn: "\(UUID())"))
                 case .delete:
-                    repositories[repository, default: []].removeAll { $0.name == step.name }
+                    repositories[repository, default: []].removeAll { $0.name.isExactly(step.name) }
                 case .download, .skip, .connect, .verify, .checksums:
                     break
                 }

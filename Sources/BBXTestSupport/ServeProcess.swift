@@ -1,3 +1,4 @@
+import BitbucketModel
 import ConnectJWT
 import Foundation
 
@@ -91,13 +92,15 @@ public final class ServeProcess: Sendable {
         }
     }
 
-    /// The artifacts of a repository: name → size, read with curl.
-    public func artifacts(_ repository: String, token: String) async throws -> [String: Int] {
+    /// The artifacts of a repository: name → size, read with curl. Names are keys by their
+    /// bytes: `café` in its two Unicode spellings is two artifacts here as on Bitbucket.
+    public func artifacts(_ repository: String, token: String) async throws -> [ExactName: Int] {
         let result = try await Curl.run([
             "-H", "Authorization: Bearer \(token)", "\(api)/2.0/repositories/\(repository)/downloads?pagelen=100",
         ])
         let values = (result.json as? [String: Any])?["values"] as? [[String: Any]] ?? []
         return Dictionary(
-            values.map { ($0["name"] as? String ?? "", $0["size"] as? Int ?? -1) }, uniquingKeysWith: { a, _ in a })
+            values.map { (ExactName($0["name"] as? String ?? ""), $0["size"] as? Int ?? -1) },
+            uniquingKeysWith: { a, _ in a })
     }
 }

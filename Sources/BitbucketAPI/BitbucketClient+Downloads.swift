@@ -58,7 +58,7 @@ extension BitbucketClient {
     /// whose answer was lost, and is not sent again.
     @discardableResult
     public func upload(
-        _ files: [UploadFile], to repository: RepositoryName, previous: [String: Artifact] = [:],
+        _ files: [UploadFile], to repository: RepositoryName, previous: [ExactName: Artifact] = [:],
         hashing: Bool = false, progress: ProgressHandler? = nil
     ) async throws -> UploadResult {
         var remaining = try files.map { file in (path: file.path, name: file.name, size: try Self.fileSize(file.path)) }
@@ -74,12 +74,14 @@ extension BitbucketClient {
         /// Takes out of `remaining` the files the listing shows stored by an attempt of this call.
         func confirmByListing() async throws {
             let stored = Dictionary(
-                try await self.artifacts(in: repository).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+                try await self.artifacts(in: repository).map { (ExactName($0.name), $0) },
+                uniquingKeysWith: { a, _ in a })
             remaining.removeAll { file in
                 // Bitbucket has been seen storing spaces as `_`.
                 guard
-                    let artifact = stored[file.name] ?? stored[file.name.replacingOccurrences(of: " ", with: "_")],
-                    artifact.size == file.size, previous[file.name]?.stamp != artifact.stamp,
+                    let artifact = stored[ExactName(file.name)]
+                        ?? stored[ExactName(file.name.replacingOccurrences(of: " ", with: "_"))],
+                    artifact.size == file.size, previous[ExactName(file.name)]?.stamp != artifact.stamp,
                     artifact.isCreationKnown, artifact.created >= started
                 else { return false }
                 confirmed.append(file.name)
@@ -119,7 +121,7 @@ extension BitbucketClient {
             throw UploadFailure(
                 confirmed: confirmed, sha256: digests?.byName.withLock { $0 } ?? [:], underlying: error)
         }
-        let uploaded = files.map(\.name).filter { !confirmed.contains($0) }
+        let uploaded = files.map(\.name).filter { name in !confirmed.contains(where: name.isExactly) }
         return UploadResult(
             uploaded: uploaded, confirmedByListing: confirmed, sha256: digests?.byName.withLock { $0 } ?? [:])
     }

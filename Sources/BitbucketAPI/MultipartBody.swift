@@ -28,7 +28,7 @@ struct MultipartBody: Sendable {
     /// The SHA-256 of each file as it was sent (name → hex), filled in as each part's last byte
     /// leaves: the hash costs no second read of the file.
     final class Digests: Sendable {
-        let byName = Mutex<[String: String]>([:])
+        let byName = Mutex<[ExactName: String]>([:])
     }
 
     let boundary: String
@@ -152,7 +152,7 @@ struct MultipartBody: Sendable {
                     }
                     if let digests {
                         let hex = hasher.state.withLock { $0.finalize() }.hex
-                        digests.byName.withLock { $0[part.name] = hex }
+                        digests.byName.withLock { $0[ExactName(part.name)] = hex }
                     }
                     self.file = nil
                     partIndex += 1

@@ -35,9 +35,9 @@ public struct UploadResult: Sendable, Hashable {
     public let confirmedByListing: [String]
     /// Each file's SHA-256 (name → lowercase hex) as read while sending it; a file confirmed by
     /// listing has the hash of the attempt that stored it, when that attempt read it whole.
-    public let sha256: [String: String]
+    public let sha256: [ExactName: String]
 
-    public init(uploaded: [String], confirmedByListing: [String], sha256: [String: String] = [:]) {
+    public init(uploaded: [String], confirmedByListing: [String], sha256: [ExactName: String] = [:]) {
         self.uploaded = uploaded
         self.confirmedByListing = confirmedByListing
         self.sha256 = sha256
@@ -59,7 +59,7 @@ public struct ExpectedChecksum: Sendable, Hashable {
 /// hashes read while sending them, and why the rest did not.
 public struct UploadFailure: Error, Sendable, CustomStringConvertible {
     public let confirmed: [String]
-    public let sha256: [String: String]
+    public let sha256: [ExactName: String]
     public let underlying: any Error
     public var description: String { "\(underlying)" }
 }

@@ -1,3 +1,4 @@
+import BitbucketModel
 import Crypto
 import Foundation
 import GRDB
@@ -166,12 +167,14 @@ final class ArtifactStore: Sendable {
             let rows = try Row.fetchAll(
                 db, sql: "SELECT * FROM artifact WHERE repository = ? AND name IN (\(placeholders))",
                 arguments: StatementArguments([repository] + names))
-            var byName: [String: StoredArtifact] = [:]
+            // Keyed by bytes, as SQLite compares them: `café` with `é` and with `e` and a
+            // combining accent are two artifacts, and String's own equality would merge them.
+            var byName: [ExactName: StoredArtifact] = [:]
             for row in rows {
                 let artifact = Self.artifact(row)
-                byName[artifact.name] = artifact
+                byName[ExactName(artifact.name)] = artifact
             }
-            return (total, names.compactMap { byName[$0] })
+            return (total, names.compactMap { byName[ExactName($0)] })
         }
     }
 
@@ -213,11 +216,11 @@ final class ArtifactStore: Sendable {
                 blob: upload.file.lastPathComponent)
         }
         // Within one request, a later part of the same name wins (as a replace would).
-        var latest: [String: Int] = [:]
-        for (index, artifact) in stored.enumerated() { latest[artifact.name] = index }
+        var latest: [ExactName: Int] = [:]
+        for (index, artifact) in stored.enumerated() { latest[ExactName(artifact.name)] = index }
         let replaced = try database.write { db in
             var replaced: [String] = []
-            for (index, artifact) in stored.enumerated() where latest[artifact.name] == index {
+            for (index, artifact) in stored.enumerated() where latest[ExactName(artifact.name)] == index {
                 if let old = try String.fetchOne(
                     db, sql: "SELECT blob FROM artifact WHERE repository = ? AND name = ?",
                     arguments: [repository, artifact.name])
@@ -228,7 +231,7 @@ final class ArtifactStore: Sendable {
             }
             return replaced
         }
-        for (index, artifact) in stored.enumerated() where latest[artifact.name] != index {
+        for (index, artifact) in stored.enumerated() where latest[ExactName(artifact.name)] != index {
             unlink(blobs.appendingPathComponent(artifact.blob).path)
         }
         for blob in replaced { unlink(blobs.appendingPathComponent(blob).path) }

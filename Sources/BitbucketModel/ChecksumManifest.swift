@@ -9,17 +9,23 @@ import Foundation
 /// line starts with `\` and the name has `\\` and `\n` in their place (and `\r` for a carriage
 /// return, which coreutils 9 escapes too), so every name survives the round trip.
 public struct ChecksumManifest: Hashable, Sendable {
-    /// Name → lowercase hex SHA-256.
-    public private(set) var entries: [String: String]
+    /// Name → lowercase hex SHA-256, names compared by their bytes (`café` in its two Unicode
+    /// spellings is two artifacts, two lines).
+    private var entries: [ExactName: String]
 
     public init(entries: [String: String] = [:]) {
-        self.entries = entries.mapValues { $0.lowercased() }
+        self.entries = Dictionary(entries.map { (ExactName($0.key), $0.value.lowercased()) }) { first, _ in first }
     }
 
     public subscript(name: String) -> String? {
-        get { entries[name] }
-        set { entries[name] = newValue?.lowercased() }
+        get { entries[ExactName(name)] }
+        set { entries[ExactName(name)] = newValue?.lowercased() }
     }
+
+    /// The names listed, in the manifest's order (bytewise).
+    public var names: [String] { entries.keys.sorted().map(\.text) }
+
+    public var count: Int { entries.count }
 
     /// The most a manifest may hold when read from Bitbucket: about 100,000 entries. A bigger
     /// one is refused rather than read into memory.
@@ -35,15 +41,22 @@ public struct ChecksumManifest: Hashable, Sendable {
     /// Reads a manifest. Empty lines are ignored; `*` before the name (binary mode) is accepted;
     /// a line that is not `<64 hex> <space> <space or *> <name>` is a problem, not guessed at.
     public init(parsing text: String) throws(Problem) {
-        var entries: [String: String] = [:]
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = Substring(rawLine)
+        var entries: [ExactName: String] = [:]
+        // Lines and fields by Unicode scalars, not Characters: a name may begin with a combining
+        // mark (which would join the space before it into one Character), and `\r\n` is one
+        // Character that a split at `\n` would not see.
+        for (offset, rawLine) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+            .enumerated()
+        {
+            var line = rawLine
+            // A manifest written on Windows ends its lines with CR LF; GNU sha256sum -c reads it.
+            if line.last == "\r" { line = line.dropLast() }
             if line.isEmpty { continue }
             let number = offset + 1
             let escaped = line.first == "\\"
             if escaped { line = line.dropFirst() }
             let hex = line.prefix(64)
-            guard hex.count == 64, hex.utf8.allSatisfy(Self.isHexDigit) else {
+            guard hex.count == 64, hex.allSatisfy({ $0.isASCII && Self.isHexDigit(UInt8($0.value)) }) else {
                 throw Problem(line: number, reason: "does not start with a SHA-256 (64 hexadecimal digits)")
             }
             var rest = line.dropFirst(64)
@@ -52,20 +65,22 @@ public struct ChecksumManifest: Hashable, Sendable {
             }
             rest = rest.dropFirst(2)
             guard !rest.isEmpty else { throw Problem(line: number, reason: "has no name") }
-            let name = escaped ? try Self.unescape(rest, line: number) : String(rest)
-            if let earlier = entries[name], earlier != hex.lowercased() {
+            let name = ExactName(escaped ? try Self.unescape(rest, line: number) : String(rest))
+            let sha256 = String(hex).lowercased()
+            if let earlier = entries[name], earlier != sha256 {
                 throw Problem(line: number, reason: "lists a name a second time with another checksum")
             }
-            entries[name] = hex.lowercased()
+            entries[name] = sha256
         }
         self.entries = entries
     }
 
     /// The manifest's text: one line per entry, sorted by name (bytewise, as `LC_ALL=C sort`).
     public var text: String {
-        entries.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.map { name in
-            let hex = entries[name] ?? ""
-            let needsEscape = name.contains { $0 == "\\" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+        entries.keys.sorted().map { key in
+            let name = key.text
+            let hex = entries[key] ?? ""
+            let needsEscape = name.unicodeScalars.contains { $0 == "\\" || $0 == "\n" || $0 == "\r" }
             guard needsEscape else { return "\(hex)  \(name)\n" }
             var escaped = ""
             for scalar in name.unicodeScalars {
@@ -82,15 +97,15 @@ public struct ChecksumManifest: Hashable, Sendable {
 
     /// What another writer did to the manifest since `base` was read, kept; what this run did
     /// (`changes`: a hash to set, nil to remove), applied on top.
-    public func merging(_ changes: [String: String?]) -> ChecksumManifest {
+    public func merging(_ changes: [ExactName: String?]) -> ChecksumManifest {
         var merged = self
-        for (name, hash) in changes { merged[name] = hash }
+        for (name, hash) in changes { merged.entries[name] = hash?.lowercased() }
         return merged
     }
 
     /// Whether every change of `changes` is in this manifest (a write that another writer's
     /// overwrote is not).
-    public func holds(_ changes: [String: String?]) -> Bool {
+    public func holds(_ changes: [ExactName: String?]) -> Bool {
         changes.allSatisfy { name, hash in entries[name] == hash?.lowercased() }
     }
 
@@ -103,18 +118,18 @@ public struct ChecksumManifest: Hashable, Sendable {
         (48...57).contains(byte) || (97...102).contains(byte) || (65...70).contains(byte)
     }
 
-    static func unescape(_ text: Substring, line: Int) throws(Problem) -> String {
+    static func unescape(_ text: Substring.UnicodeScalarView, line: Int) throws(Problem) -> String {
         var out = ""
-        var iterator = text.unicodeScalars.makeIterator()
+        var iterator = text.makeIterator()
         while let scalar = iterator.next() {
             guard scalar == "\\" else {
                 out.unicodeScalars.append(scalar)
                 continue
             }
             switch iterator.next() {
-            case "\\": out += "\\"
-            case "n": out += "\n"
-            case "r": out += "\r"
+            case "\\": out.unicodeScalars.append("\\")
+            case "n": out.unicodeScalars.append("\n")
+            case "r": out.unicodeScalars.append("\r")
             default: throw Problem(line: line, reason: "has an escape other than \\\\, \\n or \\r in its name")
             }
         }

@@ -150,7 +150,7 @@ struct SavedPlan: Codable {
     ) -> [String] {
         var changes: [String] = []
         for fingerprint in plan.fingerprints {
-            let now = listings[fingerprint.repository]?.first { $0.name == fingerprint.name }
+            let now = listings[fingerprint.repository]?.first { $0.name.isExactly(fingerprint.name) }
             let name = fingerprint.name.terminalSafe
             switch (fingerprint.exists, now) {
             case (false, nil): break

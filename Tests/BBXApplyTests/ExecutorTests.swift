@@ -64,18 +64,18 @@ final class FakeService: ApplyService {
     func upload(
         _ files: [UploadItem], to repository: RepositoryName, hashing: Bool,
         progress: @escaping @Sendable (Int64) -> Void
-    ) async throws -> [String: String] {
+    ) async throws -> [ExactName: String] {
         state.withLock { $0.requests.append(files.map(\.name)) }
-        var landed: [String: String?] = [:]
+        var landed: [ExactName: String?] = [:]
         for (offset, file) in files.enumerated() {
             do {
                 try await call(file.name)
             } catch {
                 throw UploadGroupFailure(
-                    landed: landed, notSent: Set(files[(offset + 1)...].map(\.name)), underlying: error)
+                    landed: landed, notSent: Set(names: files[(offset + 1)...].map(\.name)), underlying: error)
             }
             state.withLock { $0.stored[file.name] = 10 }
-            landed[file.name] = hashing ? String(repeating: "a", count: 64) : nil
+            landed[ExactName(file.name)] = hashing ? String(repeating: "a", count: 64) : nil
         }
         return landed.compactMapValues { $0 }
     }

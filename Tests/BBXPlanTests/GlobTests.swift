@@ -102,12 +102,33 @@ struct HostileGlobTests {
         #expect(!Glob(pattern).matches(notMatching))
     }
 
-    @Test(arguments: ["xtools*\" ; delete \"*", "a[b]{c,d}?e\\f", "plain", "*", "", "{", "]["])
+    @Test(arguments: [
+        "xtools*\" ; delete \"*", "a[b]{c,d}?e\\f", "plain", "*", "", "{", "][",
+        // A star joined by a combining mark is one Character but still a star to the pattern.
+        "*\u{301}x", "\u{301}accent-first", "cafe\u{301}.zip",
+    ])
     func anEscapedNameMatchesExactlyItself(_ name: String) {
         let glob = Glob(Glob.escaping(name))
         #expect(glob.matches(name))
         #expect(!glob.matches(name + "x"))
         #expect(!glob.matches("x" + name))
+    }
+
+    /// `café.zip` spelled with `é` and with `e` and a combining accent are two artifacts on
+    /// Bitbucket; Swift's String equality holds them equal. Patterns match code points, as shells do.
+    @Test func namesMatchByCodePointsNotByCanonicalEquivalence() {
+        let composed = "caf\u{E9}.zip"
+        let decomposed = "cafe\u{301}.zip"
+        #expect(Glob(composed).matches(composed))
+        #expect(!Glob(composed).matches(decomposed), "a plain name")
+        #expect(!Glob(decomposed).matches(composed))
+        #expect(!Glob("caf\u{E9}*").matches(decomposed), "a prefix")
+        #expect(!Glob("*\u{E9}.zip").matches(decomposed), "a suffix")
+        #expect(!Glob("c?f\u{E9}.zip").matches(decomposed), "the automaton")
+        #expect(Glob("cafe?.zip").matches(decomposed), "? is one code point")
+        #expect(Glob("caf*").matches(composed) && Glob("caf*").matches(decomposed))
+        #expect(Glob("*\u{301}.zip").matches(decomposed), "a star before a combining mark is a star")
+        #expect(!Glob("*\u{301}.zip").isLiteral)
     }
 
     @Test func anArtifactNameMayHoldSlashesForStarsButNotForPathStars() {

@@ -43,9 +43,31 @@ struct RemoteStateTests {
     @Test func replacingKeepsOneArtifactOfThatName() {
         var state = RemoteState(listing: listing())
         state.upload("app-2.zip", size: 999, at: now)
-        #expect(state.artifacts["app-2.zip"]?.size == 999)
-        #expect(state.artifacts["app-2.zip"]?.created == now)
+        #expect(state["app-2.zip"]?.size == 999)
+        #expect(state["app-2.zip"]?.created == now)
         #expect(state.uploadedInThisRun == ["app-2.zip"])
-        #expect(state.artifacts.count == 5)
+        #expect(state.count == 5)
+    }
+
+    /// Bitbucket keeps `café` spelled with `é` and with `e` and a combining accent as two
+    /// artifacts (a macOS build makes the second); Swift's String equality holds them equal.
+    @Test func namesThatDifferOnlyInUnicodeSpellingAreTwoArtifacts() {
+        let composed = "caf\u{E9}.zip"
+        let decomposed = "cafe\u{301}.zip"
+        let old = Date(timeIntervalSince1970: 1_700_000_000)
+        var state = RemoteState(listing: [
+            Artifact(name: composed, size: 10, created: old),
+            Artifact(name: decomposed, size: 20, created: old.addingTimeInterval(60)),
+        ])
+        #expect(state.count == 2)
+        #expect(state[composed]?.size == 10)
+        #expect(state[decomposed]?.size == 20)
+        #expect(state.matching(Glob(composed)).map(\.size) == [10])
+        #expect(state.pruned(Glob("caf*"), by: PruneRule(keep: 1), now: now).map(\.size) == [10])
+        #expect(state.existingName(for: composed).map { Array($0.utf8) } == Array(composed.utf8))
+        state.delete(decomposed)
+        #expect(state.count == 1 && state[composed] != nil && state[decomposed] == nil)
+        state.upload(decomposed, size: 30, at: now)
+        #expect(state.count == 2 && state[composed]?.size == 10 && state[decomposed]?.size == 30)
     }
 }

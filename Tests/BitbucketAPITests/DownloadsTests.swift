@@ -48,7 +48,7 @@ struct DownloadsTests {
             #expect(try await harness.requests().filter { $0.method == "POST" }.count == 1)
             #expect(
                 try await harness.remote()
-                    == Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, 1000 * ($0 + 1)) }))
+                    == Dictionary(uniqueKeysWithValues: names.enumerated().map { (ExactName($1), 1000 * ($0 + 1)) }))
 
             let out = harness.folder.appendingPathComponent("out", isDirectory: true)
             try await harness.clearRequests()

@@ -120,12 +120,13 @@ struct Harness {
     }
 
     /// The remote list as curl sees it: name → size.
-    func remote(_ repo: String = "acme/app") async throws -> [String: Int] {
+    func remote(_ repo: String = "acme/app") async throws -> [ExactName: Int] {
         let result = try await Curl.run([
             "-H", "Authorization: Bearer write-token", emulator.downloads(repo) + "?pagelen=100",
         ])
         let values = (result.json as? [String: Any])?["values"] as? [[String: Any]] ?? []
-        return Dictionary(values.map { ($0["name"] as! String, $0["size"] as! Int) }, uniquingKeysWith: { a, _ in a })
+        return Dictionary(
+            values.map { (ExactName($0["name"] as! String), $0["size"] as! Int) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// A file of `size` bytes with content that differs from position to position.

@@ -105,7 +105,7 @@ struct RetryTests {
             let result = try await harness.withClient {
                 try await $0.upload(
                     [UploadFile(path: path, name: "app.zip")], to: repo,
-                    previous: Dictionary(uniqueKeysWithValues: before.map { ($0.name, $0) }))
+                    previous: Dictionary(uniqueKeysWithValues: before.map { (ExactName($0.name), $0) }))
             }
             #expect(result.uploaded == ["app.zip"])
             #expect(

@@ -82,7 +82,10 @@ struct Case {
         generator = SplitMix64(seed: seed)
     }
 
-    static let stems = ["app", "my app", "100%", "#7 build", "ünï", "old", "nightly", "release'q"]
+    /// `caf\u{E9}` and `cafe\u{301}` are one word in two Unicode spellings: two artifacts.
+    static let stems = [
+        "app", "my app", "100%", "#7 build", "ünï", "old", "nightly", "release'q", "caf\u{E9}", "cafe\u{301}",
+    ]
     static let extensions = [".zip", ".tar.gz", ""]
     static let sizes: [Int64] = [10, 10, 20, 4096]
 
@@ -179,18 +182,19 @@ struct Case {
         }
         let report = await Executor(service: service, jobs: generator.int(1...4)).apply(plan)
         try await admin("DELETE", "/_emulator/faults", nil)
+        // Keyed by bytes: two Unicode spellings of a name are two artifacts (String would merge them).
         let after = Dictionary(
-            try await observer.artifacts(in: name).map { ($0.name, $0) },
+            try await observer.artifacts(in: name).map { (ExactName($0.name), $0) },
             uniquingKeysWith: { a, _ in a })
 
         // The remote predicted from what was done: the listing before, changed by each step done.
-        var predicted = Dictionary(before.map { ($0.name, $0.size) }, uniquingKeysWith: { a, _ in a })
+        var predicted = Dictionary(before.map { (ExactName($0.name), $0.size) }, uniquingKeysWith: { a, _ in a })
         var firstFailedUpload: Int?
         for (index, entry) in report.entries.enumerated() {
             let step = entry.step
             switch (entry.outcome, step.kind) {
-            case (.done, .upload), (.done, .replace): predicted[step.name] = step.size
-            case (.done, .delete): predicted[step.name] = nil
+            case (.done, .upload), (.done, .replace): predicted[ExactName(step.name)] = step.size
+            case (.done, .delete): predicted[ExactName(step.name)] = nil
             case (.done, .download):
                 let size =
                     (try? FileManager.default.attributesOfItem(
@@ -233,7 +237,7 @@ struct Case {
             let existing = remote.isEmpty ? name() : generator.pick(remote)
             let pattern = generator.pick([
                 Glob.escaping(existing).replacingOccurrences(of: "\\", with: "\\\\"), "old-*", "nightly-*", "app-*",
-                "nothing-*",
+                "nothing-*", "caf*",
             ])
             switch generator.int(0...5) {
             case 0, 1:

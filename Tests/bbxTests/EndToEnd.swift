@@ -1,4 +1,5 @@
 import BBXTestSupport
+import BitbucketModel
 import Foundation
 import Testing
 
@@ -34,7 +35,7 @@ final class EndToEnd: Sendable {
     }
 
     /// The remote Downloads of a repository: name → size.
-    func remote(_ repository: String = "acme/app") async throws -> [String: Int] {
+    func remote(_ repository: String = "acme/app") async throws -> [ExactName: Int] {
         try await serve.artifacts(repository, token: Self.token)
     }
 

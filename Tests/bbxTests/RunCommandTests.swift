@@ -1,4 +1,5 @@
 import BBXTestSupport
+import BitbucketModel
 import Foundation
 import Testing
 
@@ -120,7 +121,7 @@ struct RunCommandTests {
             try world.write("prune.bbx", "use acme/app\nprune \"nightly-*\" \(rule)\n")
             let result = try await world.bbx(["run", "prune.bbx"])
             #expect(result.status == 0, "\(result.stderr)")
-            let remaining = try await world.remote().keys.sorted()
+            let remaining = try await world.remote().keys.sorted().map(\.text)
             let expected = (["other.zip"] + (1...6).map { "nightly-\($0)" }.filter { !deleted.contains($0) }).sorted()
             #expect(remaining == expected)
             // Oldest first, each with the rule as its reason.
@@ -338,8 +339,8 @@ struct RunCommandTests {
             for step in steps {
                 let name = step["name"] as? String ?? ""
                 switch step["kind"] as? String {
-                case "upload", "replace": predicted[name] = step["size"] as? Int
-                case "delete": predicted[name] = nil
+                case "upload", "replace": predicted[ExactName(name)] = step["size"] as? Int
+                case "delete": predicted[ExactName(name)] = nil
                 default: break
                 }
             }

@@ -44,7 +44,7 @@ struct SavedPlanTests {
             // The script's `print` after its changes is written once they are applied.
             let done = try #require(applied.stdout.range(of: "done        - delete"))
             #expect(applied.stdout[done.upperBound...].contains("\nreleased\n"), "\(applied.stdout)")
-            let remote = try await world.remote().keys.sorted()
+            let remote = try await world.remote().keys.sorted().map(\.text)
             #expect(remote.count == 3 && remote.filter { $0.hasPrefix("old-") }.count == 1, "\(remote)")
         }
     }
