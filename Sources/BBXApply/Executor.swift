@@ -132,21 +132,21 @@ public struct Executor: Sendable {
         var run: [Int] = []
         func flush() {
             guard !run.isEmpty else { return }
-            let bytes = run.reduce(Int64(0)) { $0 + (steps[$1].size ?? 0) }
-            let byBytes = Int((bytes + groupBytes - 1) / groupBytes)
+            let bytes = run.map { steps[$0].size ?? 0 }.clampedSum()
+            let byBytes = Int(bytes / groupBytes + (bytes % groupBytes == 0 ? 0 : 1))
             let groups = max((run.count + filesPerRequest - 1) / filesPerRequest, byBytes, min(jobs, run.count), 1)
             let perGroup = (run.count + groups - 1) / groups
             var current: [Int] = []
             var currentBytes: Int64 = 0
             for index in run {
                 let size = steps[index].size ?? 0
-                if !current.isEmpty, current.count >= perGroup || currentBytes + size > groupBytes {
+                if !current.isEmpty, current.count >= perGroup || size > groupBytes - currentBytes {
                     units.append(current)
                     current = []
                     currentBytes = 0
                 }
                 current.append(index)
-                currentBytes += size
+                currentBytes = currentBytes.clampedAdding(size)
             }
             if !current.isEmpty { units.append(current) }
             run = []
@@ -192,11 +192,11 @@ public struct Executor: Sendable {
         let progress: @Sendable (Int64) -> Void = { sent in
             var before: Int64 = 0
             for (offset, size) in sizes.enumerated() {
-                if sent <= before + size || offset == sizes.count - 1 {
+                if sent <= before.clampedAdding(size) || offset == sizes.count - 1 {
                     observer?.progress(unit[offset], steps[offset], bytes: sent - before)
                     return
                 }
-                before += size
+                before = before.clampedAdding(size)
             }
         }
         do {

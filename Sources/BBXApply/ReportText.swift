@@ -1,4 +1,5 @@
 import BBXPlan
+import BitbucketModel
 import SafeText
 
 /// The human form of a report: one line when everything went, else every step with what
@@ -67,8 +68,8 @@ public struct ReportText: Sendable {
         for entry in report.entries where entry.outcome == .done {
             counts[entry.step.kind, default: 0] += 1
             switch entry.step.kind {
-            case .upload, .replace: sent += entry.step.size ?? 0
-            case .download, .verify: received += entry.step.size ?? 0
+            case .upload, .replace: sent = sent.clampedAdding(entry.step.size ?? 0)
+            case .download, .verify: received = received.clampedAdding(entry.step.size ?? 0)
             case .delete, .skip, .connect, .checksums: break
             }
         }

@@ -78,6 +78,9 @@ public struct BitbucketService: RemoteReader, ApplyService {
         let unavailable: Bool
         switch error {
         case .connection, .linkersRemoved: unavailable = true
+        // An answer that makes no sense (a listing that does not end or will not hold still, a
+        // negative size) is the server's fault, not the script's: exit 1.
+        case .unexpectedResponse: unavailable = true
         // 402 (a free-plan workspace) is no mistake in the script either: exit 1, not 65.
         case .status(let failure): unavailable = failure.status >= 500 || failure.status == 429 || failure.status == 402
         default: unavailable = false

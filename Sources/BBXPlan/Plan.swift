@@ -31,19 +31,19 @@ public struct Plan: Hashable, Sendable, Codable {
             switch step.kind {
             case .upload:
                 totals.uploads += 1
-                totals.bytesToSend += step.size ?? 0
+                totals.bytesToSend = totals.bytesToSend.clampedAdding(step.size ?? 0)
             case .replace:
                 totals.replacements += 1
-                totals.bytesToSend += step.size ?? 0
+                totals.bytesToSend = totals.bytesToSend.clampedAdding(step.size ?? 0)
             case .delete: totals.deletions += 1
             case .download:
                 totals.downloads += 1
-                totals.bytesToReceive += step.size ?? 0
+                totals.bytesToReceive = totals.bytesToReceive.clampedAdding(step.size ?? 0)
             case .skip: totals.skipped += 1
             case .connect: totals.connectCalls += 1
             case .verify:
                 totals.verifications += 1
-                totals.bytesToReceive += step.size ?? 0
+                totals.bytesToReceive = totals.bytesToReceive.clampedAdding(step.size ?? 0)
             case .checksums: totals.manifestUpdates += 1
             }
         }

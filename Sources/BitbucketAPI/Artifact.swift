@@ -34,19 +34,24 @@ struct ArtifactJSON: Decodable, Sendable {
 struct Page<Element: Decodable & Sendable>: Decodable, Sendable {
     let values: [Element]
     let next: String?
+    /// The number of elements in all pages, when the server says (Bitbucket does; not promised).
+    let size: Int?
 
     init(from decoder: any Decoder) throws {
         if let array = try? [Element](from: decoder) {
             values = array
             next = nil
+            size = nil
             return
         }
         let container = try decoder.container(keyedBy: CodingKeys.self)
         values = try container.decodeIfPresent([Element].self, forKey: .values) ?? []
         next = try container.decodeIfPresent(String.self, forKey: .next)
+        // A total that is not a whole number is no total: the listing is read without the check.
+        size = (try? container.decodeIfPresent(Int.self, forKey: .size)) ?? nil
     }
 
-    enum CodingKeys: String, CodingKey { case values, next }
+    enum CodingKeys: String, CodingKey { case values, next, size }
 }
 
 /// ISO 8601 timestamps as Bitbucket writes them: `2023-10-25T08:19:49.123456+00:00`, with any

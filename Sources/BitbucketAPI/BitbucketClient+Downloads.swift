@@ -21,12 +21,43 @@ extension BitbucketClient {
 
     /// A repository's Downloads, and what the credential may do there as the first page's
     /// headers say (`X-Credential-Type`, `X-OAuth-Scopes`; nil when they are absent).
+    ///
+    /// Pages are numbered, so another job writing while they are read shifts the artifacts
+    /// between pages: an upload repeats one at a page boundary, and a delete makes one skip a
+    /// page unseen, which would let a plan miss an artifact it then overwrites. A listing whose
+    /// total (`size`, when the pages give it) changes from page to page, or that lists a name
+    /// twice, is read again from the start, up to `listingReads` times.
     public func listing(of repository: RepositoryName) async throws -> (artifacts: [Artifact], grant: CredentialGrant?)
     {
+        var reason = ""
+        for read in 1...Self.listingReads {
+            let (artifacts, grant, unsettled) = try await readListing(of: repository)
+            guard let unsettled else { return (artifacts, grant) }
+            reason = unsettled
+            logger.notice("\(repository)'s downloads changed while they were listed (\(unsettled)); reading them again")
+            if read < Self.listingReads { try await Task.sleep(for: .milliseconds(100 * read)) }
+        }
+        throw BitbucketError.unexpectedResponse(
+            method: "GET", path: repository.downloadsPath,
+            reason:
+                "the downloads kept changing while they were listed (\(reason)), \(Self.listingReads) times; another job may be writing to \(repository): try again"
+        )
+    }
+
+    /// How many times a listing that changed while it was read is read again before giving up.
+    static let listingReads = 3
+
+    /// One reading of every page. `unsettled` says why the pages do not describe one state.
+    private func readListing(of repository: RepositoryName) async throws -> (
+        artifacts: [Artifact], grant: CredentialGrant?, unsettled: String?
+    ) {
         var next: String? = url(repository.downloadsPath, query: "pagelen=100")
         var grant: CredentialGrant?
         var requested = Set<String>()
         var artifacts: [Artifact] = []
+        var names = Set<ExactName>()
+        var totals: (first: Int, last: Int)?
+        var unsettled: String?
         let what = "listing \(repository)'s downloads"
         func endless(_ reason: String) -> BitbucketError {
             .unexpectedResponse(
@@ -45,10 +76,31 @@ extension BitbucketClient {
                     type: headers.first(name: "X-Credential-Type"), scopes: headers.first(name: "X-OAuth-Scopes"))
             }
             if result.values.isEmpty, result.next != nil { throw endless("a page without artifacts links to another") }
-            artifacts += result.values.map(\.artifact)
+            for artifact in result.values.map(\.artifact) {
+                // A size below zero is no size: the server is broken (or lying), and no plan is
+                // made on what it says.
+                guard artifact.size >= 0 else {
+                    throw BitbucketError.unexpectedResponse(
+                        method: "GET", path: repository.downloadsPath,
+                        reason: "'\(artifact.name)' is listed with a size of \(artifact.size) bytes")
+                }
+                if names.insert(ExactName(artifact.name)).inserted {
+                    artifacts.append(artifact)
+                } else {
+                    unsettled = unsettled ?? "'\(artifact.name)' was listed twice"
+                }
+            }
+            if let total = result.size {
+                totals = (totals?.first ?? total, total)
+            }
             next = result.next.map { resolve($0, against: page) }
         }
-        return (artifacts, grant)
+        if let totals, totals.first != totals.last {
+            unsettled = unsettled ?? "the first page counted \(totals.first) artifacts, the last \(totals.last)"
+        } else if let totals, unsettled == nil, requested.count > 1, totals.last != artifacts.count {
+            unsettled = "the pages counted \(totals.last) artifacts and held \(artifacts.count)"
+        }
+        return (artifacts, grant, unsettled)
     }
 
     /// Uploads files in one multipart request, streamed from disk and hashed (SHA-256) in the
@@ -100,7 +152,7 @@ extension BitbucketClient {
                 }
             ) { _ in
                 let body = MultipartBody(files: remaining)
-                let total = remaining.reduce(Int64(0)) { $0 + $1.size }
+                let total = remaining.map(\.size).clampedSum()
                 let stream = body.stream(chunkSize: configuration.uploadChunkSize, digests: digests) { sent in
                     progress?(TransferProgress(name: label, bytes: sent, total: total))
                 }

@@ -50,7 +50,7 @@ struct MultipartBody: Sendable {
     var contentType: String { "multipart/form-data; boundary=\(boundary)" }
 
     var length: Int64 {
-        parts.reduce(Int64(trailer.count)) { $0 + Int64($1.header.count) + $1.size }
+        parts.reduce(Int64(trailer.count)) { $0.clampedAdding(Int64($1.header.count)).clampedAdding($1.size) }
     }
 
     /// A boundary that cannot plausibly occur in a file: 32 random hex digits.
