@@ -54,6 +54,15 @@ struct Page<Element: Decodable & Sendable>: Decodable, Sendable {
     enum CodingKeys: String, CodingKey { case values, next, size }
 }
 
+/// The days of a month of the Gregorian calendar.
+private func daysIn(_ month: Int, of year: Int) -> Int {
+    switch month {
+    case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+    case 4, 6, 9, 11: return 30
+    default: return 31
+    }
+}
+
 /// ISO 8601 timestamps as Bitbucket writes them: `2023-10-25T08:19:49.123456+00:00`, with any
 /// number of fraction digits, and `Z` or an offset.
 enum ISOTimestamp {
@@ -99,12 +108,17 @@ enum ISOTimestamp {
             index += 1
             guard let hours = number(2) else { return nil }
             _ = expect(58)
-            guard let minutes = number(2) else { return nil }
+            guard let minutes = number(2), minutes < 60 else { return nil }
             offset = sign * (hours * 3600 + minutes * 60)
         } else {
             return nil
         }
         guard index == bytes.count else { return nil }
+        // Calendar would roll `2026-13-45T25:61` over into some other date: a time that is not
+        // one is unknown (and an unknown time is never old enough to prune).
+        guard year >= 1, (1...12).contains(month), (1...daysIn(month, of: year)).contains(day), (0...23).contains(hour),
+            (0...59).contains(minute), (0...60).contains(second), abs(offset) < 24 * 3600
+        else { return nil }
         var components = DateComponents()
         components.year = year
         components.month = month
