@@ -35,6 +35,9 @@ public struct DiskFiles: LocalFiles {
         if glob.isLiteral {
             guard let file = Self.regularFile(pattern) else {
                 if Self.isDirectory(pattern) { throw LocalFileError("'\(pattern)' is a directory, not a file") }
+                if let kind = Self.otherKind(pattern) {
+                    throw LocalFileError("'\(pattern)' is \(kind), not a regular file; bbx uploads regular files only")
+                }
                 return []
             }
             return [file]
@@ -119,6 +122,22 @@ public struct DiskFiles: LocalFiles {
     static func isDirectory(_ path: String) -> Bool {
         var flag: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
+    }
+
+    /// What is at `path` when it is neither a regular file nor a directory (a named pipe would
+    /// block the upload's read until some writer came; a device never ends): nil when nothing is.
+    static func otherKind(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            var link = stat()
+            return lstat(path, &link) == 0 ? "a symbolic link to nothing" : nil
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFIFO: return "a named pipe"
+        case S_IFCHR, S_IFBLK: return "a device"
+        case S_IFSOCK: return "a socket"
+        default: return nil
+        }
     }
 
     /// A regular file (symbolic links followed) measured now, nil for anything else.

@@ -196,9 +196,16 @@ final class ReadableFile: Sendable {
 
     init(path: String) throws {
         self.path = path
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a named pipe put where the planned file was must not block the open until
+        // a writer comes; it is refused below (regular files ignore the flag).
+        descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
             throw BitbucketError.file(path: path, reason: String(cString: strerror(errno)))
+        }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            throw BitbucketError.file(path: path, reason: "not a regular file")
         }
     }
 

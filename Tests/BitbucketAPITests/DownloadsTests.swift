@@ -90,6 +90,23 @@ struct DownloadsTests {
         }
     }
 
+    /// A named pipe where a planned file was (put there after planning) must not block the
+    /// upload until some writer comes: it is refused, and nothing is sent.
+    @Test func aNamedPipeIsRefusedNotWaitedOn() async throws {
+        try await withHarness { harness in
+            let pipe = harness.folder.appendingPathComponent("app.zip").path
+            #expect(mkfifo(pipe, 0o600) == 0)
+            try await harness.clearRequests()
+            let error = await bitbucketError {
+                try await harness.withClient {
+                    _ = try await $0.upload([UploadFile(path: pipe, name: "app.zip")], to: repo)
+                }
+            }
+            #expect(error?.description.contains("not a regular file") == true, "\(String(describing: error))")
+            #expect(try await harness.remote().isEmpty)
+        }
+    }
+
     @Test func uploadReplacesAnArtifactOfTheSameName() async throws {
         try await withHarness { harness in
             try await harness.seed("app.zip", size: 10)

@@ -179,6 +179,31 @@ struct HostileInputEndToEndTests {
         }
     }
 
+    /// A named pipe would block the upload's read until a writer came, and a device never ends:
+    /// named, they are refused with what they are (not "no such file"); a glob passes them by.
+    @Test func onlyRegularFilesAreUploaded() async throws {
+        try await EndToEnd.with { world in
+            let build = world.folder.appendingPathComponent("build")
+            #expect(mkfifo(build.appendingPathComponent("pipe.zip").path, 0o600) == 0)
+            try FileManager.default.createSymbolicLink(
+                atPath: build.appendingPathComponent("zero.zip").path, withDestinationPath: "/dev/zero")
+            try FileManager.default.createSymbolicLink(
+                atPath: build.appendingPathComponent("gone.zip").path, withDestinationPath: "missing.zip")
+            for (name, kind) in [
+                ("pipe.zip", "a named pipe"), ("zero.zip", "a device"), ("gone.zip", "a symbolic link to nothing"),
+            ] {
+                let result = try await world.bbx(["run", "-e", "upload \"build/\(name)\" to acme/app"])
+                #expect(result.status == 65, "\(result.stdout)\(result.stderr)")
+                #expect(
+                    result.stderr.contains("'build/\(name)' is \(kind), not a regular file"), "\(result.stderr)")
+            }
+            let glob = try await world.bbx(["run", "--dry-run", "-e", "upload \"build/*.zip\" to acme/app"])
+            #expect(glob.status == 0, "\(glob.stderr)")
+            #expect(glob.stdout.contains("Plan: 2 to upload"), "\(glob.stdout)")
+            #expect(try await world.writes().isEmpty)
+        }
+    }
+
     /// A download whose destination name is 255 bytes long still works: the hidden partial
     /// file's name is shortened to fit.
     @Test func aNameOf255BytesDownloads() async throws {
