@@ -12,7 +12,7 @@ public final class ScriptedServer: Sendable {
 
     public var url: String { "http://127.0.0.1:\(port)" }
 
-    /// The requests answered so far, in order.
+    /// The requests answered so far, in order (for `program`, the lines it printed after the port).
     public var requests: [String] { process.stdout.split(separator: "\n").dropFirst().map(String.init) }
 
     public static func start(_ answer: String, arguments: [String] = []) async throws -> ScriptedServer {
@@ -42,6 +42,12 @@ public final class ScriptedServer: Sendable {
             print("port", server.port, flush=True)
             server.serve_forever()
             """
+        return try await program(script, arguments: arguments)
+    }
+
+    /// A whole Python server, for answers `start` cannot give (redirects, ranges, endless
+    /// bodies): it must print `port N` first; what it prints after is `requests`.
+    public static func program(_ script: String, arguments: [String] = []) async throws -> ScriptedServer {
         let process = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script] + arguments)
         guard await process.waitUntil(seconds: 30, { process.stdout.hasPrefix("port ") }),
             let port = Int(process.stdout.split(separator: "\n")[0].dropFirst(5))
@@ -55,6 +61,11 @@ public final class ScriptedServer: Sendable {
     init(process: ChildProcess, port: Int) {
         self.process = process
         self.port = port
+    }
+
+    /// Waits until the server has printed `line` (true) or `seconds` have passed (false).
+    public func waitForLine(_ line: String, seconds: Double = 30) async -> Bool {
+        await process.waitUntil(seconds: seconds) { requests.contains(line) }
     }
 
     public func stop() { process.signal(SIGKILL) }

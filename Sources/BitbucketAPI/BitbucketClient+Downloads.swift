@@ -239,6 +239,7 @@ extension BitbucketClient {
         progress: ProgressHandler?
     ) async throws -> Int64 {
         let apiURL = url(repository.artifactPath(name))
+        if let expectedSize { partial.ceiling = (name, expectedSize) }
         var renewedLink = false
         let size = try await withRetries("downloading \(name) from \(repository)") { _ in
             while true {

@@ -9,6 +9,10 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
     case refusedInDryRun(method: String, path: String)
     /// A download ended before its announced size.
     case incompleteDownload(name: String, expected: Int64, received: Int64)
+    /// A download went on past the size the listing gave it (a server that lies, or an artifact
+    /// replaced by a bigger one meanwhile): reading stopped there, so an endless answer cannot
+    /// fill the disk, and nothing was kept.
+    case oversizedDownload(name: String, listed: Int64)
     /// A resumed download found another version of the artifact (replaced meanwhile): what was
     /// received is dropped and the download starts over.
     case changedDuringDownload(name: String)
@@ -31,6 +35,8 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
         case .refusedInDryRun(let method, let path): "dry run: \(method) \(path) was not sent"
         case .incompleteDownload(let name, let expected, let received):
             "the download of \(name) ended after \(received) of \(expected) bytes"
+        case .oversizedDownload(let name, let listed):
+            "\(name) went on past the \(listed) bytes listed; it may have been replaced meanwhile (stopped reading, nothing kept)"
         case .changedDuringDownload(let name):
             "\(name) changed on the server during the download; starting over"
         case .file(let path, let reason): "\(path): \(reason)"

@@ -19,6 +19,9 @@ final class PartialFile: @unchecked Sendable {
     /// What identifies the version of the bytes written so far (the first response's strong
     /// ETag, else its Last-Modified): a resume asks for the rest only of that version.
     var validator: String?
+    /// The artifact's name and the most bytes it may have (its listed size): more is refused as
+    /// it arrives.
+    var ceiling: (artifact: String, bytes: Int64)?
     /// The SHA-256 of the bytes written so far.
     private var hasher = SHA256()
     /// False for a sink made `hashingOnly` or `inMemory`: nothing goes to disk.
@@ -94,6 +97,9 @@ final class PartialFile: @unchecked Sendable {
     deinit { discard() }
 
     func write(_ buffer: ByteBuffer) throws {
+        if let ceiling, size.clampedAdding(Int64(buffer.readableBytes)) > ceiling.bytes {
+            throw BitbucketError.oversizedDownload(name: ceiling.artifact, listed: ceiling.bytes)
+        }
         try buffer.withUnsafeReadableBytes { bytes in
             hasher.update(bufferPointer: bytes)
             if memory != nil {

@@ -174,3 +174,12 @@ func bitbucketError(_ call: () async throws -> Void) async -> BitbucketError? {
     }
     return nil
 }
+
+/// A client of a Python server, with an access token and, if given, another retry policy.
+func client(of server: ScriptedServer, token: String, retry: RetryPolicy? = nil) throws -> BitbucketClient {
+    var configuration = ClientConfiguration()
+    configuration.baseURL = server.url
+    configuration.credential = .accessToken(Secret(token))
+    if let retry { configuration.retry = retry }
+    return try BitbucketClient(configuration: configuration)
+}

@@ -120,3 +120,64 @@ struct ShiftingListingTests {
         #expect(server.requests.count == example.requests, "\(server.requests)")
     }
 }
+
+/// A download that does not end: the listing says 10 bytes, the server (or the storage host it
+/// redirects to) streams without end, chunked. bbx stops at the listed size instead of filling
+/// the disk, keeps nothing, and says why. Python, sharing nothing with the emulator; it stops
+/// after 256 MiB and prints how much it could send.
+@Suite("Client: a download longer than listed")
+struct EndlessDownloadTests {
+    static let script = #"""
+        import http.server, sys
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def do_GET(self):
+                if self.path.endswith("/downloads/app.zip") and sys.argv[1] == "redirect":
+                    self.send_response(302)
+                    self.send_header("Location", "/storage/app.zip?Signature=x")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                chunk = b"x" * 65536
+                sent = 0
+                try:
+                    while sent < 256 * 1024 * 1024:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        sent += len(chunk)
+                    self.wfile.write(b"0\r\n\r\n")
+                    print("sent all", flush=True)
+                except OSError:
+                    print("stopped", flush=True)
+            def log_message(self, *args):
+                pass
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        print("port", server.server_port, flush=True)
+        server.serve_forever()
+        """#
+
+    @Test(arguments: ["redirect", "direct"])
+    func stopsAtTheListedSize(_ mode: String) async throws {
+        let server = try await ScriptedServer.program(Self.script, arguments: [mode])
+        defer { server.stop() }
+        let folder = try BBXProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let client = try client(of: server, token: "t0ken-endless")
+        let destination = folder.appendingPathComponent("app.zip").path
+        let error = await bitbucketError {
+            _ = try await client.download("app.zip", from: Harness.repository, to: destination, expectedSize: 10)
+        }
+        try await client.shutdown()
+        guard case .oversizedDownload(let name, let listed) = error else {
+            Issue.record("expected the download to stop at the listed size, got \(String(describing: error))")
+            return
+        }
+        #expect(name == "app.zip" && listed == 10)
+        #expect(error?.description.contains("went on past the 10 bytes listed") == true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        #expect(await server.waitForLine("stopped"))
+        #expect(!server.requests.contains("sent all"))
+    }
+}

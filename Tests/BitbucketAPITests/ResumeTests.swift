@@ -60,17 +60,11 @@ struct ResumeTests {
         """#
 
     @Test func theRestOfAnotherVersionIsNeverJoined() async throws {
-        let server = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", Self.script])
-        defer { server.signal(SIGKILL) }
-        #expect(await server.waitUntil(seconds: 30) { server.stdout.hasPrefix("port ") })
-        let port = try #require(Int(server.stdout.split(separator: "\n")[0].dropFirst(5)))
+        let server = try await ScriptedServer.program(Self.script)
+        defer { server.stop() }
         let folder = try BBXProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        var configuration = ClientConfiguration()
-        configuration.baseURL = "http://127.0.0.1:\(port)"
-        configuration.credential = .accessToken(Secret("t0ken-resume"))
-        configuration.retry = Harness.quickRetries
-        let client = try BitbucketClient(configuration: configuration)
+        let client = try client(of: server, token: "t0ken-resume", retry: Harness.quickRetries)
         let destination = folder.appendingPathComponent("v.bin").path
         let size = try await client.download(
             "v.bin", from: Harness.repository, to: destination, expectedSize: 1000)
@@ -79,7 +73,7 @@ struct ResumeTests {
         // All of version B: the 206 of another version was dropped and the download began again.
         // No JSON Accept on the request that answers 302, and the signed link gets no credential.
         #expect(FileManager.default.contents(atPath: destination) == Data(repeating: 66, count: 1000))
-        let lines = server.stdout.split(separator: "\n").dropFirst().map(String.init)
+        let lines = server.requests
         #expect(
             lines == [
                 "/2.0/repositories/acme/app/downloads/v.bin accept=*/* range=None if-range=None auth=True",
