@@ -87,7 +87,9 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         if versioned { trimmed.removeLast(4) }
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         baseURL = trimmed
-        return versioned ? "the API URL \(original) ends in /2.0, which bbx adds itself; using \(trimmed)" : nil
+        return versioned
+            ? "the API URL \(original.withoutUserInfo) ends in /2.0, which bbx adds itself; using \(trimmed.withoutUserInfo)"
+            : nil
     }
 
     /// The base URL must be http(s) with a host; a CA file or folder must be readable.
@@ -95,11 +97,29 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         if let authorities = caCertificates, !FileManager.default.isReadableFile(atPath: authorities) {
             throw Invalid(description: "the CA certificates '\(authorities)' cannot be read")
         }
-        guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(),
-            scheme == "http" || scheme == "https",
-            url.host != nil
+        // Messages show the URL without what may be a secret: a user name and password, or a
+        // query (`?access_token=…`).
+        let shown = baseURL.withoutUserInfo.withoutQuery
+        guard let components = URLComponents(string: baseURL), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https"
         else {
-            throw Invalid(description: "the API URL '\(baseURL)' is not an http:// or https:// URL")
+            throw Invalid(description: "the API URL '\(shown)' is not an http:// or https:// URL")
+        }
+        if components.user != nil || components.password != nil {
+            throw Invalid(
+                description:
+                    "the API URL '\(shown)' holds a user name or password; bbx does not take credentials from the URL: set BITBUCKET_TOKEN, or BITBUCKET_EMAIL with BITBUCKET_API_TOKEN"
+            )
+        }
+        if components.query != nil || components.fragment != nil {
+            throw Invalid(
+                description:
+                    "the API URL '\(shown)' has a query or a fragment; give the base URL alone, like https://api.bitbucket.org"
+            )
+        }
+        guard Origin(baseURL) != nil else { throw Invalid(description: "the API URL '\(shown)' has no host") }
+        if let port = components.port, !(1...65535).contains(port) {
+            throw Invalid(description: "the API URL '\(shown)' has port \(port); a port is 1 to 65535")
         }
     }
 

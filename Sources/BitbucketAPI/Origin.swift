@@ -27,6 +27,15 @@ extension String {
         return String(self[..<end])
     }
 
+    /// The URL with any user name and password replaced by `<redacted>`, for messages: people
+    /// paste URLs such as `https://user:token@host`.
+    var withoutUserInfo: String {
+        let start = range(of: "://")?.upperBound ?? startIndex
+        let authorityEnd = self[start...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? endIndex
+        guard let at = self[start..<authorityEnd].lastIndex(of: "@") else { return self }
+        return String(self[..<start]) + "<redacted>" + String(self[at...])
+    }
+
     /// The path and query of a URL (what an HTTP request line and a Connect signature name).
     var pathAndQuery: (path: String, query: String?) {
         guard let components = URLComponents(string: self) else { return (self, nil) }

@@ -89,7 +89,24 @@ struct SettingsTests {
         .init(
             environment: ["BITBUCKET_URL": "api.bitbucket.org"],
             message: "the API URL 'api.bitbucket.org' is not an http:// or https:// URL"),
+        // A URL with credentials or a query: refused, and the secret is not repeated.
+        url(
+            "ftp://alice:hunter2-secret@example.com/",
+            "'ftp://<redacted>@example.com/' is not an http:// or https:// URL"),
+        url("https://alice:hunter2-secret@api.bitbucket.org", "'https://<redacted>@api.bitbucket.org'" + credentials),
+        url("https://x-token-auth:hunter2-secret@/", "'https://<redacted>@/'" + credentials),
+        url("https://api.bitbucket.org/?access_token=hunter2-secret", "'https://api.bitbucket.org/'" + query),
+        url("https://api.bitbucket.org#top", "'https://api.bitbucket.org'" + query),
+        url("http:///2.0", "'http:///2.0' has no host"),
+        url("http://127.0.0.1:70000", "'http://127.0.0.1:70000' has port 70000; a port is 1 to 65535"),
     ]
+
+    static func url(_ value: String, _ message: String) -> InvalidCase {
+        InvalidCase(environment: ["BITBUCKET_URL": value], message: "the API URL " + message)
+    }
+    static let credentials =
+        " holds a user name or password; bbx does not take credentials from the URL: set BITBUCKET_TOKEN, or BITBUCKET_EMAIL with BITBUCKET_API_TOKEN"
+    static let query = " has a query or a fragment; give the base URL alone, like https://api.bitbucket.org"
 
     /// Half the Connect variables: not an error for the run (only Connect statements need
     /// them), but what is missing is kept for those to say.

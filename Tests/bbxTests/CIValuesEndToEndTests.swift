@@ -59,6 +59,23 @@ struct CIValuesEndToEndTests {
         }
     }
 
+    /// An API URL with a password (`--url` or BITBUCKET_URL) crashed bbx when it had no host,
+    /// and the refusal of an ftp:// one repeated the password.
+    @Test(arguments: [
+        (["--url", "http://alice:hunter2-secret@/2.0"], [:]),
+        ([], ["BITBUCKET_URL": "ftp://alice:hunter2-secret@example.com"]),
+        ([], ["BITBUCKET_URL": "https://example.com/?access_token=hunter2-secret"]),
+    ])
+    func anAPIURLWithSecretsIsRefusedWithoutThem(_ arguments: [String], _ environment: [String: String]) async throws {
+        let result = try await BBXProcess.launch(
+            ["plan"] + arguments + ["-e", "list in acme/app"],
+            environment: environment.merging(["BITBUCKET_TOKEN": "t"]) { a, _ in a })
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("bbx: error: the API URL '"), "\(result.stderr)")
+        #expect(!(result.stdout + result.stderr).contains("hunter2"), "\(result.stderr)")
+        #expect(!result.stderr.contains("Backtrac"), "\(result.stderr)")
+    }
+
     @Test func sandboxAndURLTogetherAreRefused() async throws {
         let result = try await BBXProcess.launch(["run", "--sandbox", "--url", "http://127.0.0.1:1", "-e", "print 1"])
         #expect(result.status == 64)
