@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "BBXEvaluate",
             dependencies: [
-                "BBXSyntax", "BBXCheck", "BBXPlan", "BitbucketModel", "SafeText",
+                "BBXSyntax", "BBXCheck", "BBXPlan", "BitbucketModel", "SafeText", "SafeFiles",
                 // `on conflict update` hashes local files while planning.
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),

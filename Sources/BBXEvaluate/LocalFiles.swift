@@ -3,6 +3,7 @@ import BBXSyntax
 import BitbucketModel
 import Crypto
 import Foundation
+import SafeFiles
 
 /// The local file system as planning sees it: patterns expanded, files measured, existing
 /// download targets noticed. Reading only; nothing is written while planning.
@@ -86,13 +87,14 @@ public struct DiskFiles: LocalFiles {
 
     public func isDirectory(_ path: String) -> Bool { Self.isDirectory(path) }
 
+    /// A small file read whole (a Connect descriptor); a pipe works too.
     public func contents(of path: String) throws -> [UInt8] {
         if Self.isDirectory(path) { throw LocalFileError("'\(path)' is a directory, not a file") }
-        guard FileManager.default.fileExists(atPath: path) else { throw LocalFileError("no such file '\(path)'") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw LocalFileError("cannot read '\(path)': permission denied")
+        do {
+            return try WholeFile.read(path, limit: 1 << 20)
+        } catch {
+            throw LocalFileError("cannot read '\(path)': \(error)")
         }
-        return Array(data)
     }
 
     public func sha256(of path: String) throws -> String {

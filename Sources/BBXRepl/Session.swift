@@ -315,8 +315,11 @@ public final class Session: @unchecked Sendable {
                 output.error("error: :load takes a file name\n")
                 return
             }
-            guard let data = FileManager.default.contents(atPath: argument) else {
-                output.error("error: cannot read '\(argument)'\n")
+            let data: Data
+            do {
+                data = Data(try WholeFile.read(argument, limit: 16 << 20))
+            } catch {
+                output.error("error: cannot read '\(argument)': \(error)\n")
                 return
             }
             entries += 1

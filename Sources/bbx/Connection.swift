@@ -110,9 +110,7 @@ func secretValues(
     for url in [options?.proxy, environment["HTTPS_PROXY"], environment["https_proxy"]].compactMap({ $0 }) {
         values += proxyPasswordForms(url)
     }
-    if let path = options?.tokenFile, let data = FileManager.default.contents(atPath: path) {
-        values.append(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-    }
+    if let path = options?.tokenFile, let token = try? TokenFile.read(path) { values.append(token) }
     return Array(Set(values.filter { $0.unicodeScalars.count >= Redactor.minimumLength })).sorted()
 }
 

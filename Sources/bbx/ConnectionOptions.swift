@@ -45,10 +45,10 @@ struct ConnectionOptions: ParsableArguments {
         }
         if let url { configuration.baseURL = url }
         if let tokenFile {
-            guard let data = FileManager.default.contents(atPath: tokenFile) else {
-                throw ValidationError("--token-file: cannot read '\(tokenFile)'")
+            let token: String
+            do { token = try TokenFile.read(tokenFile) } catch {
+                throw ValidationError("--token-file: cannot read '\(tokenFile)': \(error)")
             }
-            let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !token.isEmpty else { throw ValidationError("--token-file: '\(tokenFile)' is empty") }
             configuration.credential = .accessToken(Secret(token))
         }

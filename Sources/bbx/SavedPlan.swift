@@ -3,6 +3,7 @@ import BBXPlan
 import BBXSyntax
 import BitbucketModel
 import Foundation
+import SafeFiles
 import SafeText
 
 /// `bbx plan -o FILE`: a plan to apply later, with what it was made against. `bbx apply`
@@ -51,8 +52,12 @@ struct SavedPlan: Codable {
     }
 
     static func read(_ path: String) throws -> SavedPlan {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Unusable(description: "cannot read '\(path)'")
+        let data: Data
+        do {
+            // A plan of 10,000 steps is a few MiB.
+            data = Data(try WholeFile.read(path, limit: 256 << 20))
+        } catch {
+            throw Unusable(description: "cannot read '\(path)': \(error)")
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601

@@ -16,19 +16,21 @@ enum ScriptFiles {
         var description: String { reason }
     }
 
+    /// The most a script may have: far more than any script, and a bound on what
+    /// `bbx check /dev/zero` reads.
+    static let maximumBytes = 16 << 20
+
+    /// Reads a script; a pipe works too (`bbx run <(envsubst < release.tmpl)`).
     static func read(_ path: String) throws -> SourceFile {
-        if path == "-" {
-            return SourceFile(name: "<stdin>", bytes: Array(FileHandle.standardInput.readDataToEndOfFile()))
+        do {
+            if path == "-" {
+                return SourceFile(
+                    name: "<stdin>", bytes: try WholeFile.read(descriptor: STDIN_FILENO, limit: maximumBytes))
+            }
+            return SourceFile(name: path, bytes: try WholeFile.read(path, limit: maximumBytes))
+        } catch {
+            throw Unreadable(path: path == "-" ? "<stdin>" : path, reason: error.description)
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw Unreadable(path: path, reason: "no such file")
-        }
-        if isDirectory.boolValue { throw Unreadable(path: path, reason: "it is a directory") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Unreadable(path: path, reason: "permission denied")
-        }
-        return SourceFile(name: path, bytes: Array(data))
     }
 
     /// Reads each of `paths` in turn and hands it to `body`; a file that cannot be read is

@@ -1,0 +1,48 @@
+import BBXTestSupport
+import Foundation
+import Testing
+
+/// Files named on the command line (scripts, saved plans, `--token-file`) are read as a shell
+/// user expects: a pipe works (`bbx run <(envsubst < release.tmpl)`, `--token-file <(vault
+/// read …)`), and a file that never ends is refused, not read into memory.
+@Suite("Files named on the command line")
+struct NamedFilesTests {
+    /// Scripts from a pipe were "cannot read '/dev/fd/63': permission denied".
+    @Test func aScriptFromAPipe() async throws {
+        let checked = try await BBXProcess.launch(["check", "/dev/stdin"], stdin: "print 1\n")
+        #expect(checked.status == 0, "\(checked.stderr)")
+        let run = try await BBXProcess.launch(["run", "--sandbox", "/dev/stdin"], stdin: "print \"from a pipe\"\n")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("from a pipe\n"), "\(run.stdout)")
+    }
+
+    @Test(arguments: [
+        (["check", "/dev/zero"], "cannot read '/dev/zero': it is larger than 16 MiB"),
+        (["apply", "/dev/zero"], "cannot read '/dev/zero': it is larger than 256 MiB"),
+        (["check", "/"], "cannot read '/': it is a directory"),
+        (
+            ["run", "--url", "http://127.0.0.1:1", "--token-file", "/dev/zero", "-e", "print 1"],
+            "--token-file: cannot read '/dev/zero': it is larger than 64 KiB"
+        ),
+    ])
+    func endlessFilesAreRefused(_ arguments: [String], _ message: String) async throws {
+        let result = try await BBXProcess.launch(arguments)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
+    /// The token file was read twice (for the secrets to hide, then for the credential): from
+    /// a pipe, the second read found nothing.
+    @Test func aTokenFileFromAPipeIsUsedAndHidden() async throws {
+        try await EndToEnd.with { world in
+            try await world.serve.seed("acme/app", "app.zip", size: 10)
+            let result = try await BBXProcess.launch(
+                ["run", "--token-file", "/dev/stdin", "-e", "list in acme/app\nprint env(\"SHOWN\")"],
+                environment: ["BITBUCKET_URL": world.serve.api, "SHOWN": EndToEnd.token],
+                in: world.folder, stdin: EndToEnd.token + "\n")
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("app.zip"), "\(result.stdout)")
+            #expect(!(result.stdout + result.stderr).contains(EndToEnd.token), "\(result.stdout)")
+        }
+    }
+}
