@@ -27,19 +27,34 @@ public struct HistoryFile: Sendable {
         return home + "/.local/state/bbx/history"
     }
 
+    /// The file the entries are kept in: `path`, or the file a link there points to (dotfile
+    /// managers link such files). Nil when that is not a regular file: `BBX_HISTORY=/dev/null`
+    /// keeps no history (replacing it would put a regular file in place of /dev/null).
+    var target: String? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return path }
+        if info.st_mode & S_IFMT == S_IFREG { return path }
+        guard info.st_mode & S_IFMT == S_IFLNK, let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        let target = String(cString: resolved)
+        guard stat(target, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return target
+    }
+
     /// The entries, oldest first; none when the file does not exist or cannot be read.
     public func load() -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        guard let target, let data = FileManager.default.contents(atPath: target) else { return [] }
         return Self.decode(String(decoding: data, as: UTF8.self))
     }
 
     /// Adds an entry (see the type's comment for why this is safe with concurrent sessions).
     public func append(_ entry: String) throws {
+        guard let path = target else { return }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        let lock = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        let lock = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard lock >= 0 else { throw HistoryError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(lock) }
         while flock(lock, LOCK_EX) != 0 && errno == EINTR {}

@@ -38,7 +38,9 @@ public enum ExclusiveFile {
 
     /// Replaces a file's contents all at once: a new exclusive file beside it, given the old
     /// file's permissions, written, synced and renamed over it. A crash leaves either the old
-    /// file or the new one, and nothing else.
+    /// file or the new one, and nothing else. Only a regular file is replaced: the rename would
+    /// put a file where a device, a pipe or a link was (`bbx plan -o /dev/stdout` run as root
+    /// replaced /dev/stdout), so anything else at `path` is refused, naming what it is.
     /// `newFileMode`: the permissions when there was no file yet (an existing file keeps its own).
     public static func replaceContents(
         of path: String, with bytes: [UInt8], newFileMode: mode_t = 0o644,
@@ -47,7 +49,16 @@ public enum ExclusiveFile {
         let directory = (path as NSString).deletingLastPathComponent
         var permissions = newFileMode
         var info = stat()
-        if stat(path, &info) == 0 { permissions = info.st_mode & 0o7777 }
+        if lstat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                let link = info.st_mode & S_IFMT == S_IFLNK
+                throw Failure(
+                    description: "it is \(kind(info.st_mode)); bbx replaces only regular files"
+                        + (link
+                            ? ", and neither writes through a link nor replaces one: name the file it points to" : ""))
+            }
+            permissions = info.st_mode & 0o7777
+        }
         let (descriptor, temporary) = try create(in: directory, name: temporaryName)
         var failure: String?
         var rest = bytes[...]
@@ -67,6 +78,19 @@ public enum ExclusiveFile {
         if let failure {
             unlink(temporary)
             throw Failure(description: failure)
+        }
+    }
+
+    /// What a file of this mode is, for messages ("it is a named pipe").
+    public static func kind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFREG: "a regular file"
+        case S_IFDIR: "a directory"
+        case S_IFLNK: "a symbolic link"
+        case S_IFIFO: "a named pipe"
+        case S_IFCHR, S_IFBLK: "a device"
+        case S_IFSOCK: "a socket"
+        default: "not a regular file"
         }
     }
 }

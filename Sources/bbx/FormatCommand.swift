@@ -38,15 +38,16 @@ struct FormatCommand: ParsableCommand {
                     return
                 }
                 guard Array(text.utf8) != source.bytes else { return }
-                unformatted.append(path)
                 if !check {
                     do {
                         try ScriptFiles.replaceContents(of: path, with: text)
                     } catch {
                         Console.fail("could not write '\(path)': \(error)")
                         unwritable = true
+                        return
                     }
                 }
+                unformatted.append(path)
             }
         }
         if check {

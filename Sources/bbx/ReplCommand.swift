@@ -18,7 +18,7 @@ struct ReplCommand: AsyncParsableCommand {
         discussion: """
             Line editing and history (libedit), Tab completion of keywords, names, local paths after upload and artifact names after download or delete. A block or string left open asks for a continuation line. Ctrl-C clears the line, or stops a running transfer (nothing half-written remains); Ctrl-D on an empty line leaves. Type :help for the meta-commands (:use, :dry-run on|off, :vars, :load, :save, :quit).
 
-            History: $BBX_HISTORY, else $XDG_STATE_HOME/bbx/history, else ~/.local/state/bbx/history (1000 entries). Without a terminal (bbx repl < file) lines are read plainly, without prompts or history.
+            History: $BBX_HISTORY, else $XDG_STATE_HOME/bbx/history, else ~/.local/state/bbx/history (1000 entries; BBX_HISTORY=/dev/null keeps none). Without a terminal (bbx repl < file) lines are read plainly, without prompts or history.
 
             Example:
                 bbx repl --use acme/app

@@ -88,10 +88,16 @@ struct RunCommand: AsyncParsableCommand {
                 let outputs = printed.recorded.filter { $0.afterSteps > 0 }.map {
                     SavedPlan.Output(text: String($0.output.text.dropLast()), afterSteps: $0.afterSteps)
                 }
-                try SavedPlan(
-                    plan: plan, url: connection.client.configuration.baseURL, script: source.name,
-                    directory: FileManager.default.currentDirectoryPath, outputs: outputs
-                ).write(to: save)
+                do {
+                    try SavedPlan(
+                        plan: plan, url: connection.client.configuration.baseURL, script: source.name,
+                        directory: FileManager.default.currentDirectoryPath, outputs: outputs
+                    ).write(to: save)
+                } catch {
+                    // The path given with -o: a command-line problem, as `bbx fmt` says of its files.
+                    Console.fail("\(error)")
+                    throw ExitStatus.usage
+                }
                 reporter.savedPlan(to: save)
             }
             var applied: Pipeline.Applied?

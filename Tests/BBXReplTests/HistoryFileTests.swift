@@ -68,4 +68,38 @@ struct HistoryFileTests {
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.contains(".tmp-") }
         #expect(leftovers.isEmpty)
     }
+
+    /// `BBX_HISTORY=/dev/null`, as with HISTFILE, means no history: the file there (here a
+    /// named pipe, directly or through a link) is neither replaced nor waited on.
+    @Test(arguments: [false, true])
+    func aPathThatIsNoRegularFileKeepsNoHistory(throughALink: Bool) throws {
+        let root = try folder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let pipe = root.appendingPathComponent("pipe").path
+        #expect(mkfifo(pipe, 0o600) == 0)
+        let path = throughALink ? root.appendingPathComponent("history").path : pipe
+        if throughALink { try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: pipe) }
+        let history = HistoryFile(path: path)
+        try history.append("print 1")
+        #expect(history.load().isEmpty)
+        var info = stat()
+        #expect(stat(pipe, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        #expect(
+            Set(try FileManager.default.contentsOfDirectory(atPath: root.path))
+                == Set(["pipe", "history"].prefix(throughALink ? 2 : 1)))
+    }
+
+    /// A history file linked from elsewhere (a dotfile manager) is updated where it is, and the
+    /// link stays a link.
+    @Test func aLinkedHistoryIsWrittenWhereItPoints() throws {
+        let root = try folder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let real = root.appendingPathComponent("dotfiles-history").path
+        let link = root.appendingPathComponent("history").path
+        try HistoryFile(path: real).append("print 1")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+        try HistoryFile(path: link).append("print 2")
+        #expect(HistoryFile(path: real).load() == ["print 1", "print 2"])
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == real)
+    }
 }

@@ -50,4 +50,29 @@ struct ExclusiveFileTests {
         close(descriptor)
         #expect(path == dir + "/free")
     }
+
+    /// The rename would put a regular file where a pipe, a device or a link was (`bbx plan -o
+    /// /dev/stdout` run as root replaced /dev/stdout): refused, naming what is there, and
+    /// nothing changes.
+    @Test func onlyARegularFileIsReplaced() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(mkfifo(dir + "/pipe", 0o600) == 0)
+        try Data("precious".utf8).write(to: URL(fileURLWithPath: dir + "/target"))
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link", withDestinationPath: dir + "/target")
+        for (name, kind) in [("pipe", "a named pipe"), ("link", "a symbolic link"), ("", "a directory")] {
+            let path = name.isEmpty ? dir : dir + "/" + name
+            do {
+                try ExclusiveFile.replaceContents(of: path, with: Array("new".utf8))
+                Issue.record("\(path) was replaced")
+            } catch {
+                #expect("\(error)".hasPrefix("it is \(kind)"), "\(error)")
+            }
+        }
+        var info = stat()
+        #expect(lstat(dir + "/pipe", &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/link") == dir + "/target")
+        #expect(String(decoding: FileManager.default.contents(atPath: dir + "/target")!, as: UTF8.self) == "precious")
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir)) == ["pipe", "target", "link"])
+    }
 }

@@ -45,4 +45,39 @@ struct NamedFilesTests {
             #expect(!(result.stdout + result.stderr).contains(EndToEnd.token), "\(result.stdout)")
         }
     }
+
+    /// `-o` and `bbx fmt` replace a file by renaming a new one over it: where a link or a pipe
+    /// stood, that replaced the link (a shared script linked into place) or, as root, a device
+    /// (`-o /dev/stdout`). Refused now, and what was there stays.
+    @Test func onlyRegularFilesAreReplaced() async throws {
+        try await EndToEnd.with { world in
+            try world.write("shared/release.bbx", "print   1\n")
+            let folder = world.folder.path
+            try FileManager.default.createSymbolicLink(
+                atPath: folder + "/release.bbx", withDestinationPath: "shared/release.bbx")
+            #expect(mkfifo(folder + "/plan.pipe", 0o600) == 0)
+            let format = try await world.bbx(["fmt", "release.bbx"])
+            #expect(format.status == 64, "\(format.stderr)")
+            #expect(
+                format.stderr
+                    == "bbx: error: could not write 'release.bbx': it is a symbolic link; bbx replaces only regular files, and neither writes through a link nor replaces one: name the file it points to\n"
+            )
+            let saved = try await world.bbx(["plan", "-e", "list in acme/app", "-o", "plan.pipe"])
+            #expect(saved.status == 64, "\(saved.stderr)")
+            #expect(
+                saved.stderr.contains(
+                    "bbx: error: cannot write the plan to 'plan.pipe': it is a named pipe; bbx replaces only regular files"
+                ),
+                "\(saved.stderr)")
+            #expect(
+                try FileManager.default.destinationOfSymbolicLink(atPath: folder + "/release.bbx")
+                    == "shared/release.bbx")
+            #expect(world.contents("shared/release.bbx") == Data("print   1\n".utf8))
+            var info = stat()
+            #expect(lstat(folder + "/plan.pipe", &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+            // The file the link points to is formatted when named.
+            #expect(try await world.bbx(["fmt", "shared/release.bbx"]).status == 0)
+            #expect(world.contents("shared/release.bbx") == Data("print 1\n".utf8))
+        }
+    }
 }
