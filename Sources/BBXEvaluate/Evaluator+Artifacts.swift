@@ -150,6 +150,10 @@ extension Evaluator {
             if files.isDirectory(path) {
                 throw PlanningError.downloadOntoFolder(path, artifact: artifact.name, at: statement.range)
             }
+            if let kind = files.special(path) {
+                throw PlanningError.downloadOntoSpecialFile(
+                    path, kind: kind, artifact: artifact.name, at: statement.range)
+            }
             if let first = downloadTargets[ExactName(path)] {
                 throw PlanningError.duplicateDownload(path, at: statement.range, first: first)
             }

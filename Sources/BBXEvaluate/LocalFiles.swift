@@ -15,6 +15,9 @@ public protocol LocalFiles: Sendable {
     func exists(_ path: String) -> Bool
     /// Whether a directory is at a path (symbolic links followed).
     func isDirectory(_ path: String) -> Bool
+    /// What stands at a path when it is neither a regular file, a folder nor a symbolic link
+    /// ("a device", "a named pipe", "a socket"), nil otherwise: a download does not replace it.
+    func special(_ path: String) -> String?
     /// A file's whole contents (a Connect descriptor).
     func contents(of path: String) throws -> [UInt8]
     /// A file's SHA-256 in lowercase hex, read in chunks (`on conflict update`).
@@ -86,6 +89,12 @@ public struct DiskFiles: LocalFiles {
     }
 
     public func isDirectory(_ path: String) -> Bool { Self.isDirectory(path) }
+
+    public func special(_ path: String) -> String? {
+        var info = stat()
+        guard lstat(path, &info) == 0, ![S_IFREG, S_IFDIR, S_IFLNK].contains(info.st_mode & S_IFMT) else { return nil }
+        return ExclusiveFile.kind(info.st_mode)
+    }
 
     /// A small file read whole (a Connect descriptor); a pipe works too.
     public func contents(of path: String) throws -> [UInt8] {

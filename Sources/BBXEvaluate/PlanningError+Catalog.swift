@@ -57,6 +57,14 @@ extension PlanningError {
             id: "local-file")
     }
 
+    static func downloadOntoSpecialFile(_ path: String, kind: String, artifact: String, at range: SourceRange)
+        -> PlanningError
+    {
+        PlanningError(
+            "'\(path)' is \(kind), so the download of '\(artifact)' cannot be written there; bbx replaces only files and links",
+            at: range, id: "local-file")
+    }
+
     static func duplicateDownload(_ path: String, at range: SourceRange, first: SourceRange) -> PlanningError {
         PlanningError(
             "two downloads would both write '\(path)'", at: range, id: "duplicate-download",

@@ -107,6 +107,9 @@ public struct FakeFiles: LocalFiles {
 
     public func isDirectory(_ path: String) -> Bool { sizes.keys.contains { $0.hasPrefix(path + "/") } }
 
+    /// A fake device or pipe: its kind is given in `texts` under `kind:PATH`.
+    public func special(_ path: String) -> String? { texts["kind:" + path] }
+
     public func contents(of path: String) throws -> [UInt8] {
         guard let text = texts[path] else { throw LocalFileError("no such file '\(path)'") }
         return Array(text.utf8)

@@ -160,6 +160,17 @@ final class PartialFile: @unchecked Sendable {
             unlink(path)
             return
         }
+        // rename(2) puts the file in place of whatever is there: a file or a link, not a device
+        // or a pipe (as root, a download named `null` into /dev would replace /dev/null).
+        var existing = stat()
+        if lstat(destination, &existing) == 0, ![S_IFREG, S_IFLNK].contains(existing.st_mode & S_IFMT) {
+            unlink(path)
+            throw BitbucketError.file(
+                path: destination,
+                reason:
+                    "it is \(ExclusiveFile.kind(existing.st_mode)); bbx replaces only files and links, so nothing was written"
+            )
+        }
         guard rename(path, destination) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(path)

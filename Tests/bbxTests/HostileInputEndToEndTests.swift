@@ -204,6 +204,39 @@ struct HostileInputEndToEndTests {
         }
     }
 
+    /// A download is renamed into place, which puts a file where anything was: as root, a
+    /// download named `null` into /dev would replace /dev/null. A pipe (or device) where the
+    /// file would go stops planning, and one that appears after planning fails the step.
+    @Test func aDownloadReplacesOnlyFilesAndLinks() async throws {
+        try await EndToEnd.with { world in
+            try await world.serve.seed("acme/app", "app.zip", size: 10)
+            let out = world.folder.appendingPathComponent("out")
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            let pipe = out.appendingPathComponent("app.zip").path
+            let script = "download \"app.zip\" from acme/app to \"out/\" on conflict replace"
+            #expect(mkfifo(pipe, 0o600) == 0)
+            let planned = try await world.bbx(["run", "-e", script])
+            #expect(planned.status == 65, "\(planned.stdout)\(planned.stderr)")
+            #expect(
+                planned.stderr.contains(
+                    "'out/app.zip' is a named pipe, so the download of 'app.zip' cannot be written there; bbx replaces only files and links"
+                ), "\(planned.stderr)")
+            // Planned with nothing there; the pipe appears before the plan is applied.
+            unlink(pipe)
+            #expect(try await world.bbx(["plan", "-e", script, "-o", "plan.json"]).status == 0)
+            #expect(mkfifo(pipe, 0o600) == 0)
+            let applied = try await world.bbx(["apply", "plan.json"])
+            #expect(applied.status == 1, "\(applied.stdout)\(applied.stderr)")
+            #expect(
+                applied.stdout.contains(
+                    "out/app.zip: it is a named pipe; bbx replaces only files and links, so nothing was written"),
+                "\(applied.stdout)")
+            var info = stat()
+            #expect(lstat(pipe, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["app.zip"])
+        }
+    }
+
     /// A download whose destination name is 255 bytes long still works: the hidden partial
     /// file's name is shortened to fit.
     @Test func aNameOf255BytesDownloads() async throws {
