@@ -94,6 +94,11 @@ extension BitbucketClient {
                 totals = (totals?.first ?? total, total)
             }
             next = result.next.map { resolve($0, against: page) }
+            if let next, let problem = Self.linkProblem("a next page link", to: next, api: apiOrigin) {
+                throw BitbucketError.unexpectedResponse(
+                    method: "GET", path: repository.downloadsPath,
+                    reason: problem)
+            }
         }
         if let totals, totals.first != totals.last {
             unsettled = unsettled ?? "the first page counted \(totals.first) artifacts, the last \(totals.last)"
@@ -304,8 +309,13 @@ extension BitbucketClient {
                     method: "GET", path: current.pathAndQuery.path,
                     reason: hops < 5 ? "a redirect without a Location" : "more than five redirects")
             }
+            let previous = current
             current = resolve(next, against: current)
             hops += 1
+            if let problem = Self.linkProblem("a redirect", to: current, api: apiOrigin) {
+                throw BitbucketError.unexpectedResponse(
+                    method: "GET", path: previous.pathAndQuery.path, reason: problem)
+            }
             // The storage link is signed in its query: sending credentials there is refused
             // (and would leak them), and a JSON Accept header is not what it serves.
             var headers = [("Accept", "*/*")]
@@ -375,6 +385,22 @@ extension BitbucketClient {
             throw BitbucketError.file(path: path, reason: "not a regular file")
         }
         return Int64(info.st_size)
+    }
+
+    /// Why a link from the server (a download's redirect, a listing's next page) is not
+    /// followed: another scheme than http(s), or plain http when the API is https (what it
+    /// serves would travel unencrypted, open to change on the way) unless it stays on this
+    /// machine (`bbx serve` with TLS keeps its storage listener on http, on loopback). Nil when
+    /// it may be followed. The link's query (a storage link's signature) is not shown.
+    static func linkProblem(_ link: String, to url: String, api: Origin) -> String? {
+        let shown = url.withoutUserInfo.withoutQuery
+        guard let target = Origin(url), ["http", "https"].contains(target.scheme) else {
+            return "\(link) to \(shown), which is not an http(s) URL; not followed"
+        }
+        if api.scheme == "https", target.scheme == "http", !target.isLoopback {
+            return "\(link) from https to plain http (\(shown)); not followed, it would not be encrypted"
+        }
+        return nil
     }
 
     /// A `next` link or `Location` resolved against the URL it came from.

@@ -43,6 +43,9 @@ extension BitbucketClient {
             return StorageProbe(host: "\(apiOrigin.host):\(apiOrigin.port)", status: 200)
         }
         let link = resolve(location, against: apiURL)
+        if let problem = Self.linkProblem("a redirect", to: link, api: apiOrigin) {
+            throw BitbucketError.unexpectedResponse(method: "GET", path: apiURL.pathAndQuery.path, reason: problem)
+        }
         let answer = try await send(.GET, link, signing: .none, headers: [("Accept", "*/*"), ("Range", "bytes=0-0")])
         _ = try? await answer.body.collect(upTo: 64 * 1024)
         return StorageProbe(

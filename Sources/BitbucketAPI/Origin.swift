@@ -17,6 +17,13 @@ struct Origin: Hashable {
     }
 
     var defaultPort: Int { scheme == "https" ? 443 : 80 }
+
+    /// A host on this machine: no network path to read or change what travels to it.
+    var isLoopback: Bool {
+        host == "localhost" || host.hasSuffix(".localhost") || host == "::1" || host == "[::1]"
+            || host.hasPrefix("127.") && host.split(separator: ".").count == 4
+                && host.split(separator: ".").allSatisfy { UInt8($0) != nil }
+    }
 }
 
 extension String {
