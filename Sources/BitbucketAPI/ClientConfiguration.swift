@@ -170,7 +170,8 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The wait before attempt `attempt + 1` (attempt counts from 1): a random share of
     /// `initialDelay × 2^(attempt-1)`, capped, or the server's `Retry-After` when it gave one.
     func delay(after attempt: Int, retryAfter: Duration?, random: Double = Double.random(in: 0...1)) -> Duration {
-        if let retryAfter { return min(retryAfter, maxDelay) }
+        // A Retry-After below zero (a broken server) is no wait, not a wait that gives time back.
+        if let retryAfter { return max(.zero, min(retryAfter, maxDelay)) }
         let exponential = initialDelay * Int(1 << min(attempt - 1, 20))
         let ceiling = min(exponential, maxDelay)
         // Full jitter, but never less than half: clients that failed together spread out

@@ -239,5 +239,6 @@ struct RetryTests {
         #expect(policy.delay(after: 10, retryAfter: nil, random: 1) == .seconds(2))
         #expect(policy.delay(after: 2, retryAfter: .seconds(1), random: 0) == .seconds(1))
         #expect(policy.delay(after: 2, retryAfter: .seconds(3600), random: 0) == .seconds(2))
+        #expect(policy.delay(after: 2, retryAfter: .seconds(-30), random: 0) == .zero)
     }
 }
