@@ -62,25 +62,72 @@ public struct DiskFiles: LocalFiles {
         var found: [LocalFile] = []
         // A pattern that names hidden entries (`.env*`, `dir/.x`) may match them; others skip them.
         let wantsHidden = pattern.hasPrefix(".") || pattern.contains("/.")
-        func walk(_ directory: String, relative: String, depth: Int) {
-            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-            for entry in entries.sorted(by: { $0.precedesBytewise($1) }) {
+        func walk(_ directory: String, relative: String, depth: Int) throws {
+            guard let entries = Self.entries(of: directory) else { return }
+            for (entry, unreadable) in entries.sorted(by: { $0.name.precedesBytewise($1.name) }) {
                 if entry.hasPrefix("."), !wantsHidden { continue }
                 let full = directory == "/" ? "/" + entry : directory + "/" + entry
                 let shown = relative.isEmpty ? entry : relative + "/" + entry
                 let candidate = prefix + shown
+                if let unreadable {
+                    // Its name cannot be an artifact's, nor even be named to the file system
+                    // from here: a file the pattern matches (by the name with U+FFFD in place
+                    // of the bad bytes), or a folder it would search, stops planning rather
+                    // than be left out of the release unsaid.
+                    let shownPath = prefix + (relative.isEmpty ? "" : relative + "/") + unreadable.escaped
+                    if unreadable.isDirectory, unbounded || depth + 1 < rest {
+                        throw LocalFileError(
+                            "'\(shownPath)' is a folder whose name is not UTF-8, so bbx cannot search it; rename it")
+                    }
+                    if !unreadable.isDirectory, glob.matches(candidate) {
+                        throw LocalFileError(
+                            "'\(shownPath)' has a name that is not UTF-8, which no artifact name can be; rename it")
+                    }
+                    continue
+                }
                 if Self.isDirectory(full) {
                     // `**` does not follow symbolic links to folders, as git and most globbers
                     // do not: two links to `.` would otherwise make the walk endless.
                     if unbounded && Self.isSymbolicLink(full) { continue }
-                    if unbounded || depth + 1 < rest { walk(full, relative: shown, depth: depth + 1) }
+                    if unbounded || depth + 1 < rest { try walk(full, relative: shown, depth: depth + 1) }
                 } else if glob.matches(candidate), let file = Self.regularFile(full) {
                     found.append(LocalFile(path: candidate, size: file.size, modified: file.modified))
                 }
             }
         }
-        walk(start, relative: "", depth: 0)
+        try walk(start, relative: "", depth: 0)
         return found.sorted { $0.path < $1.path }
+    }
+
+    /// A name that is not UTF-8: shown with `\xHH` for its bytes beyond ASCII, and whether it
+    /// is a folder (links followed).
+    struct UnreadableName {
+        let escaped: String
+        let isDirectory: Bool
+    }
+
+    /// A folder's entries, read by their bytes: Foundation leaves out (or mangles) a name that
+    /// is not UTF-8, and a glob then skipped that file without a word. Such a name comes with
+    /// U+FFFD in place of its bad bytes, and what it is.
+    static func entries(of directory: String) -> [(name: String, unreadable: UnreadableName?)]? {
+        guard let folder = opendir(directory) else { return nil }
+        defer { closedir(folder) }
+        var entries: [(name: String, unreadable: UnreadableName?)] = []
+        while let entry = readdir(folder) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            if bytes == Array(".".utf8) || bytes == Array("..".utf8) { continue }
+            if let name = String(validating: bytes, as: UTF8.self) {
+                entries.append((name, nil))
+                continue
+            }
+            var info = stat()
+            let path = (bytes + [0]).map { CChar(bitPattern: $0) }
+            let isDirectory = fstatat(dirfd(folder), path, &info, 0) == 0 && info.st_mode & S_IFMT == S_IFDIR
+            let escaped = bytes.map { $0 < 0x80 ? String(UnicodeScalar($0)) : String(format: "\\x%02X", $0) }.joined()
+            entries.append(
+                (String(decoding: bytes, as: UTF8.self), UnreadableName(escaped: escaped, isDirectory: isDirectory)))
+        }
+        return entries
     }
 
     public func exists(_ path: String) -> Bool {

@@ -204,6 +204,37 @@ struct HostileInputEndToEndTests {
         }
     }
 
+    /// Linux allows any bytes in a file name; Foundation's folder listing left out a name that is
+    /// not UTF-8, so `upload "build/*.zip"` released one file fewer without a word.
+    @Test func aFileNameThatIsNotUTF8StopsPlanning() async throws {
+        try await EndToEnd.with { world in
+            func create(_ path: [UInt8], folder: Bool = false) {
+                let bytes = (Array(world.folder.path.utf8) + Array("/".utf8) + path + [0]).map { CChar(bitPattern: $0) }
+                if folder { #expect(mkdir(bytes, 0o755) == 0) } else { close(creat(bytes, 0o644)) }
+            }
+            create(Array("build/app-".utf8) + [0xFF] + Array(".zip".utf8))
+            create(Array("dist/v".utf8) + [0xFE], folder: true)
+            for (pattern, message) in [
+                (
+                    "build/*.zip",
+                    "'build/app-\\xFF.zip' has a name that is not UTF-8, which no artifact name can be; rename it"
+                ),
+                (
+                    "dist/**/*.gz",
+                    "'dist/v\\xFE' is a folder whose name is not UTF-8, so bbx cannot search it; rename it"
+                ),
+            ] {
+                let result = try await world.bbx(["run", "-e", "upload \"\(pattern)\" to acme/app"])
+                #expect(result.status == 65, "\(result.stdout)\(result.stderr)")
+                #expect(result.stderr.contains(message), "\(result.stderr)")
+            }
+            // A pattern that does not reach them is not concerned.
+            let other = try await world.bbx(["run", "--dry-run", "-e", "upload \"dist/*.gz\" to acme/app"])
+            #expect(other.status == 0, "\(other.stderr)")
+            #expect(try await world.writes().isEmpty)
+        }
+    }
+
     /// A download is renamed into place, which puts a file where anything was: as root, a
     /// download named `null` into /dev would replace /dev/null. A pipe (or device) where the
     /// file would go stops planning, and one that appears after planning fails the step.
