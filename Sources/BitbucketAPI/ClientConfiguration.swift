@@ -39,11 +39,17 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
     /// Reads `BITBUCKET_URL`, `BITBUCKET_TOKEN`, `BITBUCKET_EMAIL` + `BITBUCKET_API_TOKEN`,
     /// `BITBUCKET_USERNAME` + `BITBUCKET_APP_PASSWORD`, the three `BITBUCKET_CONNECT_*`
     /// variables, `HTTPS_PROXY`/`https_proxy` and `NO_PROXY`/`no_proxy`. Empty values count as
-    /// unset, as in curl.
+    /// unset, as in curl; surrounding whitespace is dropped, and a line break or other control
+    /// character inside a value is refused by name (a header cannot carry it: every request
+    /// failed, five times over, with the HTTP client's own words).
     public init(environment: [String: String]) throws(Invalid) {
+        var problem: String?
         func value(_ name: String) -> String? {
             guard let text = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
                 return nil
+            }
+            if problem == nil, Self.hasControlCharacter(text) {
+                problem = "\(name) has a line break or another control character inside it; give it on one line"
             }
             return text
         }
@@ -73,6 +79,7 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         }
         noProxy = NoProxyList(value("NO_PROXY") ?? value("no_proxy") ?? "")
         caCertificates = value("SSL_CERT_FILE") ?? value("SSL_CERT_DIR")
+        if let problem { throw Invalid(description: problem) }
         try validate()
     }
 
@@ -90,6 +97,11 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         return versioned
             ? "the API URL \(original.withoutUserInfo) ends in /2.0, which bbx adds itself; using \(trimmed.withoutUserInfo)"
             : nil
+    }
+
+    /// C0 controls and DEL: what no credential, URL or header value holds.
+    public static func hasControlCharacter(_ text: String) -> Bool {
+        text.utf8.contains { $0 < 0x20 || $0 == 0x7F }
     }
 
     /// The base URL must be http(s) with a host; a CA file or folder must be readable.

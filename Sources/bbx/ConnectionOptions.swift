@@ -50,6 +50,9 @@ struct ConnectionOptions: ParsableArguments {
                 throw ValidationError("--token-file: cannot read '\(tokenFile)': \(error)")
             }
             guard !token.isEmpty else { throw ValidationError("--token-file: '\(tokenFile)' is empty") }
+            guard !ClientConfiguration.hasControlCharacter(token) else {
+                throw ValidationError("--token-file: '\(tokenFile)' holds more than one line; give the token alone")
+            }
             configuration.credential = .accessToken(Secret(token))
         }
         if insecure { configuration.verifiesTLS = false }

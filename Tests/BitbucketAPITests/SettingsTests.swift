@@ -99,6 +99,14 @@ struct SettingsTests {
         url("https://api.bitbucket.org#top", "'https://api.bitbucket.org'" + query),
         url("http:///2.0", "'http:///2.0' has no host"),
         url("http://127.0.0.1:70000", "'http://127.0.0.1:70000' has port 70000; a port is 1 to 65535"),
+        // A line break inside a credential could not go into a header: every request failed
+        // five times with the HTTP client's words. Around it, whitespace is dropped.
+        .init(
+            environment: ["BITBUCKET_TOKEN": "tok-hunter2\r\nX-Injected: 1\n"],
+            message: "BITBUCKET_TOKEN has a line break or another control character inside it; give it on one line"),
+        .init(
+            environment: ["BITBUCKET_EMAIL": "dev@example.com", "BITBUCKET_API_TOKEN": "abc\u{7F}def"],
+            message: "BITBUCKET_API_TOKEN has a line break or another control character inside it; give it on one line"),
     ]
 
     static func url(_ value: String, _ message: String) -> InvalidCase {

@@ -31,6 +31,17 @@ struct NamedFilesTests {
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 
+    @Test func aTokenFileOfTwoLinesIsRefused() async throws {
+        let result = try await BBXProcess.launch(
+            ["plan", "--url", "http://127.0.0.1:1", "--token-file", "/dev/stdin", "-e", "print 1"],
+            stdin: "tok-hunter2\nsecond line\n")
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(
+            result.stderr.contains("--token-file: '/dev/stdin' holds more than one line; give the token alone"),
+            "\(result.stderr)")
+        #expect(!result.stderr.contains("hunter2"))
+    }
+
     /// The token file was read twice (for the secrets to hide, then for the credential): from
     /// a pipe, the second read found nothing.
     @Test func aTokenFileFromAPipeIsUsedAndHidden() async throws {
