@@ -37,9 +37,17 @@ final class ArtifactStore: Sendable {
         // WAL with NORMAL: a commit is one append to the log, without an fsync each (a crash
         // keeps the database whole; a power cut may lose the last transactions).
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        database = try DatabasePool(
-            path: root.appendingPathComponent("state.sqlite").path, configuration: configuration)
-        try Self.migrate(database)
+        let path = root.appendingPathComponent("state.sqlite").path
+        do {
+            database = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrate(database)
+        } catch let error as DatabaseError {
+            // A --data folder holding another file of that name, or a damaged one.
+            throw Emulator.StartFailure(
+                description:
+                    "\(path) is not a database bbx serve can use (SQLite: \(error.message ?? "\(error.resultCode)")); move it away, or give --data another folder"
+            )
+        }
         try Self.importJSON(from: root, into: database)
         storageKey = try database.write { db in
             if let key = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'storage_key'") {

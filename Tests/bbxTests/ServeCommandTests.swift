@@ -207,4 +207,21 @@ extension ServeCommandTests {
         #expect(result.stderr.contains("--data '\(file.path)' is a file; it must name a folder"), "\(result.stderr)")
         #expect(!result.stderr.contains("NSCocoaErrorDomain"))
     }
+
+    /// A `--data` folder whose state.sqlite is some other file: the path and what to do, not
+    /// "SQLite error 26 … while executing `PRAGMA synchronous = NORMAL`". The file is left alone.
+    @Test func dataWithAForeignStateFileIsRefusedPlainly() async throws {
+        let folder = try BBXProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("state.sqlite")
+        let foreign = Data(String(repeating: "not a database; ", count: 64).utf8)
+        try foreign.write(to: file)
+        let result = try await BBXProcess.launch(["serve", "--data", folder.path, "--port", "0"])
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.contains(
+                "\(file.path) is not a database bbx serve can use (SQLite: file is not a database); move it away, or give --data another folder"
+            ), "\(result.stderr)")
+        #expect(FileManager.default.contents(atPath: file.path) == foreign)
+    }
 }
