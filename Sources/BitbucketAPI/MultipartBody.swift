@@ -150,6 +150,11 @@ struct MultipartBody: Sendable {
                         progress?(sentFileBytes)
                         return chunk
                     }
+                    // The planned size is sent; a file that grew meanwhile (a build still writing
+                    // it) would be released cut short, so the request is abandoned instead.
+                    if let now = file.currentSize, now != part.size {
+                        throw BitbucketError.file(path: part.path, reason: Self.sizeChange(part.size, now))
+                    }
                     if let digests {
                         let hex = hasher.state.withLock { $0.finalize() }.hex
                         digests.byName.withLock { $0[ExactName(part.name)] = hex }
@@ -159,13 +164,21 @@ struct MultipartBody: Sendable {
                 }
                 if partIndex < body.parts.count {
                     let part = body.parts[partIndex]
-                    file = try ReadableFile(path: part.path)
+                    let opened = try ReadableFile(path: part.path)
+                    if let now = opened.currentSize, now != part.size {
+                        throw BitbucketError.file(path: part.path, reason: Self.sizeChange(part.size, now))
+                    }
+                    file = opened
                     sentOfFile = 0
                     hasher = Hasher()
                     return ByteBuffer(bytes: part.header)
                 }
                 finished = true
                 return ByteBuffer(bytes: body.trailer)
+            }
+
+            static func sizeChange(_ planned: Int64, _ now: Int64) -> String {
+                "it had \(planned) bytes when planned and has \(now) now; is something still writing it? (not uploaded)"
             }
 
             /// Waits until each event loop of the client's group has run the work queued on it.
@@ -210,6 +223,12 @@ final class ReadableFile: Sendable {
     }
 
     deinit { close(descriptor) }
+
+    /// The file's size now (nil if it cannot be read).
+    var currentSize: Int64? {
+        var info = stat()
+        return fstat(descriptor, &info) == 0 ? Int64(info.st_size) : nil
+    }
 
     func read(upTo count: Int) async throws -> ByteBuffer {
         let descriptor = self.descriptor
