@@ -62,8 +62,14 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
             credential = .appPassword(username: username, password: Secret(password))
         }
         let connectNames = ["APP_KEY", "CLIENT_KEY", "SHARED_SECRET"].map { "BITBUCKET_CONNECT_\($0)" }
+        // Connect variables matter only to scripts with Connect statements: a broken one is
+        // kept as the reason those fail, not an error for every run.
+        let problemBefore = problem
         let connectValues = connectNames.map(value)
-        if let appKey = connectValues[0], let clientKey = connectValues[1], let secret = connectValues[2] {
+        if problem != problemBefore {
+            incompleteConnect = problem
+            problem = problemBefore
+        } else if let appKey = connectValues[0], let clientKey = connectValues[1], let secret = connectValues[2] {
             connect = ConnectCredentials(appKey: appKey, clientKey: clientKey, sharedSecret: Secret(secret))
         } else if connectValues.contains(where: { $0 != nil }) {
             // Only scripts with Connect statements need them: those fail at planning (exit 77)

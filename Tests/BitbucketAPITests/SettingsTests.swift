@@ -126,6 +126,20 @@ struct SettingsTests {
         #expect(configuration.incompleteConnect?.contains("BITBUCKET_CONNECT_CLIENT_KEY is not set") == true)
     }
 
+    /// A Connect variable with a line break inside concerns Connect statements only, like one
+    /// that is missing: the run goes on, and those statements say why they cannot.
+    @Test func aBrokenConnectVariableIsKeptAsAProblem() throws {
+        let configuration = try ClientConfiguration(environment: [
+            "BITBUCKET_TOKEN": "t", "BITBUCKET_CONNECT_APP_KEY": "app", "BITBUCKET_CONNECT_CLIENT_KEY": "c",
+            "BITBUCKET_CONNECT_SHARED_SECRET": "s3cret\nvalue",
+        ])
+        #expect(configuration.connect == nil)
+        #expect(
+            configuration.incompleteConnect
+                == "BITBUCKET_CONNECT_SHARED_SECRET has a line break or another control character inside it; give it on one line"
+        )
+    }
+
     @Test func aBaseURLEndingIn20IsTrimmedWithANote() {
         var configuration = ClientConfiguration()
         configuration.baseURL = "https://api.bitbucket.org/2.0/"
