@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BitbucketModel
 import ConnectJWT
 import Foundation
 import Logging
@@ -371,8 +372,14 @@ public final class BitbucketClient: Sendable {
             do {
                 return (try JSONDecoder().decode(T.self, from: Data(body.readableBytesView)), response.headers)
             } catch {
-                throw BitbucketError.unexpectedResponse(
-                    method: "GET", path: url.pathAndQuery.path, reason: "the JSON did not have the expected shape")
+                // Which field, or that it was no JSON at all: what tells a proxy's error page
+                // from an API that changed.
+                let decoding = error as? DecodingError
+                let reason =
+                    decoding?.isNotJSON != false
+                    ? "the answer is not JSON (\(response.headers.first(name: "Content-Type") ?? "no Content-Type"))"
+                    : "the JSON did not have the expected shape: \(decoding!.fieldDescription)"
+                throw BitbucketError.unexpectedResponse(method: "GET", path: url.pathAndQuery.path, reason: reason)
             }
         }
     }

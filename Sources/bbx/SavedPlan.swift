@@ -86,19 +86,7 @@ struct SavedPlan: Codable {
 
     /// Where a decoding error is, as a field path (`plan.steps[2].kind`).
     static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "\([path(context), key.stringValue].filter { !$0.isEmpty }.joined(separator: ".")) is missing"
-        case .typeMismatch(_, let context), .dataCorrupted(let context), .valueNotFound(_, let context):
-            return "\(path(context)): \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
+        (error as? DecodingError)?.fieldDescription ?? "\(error)"
     }
 
     /// A plan file is input from disk: every field is checked by the rules a script's plan

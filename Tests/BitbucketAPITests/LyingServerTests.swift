@@ -181,3 +181,27 @@ struct EndlessDownloadTests {
         #expect(!server.requests.contains("sent all"))
     }
 }
+
+/// An answer of the wrong shape says where: "the JSON did not have the expected shape" alone
+/// left a user to guess between a proxy's page, an API that changed and a broken server.
+@Suite("Client: a listing of the wrong shape")
+struct WrongShapeTests {
+    @Test(arguments: [
+        (#"return {"values": [{"size": 1}]}"#, "the JSON did not have the expected shape: values[0].name is missing"),
+        (
+            #"return {"values": [{"name": "a.zip", "size": "10"}]}"#,
+            "the JSON did not have the expected shape: values[0].size: Expected to decode Int64 but found a string instead."
+        ),
+        (#"return "maintenance""#, "the JSON did not have the expected shape: "),
+    ])
+    func saysWhichField(_ answer: String, _ reason: String) async throws {
+        let server = try await ScriptedServer.start(answer)
+        defer { server.stop() }
+        let client = try client(of: server, token: "t0ken-shape")
+        let error = await bitbucketError { _ = try await client.artifacts(in: Harness.repository) }
+        try await client.shutdown()
+        #expect(
+            error?.description.hasPrefix("GET /2.0/repositories/acme/app/downloads: unexpected response: \(reason)")
+                == true, "\(String(describing: error))")
+    }
+}
