@@ -283,6 +283,9 @@ extension BitbucketClient {
             }
             try partial.truncate()
             let announced = first.headers.first(name: "Content-Length").flatMap { Int64($0) }
+            if let expectedSize, let announced, announced != expectedSize {
+                throw BitbucketError.sizeMismatch(name: name, listed: expectedSize, served: announced)
+            }
             do {
                 for try await chunk in first.body {
                     try partial.write(chunk)

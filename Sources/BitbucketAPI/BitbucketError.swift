@@ -13,6 +13,9 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
     /// replaced by a bigger one meanwhile): reading stopped there, so an endless answer cannot
     /// fill the disk, and nothing was kept.
     case oversizedDownload(name: String, listed: Int64)
+    /// The storage host announced another size than the listing's before sending anything:
+    /// nothing is read (a 1 GiB artifact replaced by a 2 GiB one fails at once, not after 1 GiB).
+    case sizeMismatch(name: String, listed: Int64, served: Int64)
     /// A resumed download found another version of the artifact (replaced meanwhile): what was
     /// received is dropped and the download starts over.
     case changedDuringDownload(name: String)
@@ -35,6 +38,8 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
         case .refusedInDryRun(let method, let path): "dry run: \(method) \(path) was not sent"
         case .incompleteDownload(let name, let expected, let received):
             "the download of \(name) ended after \(received) of \(expected) bytes"
+        case .sizeMismatch(let name, let listed, let served):
+            "\(name) is listed with \(listed) bytes but is served with \(served); it may have been replaced meanwhile (nothing kept)"
         case .oversizedDownload(let name, let listed):
             "\(name) went on past the \(listed) bytes listed; it may have been replaced meanwhile (stopped reading, nothing kept)"
         case .changedDuringDownload(let name):

@@ -127,6 +127,8 @@ struct ShiftingListingTests {
 /// after 256 MiB and prints how much it could send.
 @Suite("Client: a download longer than listed")
 struct EndlessDownloadTests {
+    /// argv: "redirect" or "direct"; "chunked" (no size said) or "announced" (Content-Length
+    /// of 256 MiB, said before the body).
     static let script = #"""
         import http.server, sys
         class H(http.server.BaseHTTPRequestHandler):
@@ -138,16 +140,23 @@ struct EndlessDownloadTests {
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
+                chunked = sys.argv[2] == "chunked"
+                total = 256 * 1024 * 1024
                 self.send_response(200)
-                self.send_header("Transfer-Encoding", "chunked")
+                if chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
+                else:
+                    self.send_header("Content-Length", str(total))
                 self.end_headers()
                 chunk = b"x" * 65536
                 sent = 0
                 try:
-                    while sent < 256 * 1024 * 1024:
-                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    while sent < total:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
                         sent += len(chunk)
-                    self.wfile.write(b"0\r\n\r\n")
+                    if chunked:
+                        self.wfile.write(b"0\r\n\r\n")
+                    self.wfile.flush()
                     print("sent all", flush=True)
                 except OSError:
                     print("stopped", flush=True)
@@ -158,9 +167,10 @@ struct EndlessDownloadTests {
         server.serve_forever()
         """#
 
-    @Test(arguments: ["redirect", "direct"])
-    func stopsAtTheListedSize(_ mode: String) async throws {
-        let server = try await ScriptedServer.program(Self.script, arguments: [mode])
+    /// Chunked, bbx stops at the listed size; with the size announced, before reading any.
+    @Test(arguments: ["redirect", "direct"], ["chunked", "announced"])
+    func stopsAtTheListedSize(_ mode: String, _ framing: String) async throws {
+        let server = try await ScriptedServer.program(Self.script, arguments: [mode, framing])
         defer { server.stop() }
         let folder = try BBXProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -170,12 +180,19 @@ struct EndlessDownloadTests {
             _ = try await client.download("app.zip", from: Harness.repository, to: destination, expectedSize: 10)
         }
         try await client.shutdown()
-        guard case .oversizedDownload(let name, let listed) = error else {
+        switch (framing, error) {
+        case ("chunked", .oversizedDownload(let name, let listed)?):
+            #expect(name == "app.zip" && listed == 10)
+            #expect(error?.description.contains("went on past the 10 bytes listed") == true)
+        case ("announced", .sizeMismatch(let name, let listed, let served)?):
+            #expect(name == "app.zip" && listed == 10 && served == 256 * 1024 * 1024)
+            #expect(
+                error?.description
+                    == "app.zip is listed with 10 bytes but is served with 268435456; it may have been replaced meanwhile (nothing kept)"
+            )
+        default:
             Issue.record("expected the download to stop at the listed size, got \(String(describing: error))")
-            return
         }
-        #expect(name == "app.zip" && listed == 10)
-        #expect(error?.description.contains("went on past the 10 bytes listed") == true)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
         #expect(await server.waitForLine("stopped"))
         #expect(!server.requests.contains("sent all"))
