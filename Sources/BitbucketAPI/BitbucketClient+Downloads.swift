@@ -287,10 +287,18 @@ extension BitbucketClient {
                 throw BitbucketError.sizeMismatch(name: name, listed: expectedSize, served: announced)
             }
             do {
-                for try await chunk in first.body {
-                    try partial.write(chunk)
-                    progress?(TransferProgress(name: name, bytes: partial.size, total: announced ?? expectedSize))
+                let received = ReceivedBytes()
+                try await withStallGuard(
+                    window: configuration.stallWindow, minimum: configuration.stallMinimumBytes, received: received
+                ) {
+                    for try await chunk in first.body {
+                        received.add(chunk.readableBytes)
+                        try partial.write(chunk)
+                        progress?(TransferProgress(name: name, bytes: partial.size, total: announced ?? expectedSize))
+                    }
                 }
+            } catch is Stalled {
+                throw stallFailure(method: "GET", origin: apiOrigin, path: apiURL.pathAndQuery.path)
             } catch let error as BitbucketError {
                 throw error
             } catch {

@@ -216,10 +216,22 @@ public final class BitbucketClient: Sendable {
         do {
             let request = try HTTPClient.Request(url: url, method: .GET, headers: prepared.headers)
             let task = prepared.client.execute(request: request, delegate: delegate, deadline: nil, logger: quietLogger)
-            let result = try await withTaskCancellationHandler {
-                try await task.futureResult.get()
-            } onCancel: {
-                task.cancel()
+            // Fewer than stallMinimumBytes in a whole stallWindow ends the request, as a silent
+            // server would (retried, resuming where it stopped).
+            let result: FileWritingDelegate.Result
+            do {
+                result = try await withStallGuard(
+                    window: configuration.stallWindow, minimum: configuration.stallMinimumBytes,
+                    received: delegate.received
+                ) {
+                    try await withTaskCancellationHandler {
+                        try await task.futureResult.get()
+                    } onCancel: {
+                        task.cancel()
+                    }
+                }
+            } catch is Stalled {
+                throw stallFailure(method: "GET", origin: prepared.origin, path: prepared.path)
             }
             logger.debug(
                 "GET \(prepared.origin.host)\(prepared.path) → \(result.head.status.code) (\(ContinuousClock.now - started))"
@@ -231,6 +243,16 @@ public final class BitbucketClient: Sendable {
             throw connectionFailure(
                 error, method: "GET", origin: prepared.origin, path: prepared.path, viaProxy: prepared.viaProxy)
         }
+    }
+
+    /// A transfer the stall guard ended: retried as a silent server is.
+    func stallFailure(method: String, origin: Origin, path: String) -> BitbucketError {
+        .connection(
+            ConnectionFailure(
+                kind: .silent, method: method, target: "\(origin.scheme)://\(origin.host):\(origin.port)\(path)",
+                reason:
+                    "the server sent under \(configuration.stallMinimumBytes) bytes in \(configuration.stallWindow.seconds) s"
+            ))
     }
 
     /// Turns async-http-client's and NIO's errors into a sentence naming the host.

@@ -21,6 +21,10 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
     /// How long the server may stay silent once a request was sent. There is deliberately no
     /// limit on a whole transfer: a 5 GiB upload on a slow line is not an error.
     public var readTimeout: Duration = .seconds(120)
+    /// The least a download must receive in each `stallWindow`: a server that sends a byte now
+    /// and then never lets `readTimeout` fire, and would hold a release job forever.
+    public var stallWindow: Duration = .seconds(120)
+    public var stallMinimumBytes: Int64 = 1024
     public var retry = RetryPolicy()
     /// Every request but GET and HEAD is refused before it is sent.
     public var dryRun = false

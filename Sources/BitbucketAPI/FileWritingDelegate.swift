@@ -33,6 +33,8 @@ final class FileWritingDelegate: HTTPClientResponseDelegate, @unchecked Sendable
     private var writing = false
     private var otherBody = ByteBuffer()
     private var failure: (any Error)?
+    /// Bytes of the answer received so far (its head counts as one), for the stall guard.
+    let received = ReceivedBytes()
 
     init(file: PartialFile, name: String, expectedSize: Int64?, progress: ProgressHandler?) {
         self.file = file
@@ -43,6 +45,7 @@ final class FileWritingDelegate: HTTPClientResponseDelegate, @unchecked Sendable
 
     func didReceiveHead(task: HTTPClient.Task<Result>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
         self.head = head
+        received.add(1)
         do {
             switch head.status.code {
             case 200:
@@ -92,6 +95,7 @@ final class FileWritingDelegate: HTTPClientResponseDelegate, @unchecked Sendable
     }
 
     func didReceiveBodyPart(task: HTTPClient.Task<Result>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        received.add(buffer.readableBytes)
         if writing {
             do {
                 try file.write(buffer)

@@ -121,6 +121,23 @@ struct ShiftingListingTests {
     }
 }
 
+/// The start of a Python server's handler: each request's path is printed, and with
+/// "redirect" as the first argument the API's download of app.zip answers 302 to a storage path
+/// on the same server (as Bitbucket does); the rest of `do_GET` is the storage host's answer.
+let redirectingHandler = #"""
+    import http.server, sys, time
+    class H(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        def do_GET(self):
+            print(self.path, flush=True)
+            if self.path.endswith("/downloads/app.zip") and sys.argv[1] == "redirect":
+                self.send_response(302)
+                self.send_header("Location", "/storage/app.zip?Signature=x")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+    """#
+
 /// A download that does not end: the listing says 10 bytes, the server (or the storage host it
 /// redirects to) streams without end, chunked. bbx stops at the listed size instead of filling
 /// the disk, keeps nothing, and says why. Python, sharing nothing with the emulator; it stops
@@ -130,16 +147,7 @@ struct EndlessDownloadTests {
     /// argv: "redirect" or "direct"; "chunked" (no size said) or "announced" (Content-Length
     /// of 256 MiB, said before the body).
     static let script = #"""
-        import http.server, sys
-        class H(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            def do_GET(self):
-                if self.path.endswith("/downloads/app.zip") and sys.argv[1] == "redirect":
-                    self.send_response(302)
-                    self.send_header("Location", "/storage/app.zip?Signature=x")
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
+        \#(redirectingHandler)
                 chunked = sys.argv[2] == "chunked"
                 total = 256 * 1024 * 1024
                 self.send_response(200)
@@ -220,5 +228,61 @@ struct WrongShapeTests {
         #expect(
             error?.description.hasPrefix("GET /2.0/repositories/acme/app/downloads: unexpected response: \(reason)")
                 == true, "\(String(describing: error))")
+    }
+}
+
+/// A storage host that sends a few bytes now and then never lets the read timeout fire: the
+/// download would hold a release job forever. Python, 10 bytes every 0.1 s of 100,000.
+@Suite("Client: a download that trickles")
+struct TricklingDownloadTests {
+    static let script = #"""
+        \#(redirectingHandler)
+                self.send_response(200)
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                try:
+                    for _ in range(10000):
+                        self.wfile.write(b"x" * 10)
+                        self.wfile.flush()
+                        time.sleep(0.1)
+                except OSError:
+                    pass
+            def log_message(self, *args):
+                pass
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        print("port", server.server_port, flush=True)
+        server.serve_forever()
+        """#
+
+    /// From the storage host (the usual way) and from an API that answers itself.
+    @Test(arguments: ["redirect", "direct"])
+    func endsWhenUnderTheLeastPerWindow(_ mode: String) async throws {
+        let server = try await ScriptedServer.program(Self.script, arguments: [mode])
+        defer { server.stop() }
+        let folder = try BBXProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var configuration = ClientConfiguration()
+        configuration.baseURL = server.url
+        configuration.credential = .accessToken(Secret("t0ken-trickle"))
+        configuration.retry = Harness.quickRetries
+        configuration.readTimeout = .seconds(30)
+        configuration.stallWindow = .milliseconds(700)
+        let client = try BitbucketClient(configuration: configuration)
+        let error = await bitbucketError {
+            _ = try await client.download(
+                "app.zip", from: Harness.repository, to: folder.appendingPathComponent("app.zip").path,
+                expectedSize: 100_000)
+        }
+        try await client.shutdown()
+        guard case .connection(let failure)? = error else {
+            Issue.record("expected the trickle to be ended, got \(String(describing: error))")
+            return
+        }
+        #expect(failure.kind == .silent)
+        #expect(failure.description.contains("the server sent under 1024 bytes in 0.7 s"), "\(failure)")
+        // Retried as a silent server is, then given up; nothing kept.
+        #expect(failure.attempts == Harness.quickRetries.maxAttempts)
+        #expect(server.requests.count == Harness.quickRetries.maxAttempts * (mode == "redirect" ? 2 : 1))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }
 }
