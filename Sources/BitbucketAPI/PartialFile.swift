@@ -14,6 +14,9 @@ import SafeFiles
 /// time (async-http-client calls a delegate on one event loop, in order).
 final class PartialFile: @unchecked Sendable {
     let path: String
+    /// What messages name: the destination, not the hidden partial file a user never saw
+    /// (a full disk said ".app.zip.bbx-3f9c….partial: No space left on device").
+    let shown: String
     private var descriptor: CInt
     private(set) var size: Int64 = 0
     /// What identifies the version of the bytes written so far (the first response's strong
@@ -33,6 +36,7 @@ final class PartialFile: @unchecked Sendable {
     /// A sink that only counts and hashes (`verify` keeps nothing on disk).
     init(hashingOnly name: String) {
         path = name
+        shown = name
         descriptor = -1
         keepsBytes = false
         memoryLimit = 0
@@ -41,6 +45,7 @@ final class PartialFile: @unchecked Sendable {
     /// A sink that keeps up to `limit` bytes in memory (a checksum manifest); more is an error.
     init(inMemory name: String, limit: Int) {
         path = name
+        shown = name
         descriptor = -1
         keepsBytes = false
         memory = ByteBuffer()
@@ -51,6 +56,7 @@ final class PartialFile: @unchecked Sendable {
     var sha256: String { hasher.finalize().hex }
 
     init(beside destination: String) throws {
+        shown = destination
         keepsBytes = true
         memoryLimit = 0
         let url = URL(fileURLWithPath: destination)
@@ -104,7 +110,7 @@ final class PartialFile: @unchecked Sendable {
             hasher.update(bufferPointer: bytes)
             if memory != nil {
                 guard (memory?.readableBytes ?? 0) + bytes.count <= memoryLimit else {
-                    throw BitbucketError.file(path: path, reason: "is larger than \(memoryLimit) bytes; not read")
+                    throw BitbucketError.file(path: shown, reason: "is larger than \(memoryLimit) bytes; not read")
                 }
                 memory?.writeBytes(bytes)
             }
@@ -114,7 +120,8 @@ final class PartialFile: @unchecked Sendable {
                 let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    throw BitbucketError.file(path: path, reason: String(cString: strerror(errno)))
+                    throw BitbucketError.file(
+                        path: shown, reason: "\(String(cString: strerror(errno))) (while writing it; nothing kept)")
                 }
                 offset += written
             }
@@ -130,7 +137,7 @@ final class PartialFile: @unchecked Sendable {
         if memory != nil { memory = ByteBuffer() }
         guard keepsBytes else { return }
         guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) == 0 else {
-            throw BitbucketError.file(path: path, reason: String(cString: strerror(errno)))
+            throw BitbucketError.file(path: shown, reason: String(cString: strerror(errno)))
         }
     }
 
