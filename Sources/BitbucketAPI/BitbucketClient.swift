@@ -383,14 +383,7 @@ public final class BitbucketClient: Sendable {
             guard response.status.code == 200 else {
                 throw await statusFailure(response, method: .GET, url: url, signing: signing)
             }
-            let body: ByteBuffer
-            do {
-                body = try await response.body.collect(upTo: 64 * 1024 * 1024)
-            } catch {
-                let origin = Origin(url)!
-                throw connectionFailure(
-                    error, method: "GET", origin: origin, path: url.pathAndQuery.path, viaProxy: false)
-            }
+            let body = try await readBody(of: response, method: "GET", url: url)
             do {
                 return (try JSONDecoder().decode(T.self, from: Data(body.readableBytesView)), response.headers)
             } catch {
@@ -425,13 +418,38 @@ public final class BitbucketClient: Sendable {
             guard expected.contains(status) || (answerWasLost && alreadyDone.contains(status)) else {
                 throw await statusFailure(response, method: method, url: url, signing: signing)
             }
-            do {
-                let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
-                return (status, Data(body.readableBytesView))
-            } catch {
-                throw connectionFailure(
-                    error, method: method.rawValue, origin: Origin(url)!, path: url.pathAndQuery.path, viaProxy: false)
+            let body = try await readBody(of: response, method: method.rawValue, url: url)
+            return (status, Data(body.readableBytesView))
+        }
+    }
+
+    /// An answer's whole body, up to 64 MiB, under the stall guard: a server that sends a byte
+    /// now and then never lets the read timeout fire.
+    func readBody(of response: HTTPClientResponse, method: String, url: String) async throws -> ByteBuffer {
+        let limit = 64 * 1024 * 1024
+        let received = ReceivedBytes()
+        let origin = Origin(url)!
+        do {
+            return try await withStallGuard(
+                window: configuration.stallWindow, minimum: configuration.stallMinimumBytes, received: received
+            ) {
+                var body = ByteBuffer()
+                for try await var chunk in response.body {
+                    received.add(chunk.readableBytes)
+                    guard body.readableBytes + chunk.readableBytes <= limit else {
+                        throw BitbucketError.unexpectedResponse(
+                            method: method, path: url.pathAndQuery.path, reason: "the answer is larger than 64 MiB")
+                    }
+                    body.writeBuffer(&chunk)
+                }
+                return body
             }
+        } catch is Stalled {
+            throw stallFailure(method: method, origin: origin, path: url.pathAndQuery.path)
+        } catch let error as BitbucketError {
+            throw error
+        } catch {
+            throw connectionFailure(error, method: method, origin: origin, path: url.pathAndQuery.path, viaProxy: false)
         }
     }
 }

@@ -232,17 +232,20 @@ struct WrongShapeTests {
 }
 
 /// A storage host that sends a few bytes now and then never lets the read timeout fire: the
-/// download would hold a release job forever. Python, 10 bytes every 0.1 s of 100,000.
-@Suite("Client: a download that trickles")
+/// download (or a listing) would hold a release job forever. Python, 10 bytes every 0.1 s.
+@Suite("Client: an answer that trickles")
 struct TricklingDownloadTests {
     static let script = #"""
         \#(redirectingHandler)
+                listing = sys.argv[1] == "listing"
+                body = b'{"values": []}' + b" " * 20000 if listing else b"x" * 100000
                 self.send_response(200)
-                self.send_header("Content-Length", "100000")
+                self.send_header("Content-Type", "application/json" if listing else "application/zip")
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 try:
-                    for _ in range(10000):
-                        self.wfile.write(b"x" * 10)
+                    for i in range(0, len(body), 10):
+                        self.wfile.write(body[i:i + 10])
                         self.wfile.flush()
                         time.sleep(0.1)
                 except OSError:
@@ -254,13 +257,13 @@ struct TricklingDownloadTests {
         server.serve_forever()
         """#
 
-    /// From the storage host (the usual way) and from an API that answers itself.
-    @Test(arguments: ["redirect", "direct"])
-    func endsWhenUnderTheLeastPerWindow(_ mode: String) async throws {
+    /// Runs `call` against the trickling server in `mode`, with a 0.7 s window: it must end
+    /// as a silent server does, retried and then given up. Returns what the server was asked.
+    func expectEnded(_ mode: String, _ call: @escaping (BitbucketClient) async throws -> Void) async throws
+        -> [String]
+    {
         let server = try await ScriptedServer.program(Self.script, arguments: [mode])
         defer { server.stop() }
-        let folder = try BBXProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
         var configuration = ClientConfiguration()
         configuration.baseURL = server.url
         configuration.credential = .accessToken(Secret("t0ken-trickle"))
@@ -268,21 +271,37 @@ struct TricklingDownloadTests {
         configuration.readTimeout = .seconds(30)
         configuration.stallWindow = .milliseconds(700)
         let client = try BitbucketClient(configuration: configuration)
-        let error = await bitbucketError {
+        let error = await bitbucketError { try await call(client) }
+        try await client.shutdown()
+        guard case .connection(let failure)? = error else {
+            Issue.record("expected the trickle to be ended, got \(String(describing: error))")
+            return server.requests
+        }
+        #expect(failure.kind == .silent)
+        #expect(failure.description.contains("the server sent under 1024 bytes in 0.7 s"), "\(failure)")
+        #expect(failure.attempts == Harness.quickRetries.maxAttempts)
+        return server.requests
+    }
+
+    /// From the storage host (the usual way) and from an API that answers itself; nothing kept.
+    @Test(arguments: ["redirect", "direct"])
+    func endsWhenUnderTheLeastPerWindow(_ mode: String) async throws {
+        let folder = try BBXProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let requests = try await expectEnded(mode) { client in
             _ = try await client.download(
                 "app.zip", from: Harness.repository, to: folder.appendingPathComponent("app.zip").path,
                 expectedSize: 100_000)
         }
-        try await client.shutdown()
-        guard case .connection(let failure)? = error else {
-            Issue.record("expected the trickle to be ended, got \(String(describing: error))")
-            return
-        }
-        #expect(failure.kind == .silent)
-        #expect(failure.description.contains("the server sent under 1024 bytes in 0.7 s"), "\(failure)")
-        // Retried as a silent server is, then given up; nothing kept.
-        #expect(failure.attempts == Harness.quickRetries.maxAttempts)
-        #expect(server.requests.count == Harness.quickRetries.maxAttempts * (mode == "redirect" ? 2 : 1))
+        #expect(requests.count == Harness.quickRetries.maxAttempts * (mode == "redirect" ? 2 : 1))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    /// A listing page trickled the same way: the API's JSON answers are guarded too.
+    @Test func aListingThatTricklesIsEnded() async throws {
+        let requests = try await expectEnded("listing") { client in
+            _ = try await client.artifacts(in: Harness.repository)
+        }
+        #expect(requests.count == Harness.quickRetries.maxAttempts)
     }
 }
