@@ -47,7 +47,8 @@ struct DoctorTests {
             fix: "check the credential's value and that it has not expired or been revoked"),
         Case(
             name: "an API token sent as Bearer", arguments: ["acme/app"],
-            environment: ["BITBUCKET_TOKEN": "ATATT3xFfGF0example"],
+            // Only the prefix matters; the rest is plainly not a token (no secret-shaped literal).
+            environment: ["BITBUCKET_TOKEN": "ATATT" + "-placeholder-not-a-token"],
             problem: "problem  credential: BITBUCKET_TOKEN holds an Atlassian API token",
             fix: "set BITBUCKET_EMAIL to the Atlassian account's email and BITBUCKET_API_TOKEN"),
         Case(
