@@ -138,9 +138,7 @@ public struct DiskFiles: LocalFiles {
     public func isDirectory(_ path: String) -> Bool { Self.isDirectory(path) }
 
     public func special(_ path: String) -> String? {
-        var info = stat()
-        guard lstat(path, &info) == 0, ![S_IFREG, S_IFDIR, S_IFLNK].contains(info.st_mode & S_IFMT) else { return nil }
-        return ExclusiveFile.kind(info.st_mode)
+        FileKind.other(at: path, allowed: [S_IFREG, S_IFDIR, S_IFLNK], followingLinks: false)
     }
 
     /// A small file read whole (a Connect descriptor); a pipe works too.
@@ -185,17 +183,9 @@ public struct DiskFiles: LocalFiles {
     /// What is at `path` when it is neither a regular file nor a directory (a named pipe would
     /// block the upload's read until some writer came; a device never ends): nil when nothing is.
     static func otherKind(_ path: String) -> String? {
+        if let kind = FileKind.other(at: path, allowed: [S_IFREG, S_IFDIR], followingLinks: true) { return kind }
         var info = stat()
-        guard stat(path, &info) == 0 else {
-            var link = stat()
-            return lstat(path, &link) == 0 ? "a symbolic link to nothing" : nil
-        }
-        switch info.st_mode & S_IFMT {
-        case S_IFIFO: return "a named pipe"
-        case S_IFCHR, S_IFBLK: return "a device"
-        case S_IFSOCK: return "a socket"
-        default: return nil
-        }
+        return stat(path, &info) != 0 && lstat(path, &info) == 0 ? "a symbolic link to nothing" : nil
     }
 
     /// A regular file (symbolic links followed) measured now, nil for anything else.

@@ -43,8 +43,12 @@ public struct HistoryFile: Sendable {
 
     /// The entries, oldest first; none when the file does not exist or cannot be read.
     public func load() -> [String] {
-        guard let target, let data = FileManager.default.contents(atPath: target) else { return [] }
-        return Self.decode(String(decoding: data, as: UTF8.self))
+        target.map(Self.load) ?? []
+    }
+
+    private static func load(from file: String) -> [String] {
+        guard let data = FileManager.default.contents(atPath: file) else { return [] }
+        return decode(String(decoding: data, as: UTF8.self))
     }
 
     /// Adds an entry (see the type's comment for why this is safe with concurrent sessions).
@@ -59,7 +63,7 @@ public struct HistoryFile: Sendable {
         defer { close(lock) }
         while flock(lock, LOCK_EX) != 0 && errno == EINTR {}
         defer { flock(lock, LOCK_UN) }
-        var entries = load()
+        var entries = Self.load(from: path)
         entries.append(entry)
         if entries.count > limit { entries.removeFirst(entries.count - limit) }
         // Through an exclusive temporary file (random name, never through a link), as every

@@ -168,7 +168,7 @@ extension BitbucketClient {
                 guard (200..<300).contains(response.status.code) else {
                     throw await statusFailure(response, method: .POST, url: target)
                 }
-                _ = try? await response.body.collect(upTo: 1024 * 1024)
+                _ = try? await readBody(of: response, upTo: 1024 * 1024, method: "POST", url: target)
             }
         } catch {
             // Several files in one request: which of them landed is read from the listing, so
@@ -283,9 +283,7 @@ extension BitbucketClient {
             }
             try partial.truncate()
             let announced = first.headers.first(name: "Content-Length").flatMap { Int64($0) }
-            if let expectedSize, let announced, announced != expectedSize {
-                throw BitbucketError.sizeMismatch(name: name, listed: expectedSize, served: announced)
-            }
+            try partial.checkAnnounced(announced)
             do {
                 let received = ReceivedBytes()
                 try await withStallGuard(
@@ -310,7 +308,7 @@ extension BitbucketClient {
             }
             return partial.size
         }
-        _ = try? await first.body.collect(upTo: 64 * 1024)
+        _ = try? await readBody(of: first, upTo: 64 * 1024, method: "GET", url: apiURL)
         var location = first.headers.first(name: "Location")
         var current = apiURL
         var hops = 0

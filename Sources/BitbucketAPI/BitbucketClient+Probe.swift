@@ -37,7 +37,7 @@ extension BitbucketClient {
     public func probeStorage(_ name: String, in repository: RepositoryName) async throws -> StorageProbe {
         let apiURL = url(repository.artifactPath(name))
         let first = try await send(.GET, apiURL, signing: .credential, headers: [("Accept", "*/*")])
-        _ = try? await first.body.collect(upTo: 64 * 1024)
+        _ = try? await readBody(of: first, upTo: 64 * 1024, method: "GET", url: apiURL)
         guard Self.redirects.contains(first.status.code), let location = first.headers.first(name: "Location") else {
             guard first.status.code == 200 else { throw await statusFailure(first, method: .GET, url: apiURL) }
             return StorageProbe(host: "\(apiOrigin.host):\(apiOrigin.port)", status: 200)
@@ -47,7 +47,7 @@ extension BitbucketClient {
             throw BitbucketError.unexpectedResponse(method: "GET", path: apiURL.pathAndQuery.path, reason: problem)
         }
         let answer = try await send(.GET, link, signing: .none, headers: [("Accept", "*/*"), ("Range", "bytes=0-0")])
-        _ = try? await answer.body.collect(upTo: 64 * 1024)
+        _ = try? await readBody(of: answer, upTo: 64 * 1024, method: "GET", url: link)
         return StorageProbe(
             host: Origin(link).map { "\($0.host):\($0.port)" } ?? "the storage host", status: Int(answer.status.code))
     }

@@ -249,7 +249,7 @@ public final class BitbucketClient: Sendable {
     func stallFailure(method: String, origin: Origin, path: String) -> BitbucketError {
         .connection(
             ConnectionFailure(
-                kind: .silent, method: method, target: "\(origin.scheme)://\(origin.host):\(origin.port)\(path)",
+                kind: .silent, method: method, target: origin.target(path),
                 reason:
                     "the server sent under \(configuration.stallMinimumBytes) bytes in \(configuration.stallWindow.seconds) s"
             ))
@@ -260,7 +260,7 @@ public final class BitbucketClient: Sendable {
         -> any Error
     {
         if error is CancellationError { return error }
-        let target = "\(origin.scheme)://\(origin.host):\(origin.port)\(path)"
+        let target = origin.target(path)
         let proxy = configuration.proxy?.description ?? "the proxy"
         func failure(_ kind: ConnectionFailure.Kind, _ reason: String) -> BitbucketError {
             .connection(ConnectionFailure(kind: kind, method: method, target: target, reason: reason))
@@ -309,7 +309,8 @@ public final class BitbucketClient: Sendable {
     func statusFailure(
         _ response: HTTPClientResponse, method: HTTPMethod, url: String, signing: Signing = .credential
     ) async -> BitbucketError {
-        let body = (try? await response.body.collect(upTo: 64 * 1024)) ?? ByteBuffer()
+        let body =
+            (try? await readBody(of: response, upTo: 64 * 1024, method: method.rawValue, url: url)) ?? ByteBuffer()
         return statusFailure(
             status: response.status, headers: response.headers, body: body, method: method, url: url, signing: signing)
     }
@@ -423,10 +424,12 @@ public final class BitbucketClient: Sendable {
         }
     }
 
-    /// An answer's whole body, up to 64 MiB, under the stall guard: a server that sends a byte
-    /// now and then never lets the read timeout fire.
-    func readBody(of response: HTTPClientResponse, method: String, url: String) async throws -> ByteBuffer {
-        let limit = 64 * 1024 * 1024
+    /// An answer's whole body, up to `limit` bytes, under the stall guard: a server that sends
+    /// a byte now and then never lets the read timeout fire. Every body bbx reads whole (JSON,
+    /// an error's message, a redirect's or an upload's answer it discards) goes through here.
+    func readBody(of response: HTTPClientResponse, upTo limit: Int = 64 * 1024 * 1024, method: String, url: String)
+        async throws -> ByteBuffer
+    {
         let received = ReceivedBytes()
         let origin = Origin(url)!
         do {
@@ -438,7 +441,8 @@ public final class BitbucketClient: Sendable {
                     received.add(chunk.readableBytes)
                     guard body.readableBytes + chunk.readableBytes <= limit else {
                         throw BitbucketError.unexpectedResponse(
-                            method: method, path: url.pathAndQuery.path, reason: "the answer is larger than 64 MiB")
+                            method: method, path: url.pathAndQuery.path,
+                            reason: "the answer is larger than \(limit) bytes")
                     }
                     body.writeBuffer(&chunk)
                 }

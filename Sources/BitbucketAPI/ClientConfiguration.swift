@@ -47,16 +47,19 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
     /// character inside a value is refused by name (a header cannot carry it: every request
     /// failed, five times over, with the HTTP client's own words).
     public init(environment: [String: String]) throws(Invalid) {
+        // The first variable read with a control character inside; Connect's are kept apart.
         var problem: String?
-        func value(_ name: String) -> String? {
+        var connectProblem: String?
+        func value(_ name: String, _ found: inout String?) -> String? {
             guard let text = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
                 return nil
             }
-            if problem == nil, Self.hasControlCharacter(text) {
-                problem = "\(name) has a line break or another control character inside it; give it on one line"
+            if found == nil, Self.hasControlCharacter(text) {
+                found = "\(name) has a line break or another control character inside it; give it on one line"
             }
             return text
         }
+        func value(_ name: String) -> String? { value(name, &problem) }
         if let url = value("BITBUCKET_URL") { baseURL = url }
         if let token = value("BITBUCKET_TOKEN") {
             credential = .accessToken(Secret(token))
@@ -68,11 +71,9 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         let connectNames = ["APP_KEY", "CLIENT_KEY", "SHARED_SECRET"].map { "BITBUCKET_CONNECT_\($0)" }
         // Connect variables matter only to scripts with Connect statements: a broken one is
         // kept as the reason those fail, not an error for every run.
-        let problemBefore = problem
-        let connectValues = connectNames.map(value)
-        if problem != problemBefore {
-            incompleteConnect = problem
-            problem = problemBefore
+        let connectValues = connectNames.map { value($0, &connectProblem) }
+        if let connectProblem {
+            incompleteConnect = connectProblem
         } else if let appKey = connectValues[0], let clientKey = connectValues[1], let secret = connectValues[2] {
             connect = ConnectCredentials(appKey: appKey, clientKey: clientKey, sharedSecret: Secret(secret))
         } else if connectValues.contains(where: { $0 != nil }) {

@@ -52,7 +52,7 @@ final class FileWritingDelegate: HTTPClientResponseDelegate, @unchecked Sendable
                 try file.truncate()
                 file.validator = Self.validator(of: head.headers)
                 announced = head.headers.first(name: "Content-Length").flatMap { Int64($0) }
-                try checkAnnounced()
+                try file.checkAnnounced(announced)
                 writing = true
             case 206:
                 // The rest must be of the version already half written: a 206 of another version
@@ -68,7 +68,7 @@ final class FileWritingDelegate: HTTPClientResponseDelegate, @unchecked Sendable
                     throw BitbucketError.incompleteDownload(name: name, expected: expectedSize ?? 0, received: 0)
                 }
                 announced = range.total
-                try checkAnnounced()
+                try file.checkAnnounced(announced)
                 writing = true
             default:
                 writing = false
@@ -78,13 +78,6 @@ final class FileWritingDelegate: HTTPClientResponseDelegate, @unchecked Sendable
             return task.eventLoop.makeFailedFuture(error)
         }
         return task.eventLoop.makeSucceededVoidFuture()
-    }
-
-    /// The whole size the answer announces must be the listed one.
-    private func checkAnnounced() throws {
-        guard let expectedSize, let announced, announced != expectedSize else { return }
-        try file.truncate()
-        throw BitbucketError.sizeMismatch(name: name, listed: expectedSize, served: announced)
     }
 
     /// A strong ETag, else Last-Modified; nil when neither identifies the version (a weak ETag

@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import NIOCore
 import NIOPosix
+import SafeFiles
 import Synchronization
 
 /// A `multipart/form-data` body of files, one `files` part each, laid out in advance so that
@@ -218,7 +219,8 @@ final class ReadableFile: Sendable {
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             close(descriptor)
-            throw BitbucketError.file(path: path, reason: "not a regular file")
+            throw BitbucketError.file(
+                path: path, reason: "it is \(FileKind.name(of: info.st_mode)) now, not a regular file (not uploaded)")
         }
     }
 

@@ -18,6 +18,9 @@ struct Origin: Hashable {
 
     var defaultPort: Int { scheme == "https" ? 443 : 80 }
 
+    /// `scheme://host:port/path`, as connection failures name what they tried to reach.
+    func target(_ path: String) -> String { "\(scheme)://\(host):\(port)\(path)" }
+
     /// A host on this machine: no network path to read or change what travels to it.
     var isLoopback: Bool {
         host == "localhost" || host.hasSuffix(".localhost") || host == "::1" || host == "[::1]"
@@ -36,11 +39,18 @@ extension String {
 
     /// The URL with any user name and password replaced by `<redacted>`, for messages: people
     /// paste URLs such as `https://user:token@host`.
-    var withoutUserInfo: String {
+    var withoutUserInfo: String { redactingUserInfo(keepingUser: false) }
+
+    /// The URL with its password (and, unless `keepingUser`, its user name) replaced by
+    /// `<redacted>`. The user info ends at the last `@`: a password with a raw `/` or `?` is
+    /// still hidden, and an `@` later in the path only hides more than needed.
+    func redactingUserInfo(keepingUser: Bool) -> String {
+        guard let at = lastIndex(of: "@") else { return self }
         let start = range(of: "://")?.upperBound ?? startIndex
-        let authorityEnd = self[start...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? endIndex
-        guard let at = self[start..<authorityEnd].lastIndex(of: "@") else { return self }
-        return String(self[..<start]) + "<redacted>" + String(self[at...])
+        guard start <= at else { return self }
+        guard keepingUser else { return String(self[..<start]) + "<redacted>" + String(self[at...]) }
+        guard let colon = self[start..<at].firstIndex(of: ":") else { return self }
+        return String(self[..<colon]) + ":<redacted>" + String(self[at...])
     }
 
     /// The path and query of a URL (what an HTTP request line and a Connect signature name).

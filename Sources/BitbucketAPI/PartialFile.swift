@@ -102,6 +102,13 @@ final class PartialFile: @unchecked Sendable {
 
     deinit { discard() }
 
+    /// An answer that announces its whole size must announce the listed one, before any byte
+    /// is read: a 1 GiB artifact replaced by a 2 GiB one fails at once, not after 1 GiB.
+    func checkAnnounced(_ total: Int64?) throws {
+        guard let ceiling, let total, total != ceiling.bytes else { return }
+        throw BitbucketError.sizeMismatch(name: ceiling.artifact, listed: ceiling.bytes, served: total)
+    }
+
     func write(_ buffer: ByteBuffer) throws {
         if let ceiling, size.clampedAdding(Int64(buffer.readableBytes)) > ceiling.bytes {
             throw BitbucketError.oversizedDownload(name: ceiling.artifact, listed: ceiling.bytes)
@@ -169,14 +176,10 @@ final class PartialFile: @unchecked Sendable {
         }
         // rename(2) puts the file in place of whatever is there: a file or a link, not a device
         // or a pipe (as root, a download named `null` into /dev would replace /dev/null).
-        var existing = stat()
-        if lstat(destination, &existing) == 0, ![S_IFREG, S_IFLNK].contains(existing.st_mode & S_IFMT) {
+        if let kind = FileKind.other(at: destination, allowed: [S_IFREG, S_IFLNK], followingLinks: false) {
             unlink(path)
             throw BitbucketError.file(
-                path: destination,
-                reason:
-                    "it is \(ExclusiveFile.kind(existing.st_mode)); bbx replaces only files and links, so nothing was written"
-            )
+                path: destination, reason: "it is \(kind); bbx replaces only files and links, so nothing was written")
         }
         guard rename(path, destination) == 0 else {
             let reason = String(cString: strerror(errno))

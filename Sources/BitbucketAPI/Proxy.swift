@@ -46,13 +46,7 @@ public struct ProxySettings: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A proxy URL as the user wrote it, with any password replaced, for messages about it.
-    static func redacting(_ text: String) -> String {
-        guard let at = text.lastIndex(of: "@") else { return text }
-        let start = text.range(of: "://")?.upperBound ?? text.startIndex
-        let userInfo = text[start..<at]
-        guard let colon = userInfo.firstIndex(of: ":") else { return text }
-        return String(text[..<colon]) + ":<redacted>" + String(text[at...])
-    }
+    static func redacting(_ text: String) -> String { text.redactingUserInfo(keepingUser: true) }
 }
 
 /// The hosts that `NO_PROXY` sends straight to, not through the proxy: curl's reading of it.

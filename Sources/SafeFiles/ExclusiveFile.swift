@@ -53,7 +53,7 @@ public enum ExclusiveFile {
             guard info.st_mode & S_IFMT == S_IFREG else {
                 let link = info.st_mode & S_IFMT == S_IFLNK
                 throw Failure(
-                    description: "it is \(kind(info.st_mode)); bbx replaces only regular files"
+                    description: "it is \(FileKind.name(of: info.st_mode)); bbx replaces only regular files"
                         + (link
                             ? ", and neither writes through a link nor replaces one: name the file it points to" : ""))
             }
@@ -81,16 +81,4 @@ public enum ExclusiveFile {
         }
     }
 
-    /// What a file of this mode is, for messages ("it is a named pipe").
-    public static func kind(_ mode: mode_t) -> String {
-        switch mode & S_IFMT {
-        case S_IFREG: "a regular file"
-        case S_IFDIR: "a directory"
-        case S_IFLNK: "a symbolic link"
-        case S_IFIFO: "a named pipe"
-        case S_IFCHR, S_IFBLK: "a device"
-        case S_IFSOCK: "a socket"
-        default: "not a regular file"
-        }
-    }
 }

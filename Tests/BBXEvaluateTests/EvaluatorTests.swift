@@ -56,6 +56,7 @@ struct ErrorCase: CustomTestStringConvertible, Sendable {
     let message: String
     var remote: [String: [Artifact]] = ["acme/app": [artifact("app.zip", daysOld: 1)]]
     var files: [String: Int64] = ["build/a.zip": 5, "build/b.zip": 6, "dist/app.zip": 7]
+    var texts: [String: String] = [:]
     var testDescription: String { name }
 }
 
@@ -232,6 +233,13 @@ struct EvaluatorTests {
             name: "download matching nothing", marked: "use acme/app\ndownload 1️⃣\"*.tgz\"",
             message: "no artifact in acme/app matches '*.tgz'"),
         .init(
+            name: "download onto a named pipe",
+            marked: "use acme/app\n1️⃣download \"app 1.4*\" to \"out/\" on conflict replace",
+            message:
+                "'out/app 1.4 #2 ü%.zip' is a named pipe, so the download of 'app 1.4 #2 ü%.zip' cannot be written there; bbx replaces only files and links",
+            remote: ["acme/app": [artifact("app 1.4 #2 ü%.zip", daysOld: 1)]],
+            texts: ["kind:out/app 1.4 #2 ü%.zip": "a named pipe"]),
+        .init(
             name: "descriptor file missing", marked: "addon update descriptor 1️⃣\"build/a.zip\"",
             message: "no such file 'build/a.zip'"),
     ]
@@ -239,7 +247,7 @@ struct EvaluatorTests {
     @Test(arguments: errors)
     func planningErrorsPointAtTheStatement(_ test: ErrorCase) async {
         let marked = MarkedSource(test.marked)
-        let result = await plan(marked.text, remote: test.remote, files: test.files)
+        let result = await plan(marked.text, remote: test.remote, files: test.files, texts: test.texts)
         #expect(result.plan == nil)
         assertDiagnostics(result.error.map { [$0.diagnostic] } ?? [], in: marked, [DiagnosticSpec(test.message)])
         #expect(result.error?.isCredentialProblem == false)

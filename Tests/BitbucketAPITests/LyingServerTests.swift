@@ -237,9 +237,9 @@ struct WrongShapeTests {
 struct TricklingDownloadTests {
     static let script = #"""
         \#(redirectingHandler)
-                listing = sys.argv[1] == "listing"
+                listing = sys.argv[1] in ("listing", "error")
                 body = b'{"values": []}' + b" " * 20000 if listing else b"x" * 100000
-                self.send_response(200)
+                self.send_response(503 if sys.argv[1] == "error" else 200)
                 self.send_header("Content-Type", "application/json" if listing else "application/zip")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -257,20 +257,25 @@ struct TricklingDownloadTests {
         server.serve_forever()
         """#
 
-    /// Runs `call` against the trickling server in `mode`, with a 0.7 s window: it must end
-    /// as a silent server does, retried and then given up. Returns what the server was asked.
-    func expectEnded(_ mode: String, _ call: @escaping (BitbucketClient) async throws -> Void) async throws
-        -> [String]
-    {
+    /// The trickling server in `mode`, and a client of it with a 0.7 s stall window.
+    func trickling(_ mode: String) async throws -> (ScriptedServer, BitbucketClient) {
         let server = try await ScriptedServer.program(Self.script, arguments: [mode])
-        defer { server.stop() }
         var configuration = ClientConfiguration()
         configuration.baseURL = server.url
         configuration.credential = .accessToken(Secret("t0ken-trickle"))
         configuration.retry = Harness.quickRetries
         configuration.readTimeout = .seconds(30)
         configuration.stallWindow = .milliseconds(700)
-        let client = try BitbucketClient(configuration: configuration)
+        return (server, try BitbucketClient(configuration: configuration))
+    }
+
+    /// Runs `call` against the trickling server in `mode`, with a 0.7 s window: it must end
+    /// as a silent server does, retried and then given up. Returns what the server was asked.
+    func expectEnded(_ mode: String, _ call: @escaping (BitbucketClient) async throws -> Void) async throws
+        -> [String]
+    {
+        let (server, client) = try await trickling(mode)
+        defer { server.stop() }
         let error = await bitbucketError { try await call(client) }
         try await client.shutdown()
         guard case .connection(let failure)? = error else {
@@ -303,5 +308,20 @@ struct TricklingDownloadTests {
             _ = try await client.artifacts(in: Harness.repository)
         }
         #expect(requests.count == Harness.quickRetries.maxAttempts)
+    }
+
+    /// An error whose message trickles: bbx reads at most 64 KiB of it for Bitbucket's words,
+    /// and that read is guarded too, so the 503 is reported instead of waited on.
+    @Test func anErrorMessageThatTricklesIsNotWaitedFor() async throws {
+        let (server, client) = try await trickling("error")
+        defer { server.stop() }
+        let error = await bitbucketError { _ = try await client.artifacts(in: Harness.repository) }
+        try await client.shutdown()
+        guard case .status(let failure)? = error else {
+            Issue.record("expected the 503, got \(String(describing: error))")
+            return
+        }
+        #expect(failure.status == 503)
+        #expect(server.requests.count == Harness.quickRetries.maxAttempts)
     }
 }

@@ -87,6 +87,11 @@ struct SettingsTests {
                 "HTTPS_PROXY: the proxy 'socks5://bob:<redacted>@proxy:1080' uses socks5://; only http:// proxies are supported"
         ),
         .init(
+            environment: ["HTTPS_PROXY": "http://bob:pr/xy-hunter2@proxy:3128"],
+            message:
+                "HTTPS_PROXY: the proxy 'http://bob:<redacted>@proxy:3128' is not a URL like http://proxy.example.com:3128"
+        ),
+        .init(
             environment: ["BITBUCKET_URL": "api.bitbucket.org"],
             message: "the API URL 'api.bitbucket.org' is not an http:// or https:// URL"),
         // A URL with credentials or a query: refused, and the secret is not repeated.
@@ -95,6 +100,10 @@ struct SettingsTests {
             "'ftp://<redacted>@example.com/' is not an http:// or https:// URL"),
         url("https://alice:hunter2-secret@api.bitbucket.org", "'https://<redacted>@api.bitbucket.org'" + credentials),
         url("https://x-token-auth:hunter2-secret@/", "'https://<redacted>@/'" + credentials),
+        // A password with a raw `/` ends the authority early for a URL parser; still hidden.
+        url(
+            "https://alice:pa/ss-hunter2@api.bitbucket.org",
+            "'https://<redacted>@api.bitbucket.org' is not an http:// or https:// URL"),
         url("https://api.bitbucket.org/?access_token=hunter2-secret", "'https://api.bitbucket.org/'" + query),
         url("https://api.bitbucket.org#top", "'https://api.bitbucket.org'" + query),
         url("http:///2.0", "'http:///2.0' has no host"),

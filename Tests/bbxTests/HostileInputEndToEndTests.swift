@@ -240,17 +240,19 @@ struct HostileInputEndToEndTests {
     /// file would go stops planning, and one that appears after planning fails the step.
     @Test func aDownloadReplacesOnlyFilesAndLinks() async throws {
         try await EndToEnd.with { world in
-            try await world.serve.seed("acme/app", "app.zip", size: 10)
+            // A name as Bitbucket lists them: spaces, `#`, `%`, non-ASCII.
+            let name = "app 1.4 #2 ü%.zip"
+            try await world.serve.seed("acme/app", name, size: 10, created: daysAgo(1))
             let out = world.folder.appendingPathComponent("out")
             try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-            let pipe = out.appendingPathComponent("app.zip").path
-            let script = "download \"app.zip\" from acme/app to \"out/\" on conflict replace"
+            let pipe = out.appendingPathComponent(name).path
+            let script = "download \"app 1.4*\" from acme/app to \"out/\" on conflict replace"
             #expect(mkfifo(pipe, 0o600) == 0)
             let planned = try await world.bbx(["run", "-e", script])
             #expect(planned.status == 65, "\(planned.stdout)\(planned.stderr)")
             #expect(
                 planned.stderr.contains(
-                    "'out/app.zip' is a named pipe, so the download of 'app.zip' cannot be written there; bbx replaces only files and links"
+                    "'out/\(name)' is a named pipe, so the download of '\(name)' cannot be written there; bbx replaces only files and links"
                 ), "\(planned.stderr)")
             // Planned with nothing there; the pipe appears before the plan is applied.
             unlink(pipe)
@@ -260,11 +262,11 @@ struct HostileInputEndToEndTests {
             #expect(applied.status == 1, "\(applied.stdout)\(applied.stderr)")
             #expect(
                 applied.stdout.contains(
-                    "out/app.zip: it is a named pipe; bbx replaces only files and links, so nothing was written"),
+                    "out/\(name): it is a named pipe; bbx replaces only files and links, so nothing was written"),
                 "\(applied.stdout)")
             var info = stat()
             #expect(lstat(pipe, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["app.zip"])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == [name])
         }
     }
 
