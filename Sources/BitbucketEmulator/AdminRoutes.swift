@@ -125,12 +125,12 @@ struct AdminRoutes {
             return .failure(
                 Reply.error(.contentTooLarge, "A seed is at most \(maximum) bytes; \(seed.name) asks for \(seed.size)"))
         }
-        if let free = Self.freeSpace(at: state.store.uploads.path), seed.size > free - (64 << 20) {
+        if let free = Self.freeSpace(at: state.store.blobs.path), seed.size > free - (64 << 20) {
             return .failure(
                 Reply.error(
                     .contentTooLarge, "A seed of \(seed.size) bytes would fill the disk (\(free) bytes free)"))
         }
-        let file = state.store.uploads.appendingPathComponent(UUID().uuidString)
+        let file = state.store.blobs.appendingPathComponent(UUID().uuidString)
         do {
             try SeedContent.write(name: seed.name, size: seed.size, to: file) { state.isStopping }
         } catch {

@@ -21,17 +21,16 @@ final class ArtifactStore: Sendable {
     private let createsOnFirstUse: Bool
     let storageKey: String
 
+    /// Artifacts' bytes, and uploads in progress under a name no artifact has yet.
     var blobs: URL { root.appendingPathComponent("blobs") }
-    /// Where an upload in progress writes: `blobs/`, under a name no artifact has yet.
-    var uploads: URL { blobs }
 
     init(root: URL, repositories: [String], linkers: [String], createsOnFirstUse: Bool = false) throws {
         self.root = root
         self.createsOnFirstUse = createsOnFirstUse
-        let manager = FileManager.default
-        try manager.createDirectory(at: root.appendingPathComponent("blobs"), withIntermediateDirectories: true)
-        // Earlier versions staged uploads in a folder of their own.
-        try? manager.removeItem(at: root.appendingPathComponent("uploads"))
+        // Before anything is written or removed: the folder must be bbx's (new, empty, or made by bbx serve).
+        try DataFolder.claim(root)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("blobs"), withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         // WAL with NORMAL: a commit is one append to the log, without an fsync each (a crash
@@ -48,15 +47,10 @@ final class ArtifactStore: Sendable {
                     "\(path) is not a database bbx serve can use (SQLite: \(error.message ?? "\(error.resultCode)")); move it away, or give --data another folder"
             )
         }
-        try Self.importJSON(from: root, into: database)
-        storageKey = try database.write { db in
-            if let key = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'storage_key'") {
-                return key
-            }
-            let key = UUID().uuidString + UUID().uuidString
-            try db.execute(sql: "INSERT INTO setting (key, value) VALUES ('storage_key', ?)", arguments: [key])
-            return key
-        }
+        storageKey =
+            try database.read { db in
+                try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'storage_key'")
+            } ?? ""
         try removeUnreferencedBlobs()
         try database.write { db in
             for repository in repositories {
@@ -71,12 +65,17 @@ final class ArtifactStore: Sendable {
         }
     }
 
-    /// Uploads cut by a crash leave files no artifact refers to: they never count, and go.
+    /// Uploads cut by a crash leave files no artifact refers to: they never count, and go. Only
+    /// regular files of a name bbx gives an upload (a UUID) are removed; anything else in
+    /// `blobs/` was not put there by bbx and stays.
     private func removeUnreferencedBlobs() throws {
         let referenced = Set(try database.read { db in try String.fetchAll(db, sql: "SELECT blob FROM artifact") })
         for name in (try? FileManager.default.contentsOfDirectory(atPath: blobs.path)) ?? []
-        where !referenced.contains(name) {
-            try? FileManager.default.removeItem(at: blobs.appendingPathComponent(name))
+        where !referenced.contains(name) && DataFolder.isBlobName(name) {
+            var status = stat()
+            let path = blobs.appendingPathComponent(name).path
+            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
+            unlink(path)
         }
     }
 
@@ -95,34 +94,18 @@ final class ArtifactStore: Sendable {
                     CREATE TABLE IF NOT EXISTS setting (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
                     CREATE TABLE IF NOT EXISTS linker (key TEXT PRIMARY KEY NOT NULL, json TEXT NOT NULL);
                     """)
+            // In the transaction that made the tables: a database holding the storage key is
+            // how a later start knows the folder is bbx's (`DataFolder`).
+            if try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'storage_key'") == nil {
+                try db.execute(
+                    sql: "INSERT INTO setting (key, value) VALUES ('storage_key', ?)",
+                    arguments: [UUID().uuidString + UUID().uuidString])
+            }
         }
     }
 
-    /// A data folder from before SQLite (`state.json`) is imported once, then renamed.
-    static func importJSON(from root: URL, into database: DatabasePool) throws {
-        let file = root.appendingPathComponent("state.json")
-        guard let data = try? Data(contentsOf: file) else { return }
-        let old = try JSONDecoder().decode(StoredState.self, from: data)
-        try database.write { db in
-            for (repository, artifacts) in old.artifacts {
-                try db.execute(sql: "INSERT OR IGNORE INTO repository (key) VALUES (?)", arguments: [repository])
-                for artifact in artifacts { try insert(artifact, in: repository, db) }
-            }
-            for (key, linker) in old.linkers {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO linker (key, json) VALUES (?, ?)",
-                    arguments: [key, try encode(linker)])
-            }
-            for (key, value) in [
-                ("storage_key", old.storageKey), ("next_linker_value_id", String(old.nextLinkerValueID)),
-                ("app_installed", old.appInstalled ? "1" : "0"),
-            ] where !value.isEmpty {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", arguments: [key, value])
-            }
-        }
-        try FileManager.default.moveItem(at: file, to: root.appendingPathComponent("state.json.imported"))
-    }
+    /// Closes the database (at the end of a run, before a temporary folder is removed).
+    func close() throws { try database.close() }
 
     // MARK: - Repositories
 

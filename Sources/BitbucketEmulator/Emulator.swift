@@ -33,13 +33,21 @@ public struct Emulator: Sendable {
             root = URL(fileURLWithPath: data)
             temporary = false
         } else {
-            root = fileManager.temporaryDirectory.appendingPathComponent("bbx-serve-\(UUID().uuidString)")
+            // Those of runs that were killed go first, so none piles up.
+            DataFolder.removeAbandoned(in: fileManager.temporaryDirectory)
+            root = DataFolder.newTemporary(in: fileManager.temporaryDirectory)
             temporary = true
         }
-        defer { if temporary { try? fileManager.removeItem(at: root) } }
+        var opened: ArtifactStore?
+        // The database is closed first: SQLite would otherwise write its companions anew.
+        defer {
+            try? opened?.close()
+            if temporary { DataFolder.removeIfOnlyOurs(root) }
+        }
         let store = try ArtifactStore(
             root: root, repositories: configuration.repositories, linkers: configuration.linkers,
             createsOnFirstUse: configuration.createsOnFirstUse)
+        opened = store
         let listeners = Listeners(announce: onListening)
         let state = EmulatorState(configuration: configuration, store: store, listeners: listeners, logger: logger)
 

@@ -55,16 +55,3 @@ struct Linker: Codable, Sendable, Equatable {
             linkType: "href", values: [])
     }
 }
-
-/// What a data folder held before the metadata moved to SQLite (`state.json`): read once, to
-/// import it (`ArtifactStore.importJSON`).
-struct StoredState: Codable, Sendable {
-    /// Artifacts by repository key (`workspace/slug`, lower case).
-    var artifacts: [String: [StoredArtifact]] = [:]
-    var linkers: [String: Linker] = [:]
-    var nextLinkerValueID = 1
-    /// Whether the Connect app is installed (`DELETE /2.0/addon` uninstalls it).
-    var appInstalled = true
-    /// The key that signs storage links.
-    var storageKey = ""
-}

@@ -3,6 +3,7 @@ import BBXBridge
 import BBXCheck
 import BBXSyntax
 import BitbucketAPI
+import BitbucketEmulator
 import BitbucketModel
 import Foundation
 import Logging
@@ -44,6 +45,9 @@ struct Connection {
                 sandbox = try await Sandbox.start(
                     repositories: names.repositories, linkers: names.linkers, data: sandboxOptions.sandboxData,
                     anyName: script == nil)
+            } catch let refused as DataFolder.Refused {
+                Console.fail("--sandbox-data: \(refused)")
+                throw ExitStatus.usage
             } catch {
                 Console.fail("\(error)")
                 throw ExitStatus.serverFailed
@@ -93,11 +97,13 @@ func secretValues(
     of configuration: ClientConfiguration?, environment: [String: String], options: ConnectionOptions? = nil
 ) -> [String] {
     var values: [String] = []
-    switch configuration?.credential {
-    case .accessToken(let token): values.append(token.revealed)
-    case .apiToken(_, let token): values.append(token.revealed)
-    case .appPassword(_, let password): values.append(password.revealed)
-    case nil: break
+    values += configuration?.credential?.wireForms ?? []
+    // The Basic pair of the environment, for commands that have not configured a client yet.
+    if let email = environment["BITBUCKET_EMAIL"], let token = environment["BITBUCKET_API_TOKEN"] {
+        values += Credential.apiToken(email: email, token: Secret(token)).wireForms
+    }
+    if let user = environment["BITBUCKET_USERNAME"], let password = environment["BITBUCKET_APP_PASSWORD"] {
+        values += Credential.appPassword(username: user, password: Secret(password)).wireForms
     }
     if let connect = configuration?.connect { values.append(connect.sharedSecret.revealed) }
     if let password = configuration?.proxy?.password { values.append(password.revealed) }

@@ -40,9 +40,6 @@ final class Sandbox: Sendable {
         configuration.storagePort = 0
         configuration.repositories = repositories
         configuration.dataDirectory = data
-        if let data {
-            try? FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        }
         let token = "sandbox-" + UUID().uuidString
         configuration.tokens = [AccessToken(token: token)]
         let connect = ConnectInstallation(
@@ -58,7 +55,9 @@ final class Sandbox: Sendable {
         }
         var iterator = stream.makeAsyncIterator()
         guard let api = await iterator.next() else {
-            do { try await task.value } catch { throw Failure(description: "the sandbox did not start: \(error)") }
+            do { try await task.value } catch let refused as DataFolder.Refused {
+                throw refused
+            } catch { throw Failure(description: "the sandbox did not start: \(error)") }
             throw Failure(description: "the sandbox did not start")
         }
         return Sandbox(

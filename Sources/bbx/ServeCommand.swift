@@ -184,6 +184,9 @@ struct ServeCommand: AsyncParsableCommand {
             try await emulator.run(handleSignals: true) { api, storage in
                 Console.out("bbx serve listening api=\(api) storage=\(storage)\n")
             }
+        } catch let refused as DataFolder.Refused {
+            Console.fail("bbx serve: --data: \(refused)")
+            throw ExitStatus.usage
         } catch {
             if "\(error)".contains("Address already in use") {
                 let ports = [port, storagePort].filter { $0 != 0 }.map(String.init).joined(separator: " or ")

@@ -15,7 +15,7 @@ struct StoreTests {
 
     func upload(_ store: ArtifactStore, _ root: URL, _ names: [String], at date: Date) throws -> [StoredArtifact] {
         let uploads = try names.map { name in
-            let file = store.uploads.appendingPathComponent(UUID().uuidString)
+            let file = store.blobs.appendingPathComponent(UUID().uuidString)
             try Data(name.utf8).write(to: file)
             return ArtifactStore.Upload(name: name, file: file, size: Int64(name.utf8.count))
         }
@@ -64,35 +64,73 @@ struct StoreTests {
         }
     }
 
-    /// A data folder from before SQLite: its state.json is imported once, then set aside.
-    @Test func anOldStateFileIsImported() throws {
+    /// `bbx serve --data d` on a folder that is not bbx's deleted `d/uploads` and every file of
+    /// `d/blobs` (issue 33). Now it is refused, naming what it holds, and nothing is touched.
+    @Test func aFolderThatIsNotBbxsIsRefusedAndLeftAsItWas() throws {
         let root = try BBXProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
-        try FileManager.default.createDirectory(
-            at: root.appendingPathComponent("blobs"), withIntermediateDirectories: true)
-        try Data("hello".utf8).write(to: root.appendingPathComponent("blobs/B1"))
-        var old = StoredState()
-        old.artifacts["acme/old"] = [
-            StoredArtifact(
-                name: "old.zip", size: 5, createdOn: "2026-01-02T03:04:05.123456+00:00", downloads: 7,
-                uploader: .named("someone"), blob: "B1")
-        ]
-        old.linkers["jira"] = Linker.declared("jira")
-        old.storageKey = "kept-storage-key"
-        try JSONEncoder().encode(old).write(to: root.appendingPathComponent("state.json"))
+        let thesis = root.appendingPathComponent("uploads/sub/thesis.tex")
+        let photo = root.appendingPathComponent("blobs/photo.jpg")
+        for file in [thesis, photo] {
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data("precious".utf8).write(to: file)
+        }
+        let error = #expect(throws: DataFolder.Refused.self) {
+            _ = try ArtifactStore(root: root, repositories: ["acme/app"], linkers: [])
+        }
+        #expect(error?.description.contains("is not a bbx data folder: it holds 'blobs', 'uploads'") == true)
+        #expect(try String(contentsOf: thesis, encoding: .utf8) == "precious")
+        #expect(try String(contentsOf: photo, encoding: .utf8) == "precious")
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("state.sqlite").path))
+    }
 
-        let store = try ArtifactStore(root: root, repositories: [], linkers: [])
-        #expect(try store.repository(workspace: "acme", slug: "old") == "acme/old")
-        let page = try store.page(in: "acme/old", offset: 0, limit: 10)
-        #expect(page.artifacts.map(\.name) == ["old.zip"])
-        #expect(page.artifacts.first?.downloads == 7)
-        #expect(page.artifacts.first?.createdOn == "2026-01-02T03:04:05.123456+00:00")
-        #expect(store.storageKey == "kept-storage-key")
-        #expect(try store.linkers().map(\.key) == ["jira"])
-        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("state.json").path))
-        // A second start reads the database, not the file.
-        let again = try ArtifactStore(root: root, repositories: [], linkers: [])
-        #expect(try again.page(in: "acme/old", offset: 0, limit: 10).total == 1)
+    /// Another program's `state.sqlite` is not bbx's: refused, and not changed by the look.
+    @Test func anotherProgramsDatabaseIsRefusedUnchanged() async throws {
+        let root = try BBXProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let file = root.appendingPathComponent("state.sqlite")
+        let made = try await Tools.run([
+            "python3", "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table notes (t text)'); c.commit()",
+            file.path,
+        ])
+        #expect(made == 0)
+        let before = try Data(contentsOf: file)
+        let error = #expect(throws: DataFolder.Refused.self) {
+            _ = try ArtifactStore(root: root, repositories: [], linkers: [])
+        }
+        #expect(error?.description.contains("is not a database bbx serve made (it has no storage key)") == true)
+        #expect(try Data(contentsOf: file) == before)
+    }
+
+    /// A pre-SQLite data folder is said to be one, not read and not changed.
+    @Test func anOldStateFileIsNotRead() throws {
+        let root = try BBXProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try Data("{}".utf8).write(to: root.appendingPathComponent("state.json"))
+        let error = #expect(throws: DataFolder.Refused.self) {
+            _ = try ArtifactStore(root: root, repositories: [], linkers: [])
+        }
+        #expect(error?.description.contains("an earlier bbx serve (state.json)") == true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["state.json"])
+    }
+
+    /// In bbx's own folder, the start-up clean-up removes only files of names bbx gives uploads:
+    /// a file someone put among the blobs, and a folder there, stay.
+    @Test func theCleanUpRemovesOnlyWhatBbxNamed() throws {
+        try withStore { store, root in
+            let orphan = store.blobs.appendingPathComponent(UUID().uuidString)
+            let foreign = store.blobs.appendingPathComponent("photo.jpg")
+            let folder = store.blobs.appendingPathComponent(UUID().uuidString + "-dir")
+            try Data("half".utf8).write(to: orphan)
+            try Data("p2".utf8).write(to: foreign)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            _ = try ArtifactStore(root: root, repositories: [], linkers: [])
+            #expect(!FileManager.default.fileExists(atPath: orphan.path))
+            #expect(try String(contentsOf: foreign, encoding: .utf8) == "p2")
+            #expect(FileManager.default.fileExists(atPath: folder.path))
+        }
     }
 }
 

@@ -217,10 +217,11 @@ extension ServeCommandTests {
         let foreign = Data(String(repeating: "not a database; ", count: 64).utf8)
         try foreign.write(to: file)
         let result = try await BBXProcess.launch(["serve", "--data", folder.path, "--port", "0"])
-        #expect(result.status == 1)
+        // A folder that is not bbx's is a command-line mistake (issue 33): 64, as for any other.
+        #expect(result.status == 64)
         #expect(
             result.stderr.contains(
-                "\(file.path) is not a database bbx serve can use (SQLite: file is not a database); move it away, or give --data another folder"
+                "\(file.path) is not a database bbx serve made (SQLite: file is not a database); move it away, or give --data a new or empty folder"
             ), "\(result.stderr)")
         #expect(FileManager.default.contents(atPath: file.path) == foreign)
     }
