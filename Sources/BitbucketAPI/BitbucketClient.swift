@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import SafeText
 
 /// The one way bbx reaches Bitbucket: Downloads and Connect calls over async-http-client, with
 /// credentials kept to the API's host, retries with backoff, streaming transfers and a dry-run
@@ -152,6 +153,8 @@ public final class BitbucketClient: Sendable {
                 let token = ConnectJWT.token(
                     for: canonical, appKey: connect.appKey, clientKey: connect.clientKey,
                     sharedSecret: connect.sharedSecret.revealed)
+                // A server echoing the header must not show it: redacted like the shared secret.
+                LiveSecrets.register(token)
                 headers.add(name: "Authorization", value: "JWT \(token)")
             case .none:
                 break

@@ -18,6 +18,17 @@ public enum Credential: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Every text that reveals the credential, as it goes on the wire: the secret, and for Basic
+    /// the base64 of `user:secret` (a server or proxy echoing the header would show it, and it
+    /// decodes to the token). `Redactor.forms` adds their escaped and encoded forms.
+    public var wireForms: [String] {
+        switch self {
+        case .accessToken(let token): [token.revealed]
+        case .apiToken(let user, let secret), .appPassword(let user, let secret):
+            [secret.revealed, base64("\(user):\(secret.revealed)")]
+        }
+    }
+
     /// What the credential is called in messages, without its secret.
     public var description: String {
         switch self {

@@ -3,9 +3,9 @@ import Foundation
 /// Bitbucket's error bodies, read leniently: `{"type":"error","error":{"message","detail"}}`
 /// with `detail` a string or `{"required":[…],"granted":[…]}`, `{"error":"…"}`, plain text
 /// (429), or the storage host's XML (`<Message>…</Message>`).
-struct ErrorBody: Equatable {
-    var message = ""
-    var detail: String?
+public struct ErrorBody: Equatable {
+    public var message = ""
+    public var detail: String?
     var required: [String] = []
     var granted: [String] = []
 
@@ -16,7 +16,7 @@ struct ErrorBody: Equatable {
         self.granted = granted
     }
 
-    init(parsing data: Data) {
+    public init(parsing data: Data) {
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
             if let error = object["error"] as? [String: Any] {
                 message = error["message"] as? String ?? ""

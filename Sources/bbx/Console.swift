@@ -36,14 +36,28 @@ enum Console {
     /// The configured secret values (tokens, passwords, the shared secret). Set once, when the
     /// connection is configured and before anything runs concurrently; read by every write.
     nonisolated(unsafe) static var secrets: [String] = [] {
-        didSet { redactor = Redactor(secrets: secrets) }
+        didSet {
+            lock.lock()
+            redactor = (-1, Redactor(secrets: []))
+            lock.unlock()
+        }
     }
-    nonisolated(unsafe) private static var redactor = Redactor(secrets: [])
+    /// Built from `secrets` and the `LiveSecrets` of a generation; rebuilt when either moves.
+    nonisolated(unsafe) private static var redactor = (generation: -1, redactor: Redactor(secrets: []))
+    private static let lock = NSLock()
 
     /// `text` with every known secret replaced by `<redacted>`, matched on bytes (a combining
-    /// mark after a token does not hide it) and in its JSON-escaped form (`--json` output).
+    /// mark after a token does not hide it) and in each form it takes on the wire
+    /// (`Redactor.forms`), with the JWTs made so far.
     static func redacting(_ text: String) -> String {
-        redactor.redact(text)
+        lock.lock()
+        let live = LiveSecrets.snapshot()
+        if redactor.generation != live.generation {
+            redactor = (live.generation, Redactor(secrets: secrets + live.values))
+        }
+        let current = redactor.redactor
+        lock.unlock()
+        return current.redact(text)
     }
 
     /// A closed pipe is an error to handle, not a signal that ends the process.
