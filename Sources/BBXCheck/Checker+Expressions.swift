@@ -35,6 +35,9 @@ extension Checker {
         switch expression.kind {
         case .string(let parts):
             for case .interpolation(let inner) in parts { _ = kindOf(inner) }
+            if let bound = textBound(of: expression), bound > ValueBudget.maximumBytes {
+                diagnostics.append(.valueTooLarge(bytes: bound, at: expression.range))
+            }
             return .string
         case .integer: return .integer
         case .duration: return .duration
@@ -147,6 +150,33 @@ extension Checker {
                 diagnostics.append(.notComparable(op.rawValue, leftKind, rightKind, at: range))
             }
             return .boolean
+        }
+    }
+}
+
+extension Checker {
+    /// The most bytes a string expression's text can have, when the script shows it: literal
+    /// text, and names bound to such strings, interpolated (saturating, so a doubling chain
+    /// does not overflow). Nil where it depends on what runs (`env`, a field, a function).
+    func textBound(of expression: Expression) -> Int? {
+        switch expression.kind {
+        case .string(let parts):
+            var total = 0
+            for part in parts {
+                switch part {
+                case .text(let piece, _): total = total.addingReportingOverflow(piece.utf8.count).partialValue
+                case .interpolation(let inner):
+                    guard let inner = textBound(of: inner) else { return nil }
+                    let (sum, overflow) = total.addingReportingOverflow(inner)
+                    total = overflow ? Int.max : sum
+                }
+            }
+            return total
+        case .name(let name): return lookup(name)?.textBound
+        case .parenthesized(let inner): return textBound(of: inner)
+        case .integer(let number): return String(number).utf8.count
+        case .boolean: return 5
+        default: return nil
         }
     }
 }

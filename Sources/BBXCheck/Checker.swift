@@ -29,6 +29,8 @@ public struct Checker {
         let range: SourceRange?
         /// For a name bound outside the script: where, in the words of a message.
         var origin = "by --var"
+        /// The most bytes its text can have, when the script shows it (`ValueBudget`).
+        var textBound: Int? = nil
     }
 
     /// One `{ }` level: its names and whether a repository is in effect.
@@ -170,6 +172,10 @@ public struct Checker {
 
         case .let(let s):
             bind(s.name, kindOf(s.value))
+            // Past the budget it was reported here; later lines built from it are not again.
+            if let bound = textBound(of: s.value), bound <= ValueBudget.maximumBytes {
+                scopes[scopes.count - 1].names[s.name.name]?.textBound = bound
+            }
 
         case .upload(let s):
             expect(s.pattern, .string, "a file pattern (a string)")

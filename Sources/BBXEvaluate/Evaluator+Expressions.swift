@@ -11,10 +11,18 @@ extension Evaluator {
         case .string(let parts):
             var text = ""
             for part in parts {
+                let piece: String
                 switch part {
-                case .text(let piece, _): text += piece
-                case .interpolation(let inner): text += try await evaluate(inner).description
+                case .text(let literal, _): piece = literal
+                case .interpolation(let inner): piece = try await evaluate(inner).description
                 }
+                // Checked before the text is built, so a doubling chain stops at its budget.
+                let size = text.utf8.count.addingReportingOverflow(piece.utf8.count)
+                guard !size.overflow, size.partialValue <= ValueBudget.maximumBytes else {
+                    throw PlanningError.valueTooLarge(
+                        bytes: size.overflow ? Int.max : size.partialValue, at: expression.range)
+                }
+                text += piece
             }
             return .string(text)
         case .integer(let number): return .integer(number)

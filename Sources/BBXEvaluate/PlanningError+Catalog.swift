@@ -224,6 +224,10 @@ extension PlanningError {
             at: range, id: "verify-needs-checksums")
     }
 
+    static func valueTooLarge(bytes: Int, at range: SourceRange) -> PlanningError {
+        PlanningError(.valueTooLarge(bytes: bytes, at: range))
+    }
+
     static func wrongArguments(_ function: String, at range: SourceRange) -> PlanningError {
         let signature = Builtins.functions[function]?.signature ?? function
         return PlanningError("wrong arguments to \(function): expected \(signature)", at: range, id: "call")
