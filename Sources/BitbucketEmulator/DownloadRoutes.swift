@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 
 /// `/2.0/repositories/{workspace}/{repo_slug}/downloads[/{name}]`.
 struct DownloadRoutes {
@@ -183,7 +184,7 @@ struct DownloadRoutes {
             return Reply.error(.notAcceptable, "The request body must be multipart/form-data.", cut: exchange.cut)
         }
         var receiver = UploadReceiver(
-            directory: state.store.uploads, underscoreSpaces: state.configuration.underscoreSpaces)
+            directory: state.store.blobs, underscoreSpaces: state.configuration.underscoreSpaces)
         defer { receiver.discard() }
         var parser = MultipartParser(boundary: boundary)
         do {
@@ -198,6 +199,12 @@ struct DownloadRoutes {
             try parser.finish()
         } catch let failure as MultipartParser.Failure {
             return Reply.error(.badRequest, "Malformed multipart body: \(failure)", cut: exchange.cut)
+        } catch let refused as UploadReceiver.InvalidName {
+            return Reply.error(.badRequest, refused.description, cut: exchange.cut)
+        } catch let error as HTTPParserError {
+            // A body the HTTP parser could not read (a chunk size past 64 bits, say) is the
+            // client's mistake: 400, as Bitbucket's front end answers, not a server error.
+            return Reply.error(.badRequest, "Malformed request body: \(error)", cut: exchange.cut)
         }
         if state.isStopping {
             return Reply.error(.serviceUnavailable, "The server is shutting down; the upload was discarded.")
@@ -261,9 +268,14 @@ struct UploadReceiver {
         switch event {
         case .begin(let headers):
             let (field, filename) = MultipartParser.disposition(headers["content-disposition"] ?? "")
-            guard field == "files", var name = filename.map(baseName), !name.isEmpty else {
+            guard field == "files", var name = filename else {
                 skipping = true
                 return
+            }
+            // A name that cannot be a file's is refused, as Bitbucket-like servers do (a
+            // client that stores by name would write `..` as the parent folder).
+            if name.isEmpty || name == "." || name == ".." || name.contains("/") {
+                throw InvalidName(name: name)
             }
             if underscoreSpaces { name = name.replacingOccurrences(of: " ", with: "_") }
             let file = directory.appendingPathComponent(UUID().uuidString)
@@ -294,6 +306,15 @@ struct UploadReceiver {
         }
     }
 
+    /// A `files` part whose name cannot be a file's: empty, `.`, `..`, or holding `/`.
+    struct InvalidName: Error, CustomStringConvertible {
+        let name: String
+        var description: String {
+            let shown = name.isEmpty ? "an empty name" : "'\(name)'"
+            return "Invalid file name: \(shown) cannot be a download's name (no '.', '..', '/' or empty name)."
+        }
+    }
+
     /// Removes whatever was not committed: a cut upload leaves no file behind.
     mutating func discard() {
         if let part = current {
@@ -304,12 +325,6 @@ struct UploadReceiver {
         for upload in completed { unlink(upload.file.path) }
         completed.removeAll()
     }
-}
-
-/// Browsers and some clients send a path as the file name; the artifact takes its last part.
-func baseName(_ filename: String) -> String {
-    let last = filename.split(separator: "/").last.map(String.init) ?? filename
-    return last
 }
 
 /// A name as one path segment: only RFC 3986's unreserved characters stay as they are (the
