@@ -140,7 +140,10 @@ let package = Package(
         .testTarget(name: "BBXFormatTests", dependencies: ["BBXFormat", "BBXSyntax", "BBXTestSupport"]),
         .testTarget(name: "ConnectJWTTests", dependencies: ["ConnectJWT"]),
         .testTarget(
-            name: "BBXPlanTests", dependencies: ["BBXPlan", "BitbucketModel", "BBXTestSupport"], exclude: ["Golden"]),
+            name: "BBXPlanTests",
+            dependencies: [
+                "BBXPlan", "BitbucketModel", "BBXTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ], exclude: ["Golden"]),
         .testTarget(
             name: "BBXReplTests",
             dependencies: [

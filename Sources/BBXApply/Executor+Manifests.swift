@@ -10,12 +10,27 @@ extension Executor {
     /// How many times a manifest is read, merged and written before bbx gives up.
     static let manifestAttempts = 8
 
+    /// Returns the listings it read (the post-apply check uses them rather than reading again).
     func updateManifests(
         _ report: inout Report, plan: Plan, steps indices: [Int], hashes: Hashes, observer: (any ApplyObserver)?
-    ) async {
+    ) async -> [RepositoryName: RemoteState] {
+        var listings: [RepositoryName: RemoteState] = [:]
         for index in indices {
             guard case .checksums(let update) = plan.steps[index].action else { continue }
-            let changes = manifestChanges(update, report: report, hashes: hashes)
+            // The repository as it is now: the names Bitbucket stored the uploads under, and
+            // what it lists for each (the stamp an entry is believed by).
+            let listing: RemoteState
+            do {
+                listing = RemoteState(listing: try await service.listing(of: update.repository))
+                listings[update.repository] = listing
+            } catch {
+                observer?.started(index, plan.steps[index])
+                report.entries[index].outcome = Self.failure(error).outcome
+                report.entries[index].isCredentialProblem = Self.failure(error).isCredentialProblem
+                observer?.finished(index, plan.steps[index], report.entries[index].outcome)
+                continue
+            }
+            let changes = manifestChanges(update, report: report, hashes: hashes, listing: listing)
             if changes.isEmpty {
                 report.entries[index].outcome = .skipped
                 report.entries[index].note = "nothing this run did changes \(update.manifest)"
@@ -34,43 +49,75 @@ extension Executor {
             report.entries[index].outcome = outcome
             observer?.finished(index, plan.steps[index], outcome)
         }
+        return listings
     }
 
-    /// What the run did to the artifacts the manifest covers, in plan order: the hash each
-    /// upload was sent with; removal for each delete done, and for each upload that failed or
-    /// was interrupted (its bytes are unknown: no entry beats a wrong one).
-    func manifestChanges(_ update: Step.ChecksumsUpdate, report: Report, hashes: Hashes) -> [ExactName: String?] {
+    /// What the run did to the artifacts the manifest covers, in plan order: an entry for each
+    /// upload, under the name Bitbucket stored it as (`My_App.zip` for `My App.zip`), with the
+    /// hash it was sent with and the listing it has now; removal for each upload that failed or
+    /// was interrupted (its bytes are unknown: no entry beats a wrong one), and for each name
+    /// deleted or planned as gone that the listing no longer has.
+    func manifestChanges(
+        _ update: Step.ChecksumsUpdate, report: Report, hashes: Hashes, listing: RemoteState
+    ) -> [ExactName: ChecksumManifest.Entry?] {
         let recorded = Set(names: update.entries)
-        let removed = Set(names: update.removals)
-        var changes: [ExactName: String?] = [:]
+        var changes: [ExactName: ChecksumManifest.Entry?] = [:]
         for entry in report.entries where entry.step.repository == update.repository {
-            let step = entry.step
-            switch (step.action, entry.outcome) {
+            switch (entry.step.action, entry.outcome) {
             case (.upload(let upload), .done), (.replace(let upload), .done):
                 guard recorded.contains(name: upload.name), upload.manifest == update.manifest else { continue }
+                let stored = listing.existingName(for: upload.name) ?? upload.name
+                if !stored.isExactly(upload.name) { changes[ExactName(upload.name)] = .some(nil) }
                 let hash = entry.sha256 ?? hashes[ArtifactKey(upload.repository, upload.name)]
-                changes[ExactName(upload.name)] = .some(hash)
+                changes[ExactName(stored)] = .some(
+                    hash.map {
+                        ChecksumManifest.Entry(sha256: $0, stamp: listing[stored].map(ChecksumManifest.Stamp.init))
+                    })
             case (.upload(let upload), .failed), (.upload(let upload), .interrupted),
                 (.replace(let upload), .failed), (.replace(let upload), .interrupted):
-                if recorded.contains(name: upload.name) { changes[ExactName(upload.name)] = .some(nil) }
-            case (.delete(let delete), .done):
-                if removed.contains(name: delete.name) { changes[ExactName(delete.name)] = .some(nil) }
+                guard recorded.contains(name: upload.name) else { continue }
+                changes[ExactName(upload.name)] = .some(nil)
+                changes[ExactName(RemoteState.storedAlias(of: upload.name))] = .some(nil)
             default:
                 continue
             }
         }
+        // Gone now: deleted by this run, or already gone when planned. A delete that failed
+        // leaves the artifact listed, and its entry stays.
+        for name in update.removals + update.orphans where !listing.contains(name) && changes[ExactName(name)] == nil {
+            changes[ExactName(name)] = .some(nil)
+        }
         return changes
+    }
+
+    /// The manifest's text as it is now, under its name or the stored form of it.
+    func readManifest(_ update: Step.ChecksumsUpdate) async throws -> String? {
+        if let text = try await service.readText(update.manifest, in: update.repository) { return text }
+        let alias = RemoteState.storedAlias(of: update.manifest)
+        guard !alias.isExactly(update.manifest) else { return nil }
+        return try await service.readText(alias, in: update.repository)
     }
 
     /// Read, merge, replace, confirm; again when another writer got in between. Returns a note
     /// for the report when the manifest had changed since planning.
-    func replaceManifest(_ update: Step.ChecksumsUpdate, with changes: [ExactName: String?]) async throws -> String? {
+    func replaceManifest(
+        _ update: Step.ChecksumsUpdate, with changes: [ExactName: ChecksumManifest.Entry?]
+    ) async throws -> String? {
         var mergedWithOthers = false
         for attempt in 1...Self.manifestAttempts {
-            let current = try await service.readText(update.manifest, in: update.repository)
+            let current = try await readManifest(update)
             let manifest = try Self.parse(current, update)
             if current.map(ChecksumManifest.sha256(of:)) != update.base { mergedWithOthers = true }
             let merged = manifest.merging(changes)
+            // Never a manifest bbx could not read back (another writer may have grown it).
+            let size = merged.text.utf8.count
+            if size > ChecksumManifest.maximumBytes {
+                throw ManifestConflict(
+                    manifest: update.manifest, attempts: 0,
+                    reason:
+                        "\(update.manifest) in \(update.repository) would be \(formatBytes(Int64(size))), more than bbx reads back; not replaced"
+                )
+            }
             let started = ContinuousClock.now
             if merged != manifest || current == nil {
                 try await service.replaceText(merged.text, as: update.manifest, in: update.repository)
@@ -82,7 +129,7 @@ extension Executor {
             let took = ContinuousClock.now - started
             let settle = min(max(took * 2, .milliseconds(50)), .seconds(2)) + .milliseconds(Int.random(in: 0...50))
             try await Task.sleep(for: settle * attempt)
-            let after = try Self.parse(try await service.readText(update.manifest, in: update.repository), update)
+            let after = try Self.parse(try await readManifest(update), update)
             if after.holds(changes) {
                 return mergedWithOthers ? "merged with changes made to \(update.manifest) since the plan" : nil
             }

@@ -101,8 +101,10 @@ public struct Executor: Sendable {
         }
         report.wasInterrupted = Task.isCancelled
         if !report.wasInterrupted {
-            await updateManifests(&report, plan: plan, steps: deferred.sorted(), hashes: hashes, observer: observer)
-            report.differences = await verify(report, plan: plan)
+            let listed = await updateManifests(
+                &report, plan: plan, steps: deferred.sorted(), hashes: hashes, observer: observer)
+            report.differences = await confirm(report, plan: plan, listed: listed)
+            Self.failVerifiesOfNothing(&report)
         }
         report.requests = service.requestCount
         return report
@@ -250,15 +252,20 @@ public struct Executor: Sendable {
     /// predicted: each repository written to is listed again (one request per 100 artifacts)
     /// and each step done is checked against it. A name sent with spaces may be stored with
     /// `_` (Bitbucket has been seen doing so): either form confirms it.
-    func verify(_ report: Report, plan: Plan) async -> [String] {
+    func confirm(_ report: Report, plan: Plan, listed: [RepositoryName: RemoteState] = [:]) async -> [String] {
+        // A manifest is confirmed by its own read-back (`replaceManifest`).
         let written = report.entries.filter {
-            $0.outcome == .done && $0.step.kind.changesDownloads
+            $0.outcome == .done && $0.step.kind.changesDownloads && $0.step.kind != .checksums
         }
         var differences: [String] = []
         for repository in Set(written.compactMap(\.step.repository)).sorted() {
             let listing: RemoteState
             do {
-                listing = RemoteState(listing: try await service.listing(of: repository))
+                if let known = listed[repository] {
+                    listing = known
+                } else {
+                    listing = RemoteState(listing: try await service.listing(of: repository))
+                }
             } catch {
                 differences.append("\(repository): cannot be listed to confirm the changes: \(error)")
                 continue
@@ -297,6 +304,25 @@ public struct Executor: Sendable {
         return differences
     }
 
+    /// A `verify` statement that verified nothing (none of its artifacts is in the manifest)
+    /// has proved nothing: its last step fails, saying so, rather than the run passing.
+    static func failVerifiesOfNothing(_ report: inout Report) {
+        var byStatement: [SourcePosition: [Int]] = [:]
+        for (index, entry) in report.entries.enumerated() where entry.step.kind == .verify {
+            byStatement[entry.step.source, default: []].append(index)
+        }
+        for indices in byStatement.values {
+            let outcomes = indices.map { report.entries[$0].outcome }
+            guard outcomes.allSatisfy({ $0 == .done }),
+                indices.allSatisfy({ report.entries[$0].note != "verified" }), let last = indices.last
+            else { continue }
+            let manifest = report.entries[last].step.manifest ?? "the manifest"
+            report.entries[last].outcome = .failed(
+                "nothing was verified: none of the \(indices.count) artifact\(indices.count == 1 ? "" : "s") read is in \(manifest)"
+            )
+        }
+    }
+
     /// Runs one step (not an upload: those run in `upload`, in groups).
     func run(
         _ step: Step, previous: Artifact?, guardian: DeleteGuard, hashes: Hashes,
@@ -326,6 +352,12 @@ public struct Executor: Sendable {
                 }
                 return StepResult(outcome: .done, sha256: download.sha256)
             case .verify(let verify):
+                if verify.orphan {
+                    return StepResult(
+                        outcome: .failed(
+                            "\(verify.name) is listed in \(verify.manifest), but no artifact has that name: drop the entry with 'delete \"\(verify.name)\"' in a run that keeps \(verify.manifest)"
+                        ), stopsRun: false)
+                }
                 let received = try await service.digest(
                     of: verify.name, in: verify.repository, expectedSize: verify.size, progress: progress)
                 // An artifact this run uploaded is compared with the hash it was sent with.
@@ -333,9 +365,10 @@ public struct Executor: Sendable {
                     return StepResult(outcome: .done, note: "not in \(verify.manifest)", sha256: received)
                 }
                 guard expected.lowercased() == received else {
+                    let why = step.reason.map { " (\($0))" } ?? ""
                     return StepResult(
                         outcome: .failed(
-                            "\(verify.name) does not match \(verify.manifest): its SHA-256 is \(received), the manifest says \(expected.lowercased())"
+                            "\(verify.name) does not match \(verify.manifest)\(why): its SHA-256 is \(received), the manifest says \(expected.lowercased())"
                         ), sha256: received, stopsRun: false)
                 }
                 return StepResult(outcome: .done, note: "verified", sha256: received)

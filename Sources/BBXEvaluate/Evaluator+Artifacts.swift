@@ -163,12 +163,14 @@ extension Evaluator {
             // Checked against the manifest while streaming; the manifest itself, and what this
             // run uploads (its hash is known only once sent), are not.
             let manifest = state.checksums.flatMap {
-                $0.name.isExactly(artifact.name) || $0.pending.contains(name: artifact.name) ? nil : $0
+                $0.isManifest(artifact.name) || $0.pending.contains(name: artifact.name) ? nil : $0
             }
+            let sha256 = manifest?.entries[artifact.name]
+            if sha256 != nil { noteCountsAsDownloads() }
             var action = Step.Action.download(
                 Step.Download(
                     repository: repository, name: artifact.name, localPath: path, size: artifact.size,
-                    localConflict: policy, manifest: manifest?.name, sha256: manifest?.entries[artifact.name]))
+                    localConflict: policy, manifest: manifest?.name, sha256: sha256))
             var reason: String?
             if files.exists(path) {
                 switch conflict {
@@ -203,6 +205,8 @@ extension Evaluator {
         {
             found = [artifact]
         }
+        // Entries of artifacts already gone that the pattern names go from the manifest.
+        dropOrphans(matching: Glob(text), in: repository, at: position(statement.range))
         if found.isEmpty {
             // Deleting what is not there changes nothing, and the plan says so.
             steps.append(

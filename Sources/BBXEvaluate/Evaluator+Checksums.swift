@@ -31,9 +31,14 @@ extension Evaluator {
             return
         }
         var text: String?
-        if state.contains(name) {
+        // Found under its name, or its stored form (`SHA_256SUMS` for `SHA 256SUMS`).
+        let stored = state.existingName(for: name)
+        if let stored, let listed = state[stored] {
+            if listed.size > ChecksumManifest.maximumBytes {
+                throw PlanningError.manifestTooLarge(stored, size: listed.size, in: repository, at: range)
+            }
             do {
-                text = try await reader.text(of: name, in: repository)
+                text = try await reader.text(of: stored, in: repository)
             } catch {
                 throw PlanningError(error, at: range)
             }
@@ -45,10 +50,13 @@ extension Evaluator {
             throw PlanningError.unreadableManifest(name, in: repository, problem: error, at: range)
         }
         let base = text.map { ChecksumManifest.sha256(of: $0) }
-        state.checksums = RemoteState.ManifestState(name: name, base: base, read: manifest)
+        var read = RemoteState.ManifestState(name: name, base: base, read: manifest)
+        read.textBytes = text?.utf8.count ?? 0
+        read.orphans = manifest.names.filter { !state.contains($0) }
+        state.checksums = read
         remotes[repository] = state
         manifestsRead[repository] = state.checksums
-        touch(repository, name)
+        touch(repository, stored ?? name)
     }
 
     /// The manifest an upload to `repository` records into, after checking it is not the
@@ -56,9 +64,12 @@ extension Evaluator {
     mutating func manifestForUpload(_ name: String, to repository: RepositoryName, at range: SourceRange) throws
         -> String?
     {
-        guard let manifest = remotes[repository]?.checksums?.name else { return nil }
-        if name.isExactly(manifest) { throw PlanningError.uploadOfManifest(name, in: repository, at: range) }
-        return manifest
+        guard let manifest = remotes[repository]?.checksums else { return nil }
+        // In either form: `SHA 256SUMS` uploaded on a server that stores `_` replaces `SHA_256SUMS`.
+        if manifest.isManifest(name) || manifest.isManifest(RemoteState.storedAlias(of: name)) {
+            throw PlanningError.uploadOfManifest(name, in: repository, at: range)
+        }
+        return manifest.name
     }
 
     /// An upload (or replace) that will record its hash: the entry is pending until sent.
@@ -75,6 +86,7 @@ extension Evaluator {
         guard var manifest = remotes[repository]?.checksums else { return }
         guard manifest.entries[name] != nil || manifest.pending.contains(name: name) else { return }
         manifest.entries[name] = nil
+        manifest.orphans.removeAll { $0.isExactly(name) }
         manifest.pending.remove(ExactName(name))
         remotes[repository]?.checksums = manifest
         noteManifestChange(in: repository, removal: name, at: position)
@@ -83,28 +95,56 @@ extension Evaluator {
     mutating func noteManifestChange(
         in repository: RepositoryName, entry: String? = nil, removal: String? = nil, at position: SourcePosition
     ) {
-        var change = manifestChanges[repository] ?? ManifestChange(source: position)
+        var change = manifestChanges[repository] ?? ManifestChange(source: position, range: currentRange)
         if let entry, !change.entries.contains(where: entry.isExactly) { change.entries.append(entry) }
         if let removal, !change.removals.contains(where: removal.isExactly) { change.removals.append(removal) }
         if manifestChanges[repository] == nil { manifestOrder.append(repository) }
         manifestChanges[repository] = change
     }
 
+    /// A delete of what is already gone drops the manifest's entry of it (how entries left by
+    /// deletes made without `checksums` are reconciled: `delete "app-1.0.zip"`).
+    mutating func dropOrphans(matching glob: Glob, in repository: RepositoryName, at position: SourcePosition) {
+        guard var manifest = remotes[repository]?.checksums else { return }
+        let gone = manifest.orphans.filter { glob.matches($0) && manifest.entries[$0] != nil }
+        guard !gone.isEmpty else { return }
+        for name in gone {
+            manifest.entries[name] = nil
+            noteManifestChange(in: repository, removal: name, at: position)
+        }
+        manifest.orphans.removeAll { name in gone.contains(where: name.isExactly) }
+        remotes[repository]?.checksums = manifest
+    }
+
     /// The manifests' replacements, one per repository whose covered artifacts this run
-    /// changes, after every other step.
-    func manifestSteps() -> [Step] {
-        manifestOrder.compactMap { repository in
+    /// changes, after every other step. Entries of artifacts already gone are dropped with them
+    /// (if still gone when applied). A manifest that would outgrow what bbx reads back is not
+    /// written: planning stops, before any write.
+    func manifestSteps() throws -> [Step] {
+        try manifestOrder.compactMap { repository in
             guard let change = manifestChanges[repository], let manifest = remotes[repository]?.checksums else {
-                return nil
+                return Step?.none
             }
             var parts: [String] = []
             if !change.entries.isEmpty { parts.append("\(change.entries.count) to record") }
             if !change.removals.isEmpty { parts.append("\(change.removals.count) to remove") }
+            let orphans = manifest.orphans.filter { manifest.entries[$0] != nil }
+            if !orphans.isEmpty {
+                parts.append(
+                    "\(orphans.count) entr\(orphans.count == 1 ? "y" : "ies") of deleted artifacts dropped")
+            }
+            // Each new entry is its line and its stamp's: the hash, the name, about 80 bytes more.
+            let growth = change.entries.reduce(0) { $0 + $1.utf8.count + 160 }
+            if manifest.textBytes + growth > ChecksumManifest.maximumBytes {
+                throw PlanningError.manifestWouldOutgrow(
+                    manifest.name, bytes: manifest.textBytes + growth, entries: change.entries.count,
+                    in: repository, at: change.range)
+            }
             return Step(
                 .checksums(
                     Step.ChecksumsUpdate(
                         repository: repository, manifest: manifest.name, entries: change.entries,
-                        removals: change.removals, base: manifest.base)),
+                        removals: change.removals, base: manifest.base, orphans: orphans)),
                 reason: parts.joined(separator: ", "), source: change.source)
         }
     }
@@ -127,7 +167,18 @@ extension Evaluator {
             if manifest.pending.contains(name: existing) { return (nil, "uploaded earlier in this run") }
             return (nil, "not in \(manifest.name)")
         }
-        return listed == local ? (local, "unchanged") : (nil, "differs from \(manifest.name)")
+        // The entry counts only for the upload it was made for: one replaced since (with curl,
+        // or by a run that failed before its manifest update) is not what the entry describes.
+        guard let artifact = remotes[repository]?[existing], let believed = manifest.entries.believed(artifact) else {
+            let stamp = manifest.entries.stamp(of: existing)
+            return (
+                nil,
+                stamp == nil
+                    ? "its entry in \(manifest.name) does not say which upload it was made for"
+                    : "changed since \(manifest.name)"
+            )
+        }
+        return believed == local ? (local, "unchanged") : (nil, "differs from \(manifest.name)")
     }
 
     /// `verify [PATTERN] [in REPO]`: one step per matching artifact, each to be streamed,
@@ -139,21 +190,49 @@ extension Evaluator {
         guard let manifest = state.checksums else {
             throw PlanningError.verifyNeedsChecksums(in: repository, at: statement.range)
         }
-        let found = state.matching(Glob(text)).filter { !$0.name.isExactly(manifest.name) }
-        if found.isEmpty {
+        let glob = Glob(text)
+        let found = state.matching(glob).filter { !manifest.isManifest($0.name) }
+        let orphans = manifest.orphans.filter { glob.matches($0) && manifest.entries[$0] != nil }
+        if found.isEmpty, orphans.isEmpty {
             throw PlanningError.noArtifactMatches(text, in: repository, at: s.pattern?.range ?? statement.range)
         }
         for artifact in found {
             touch(repository, artifact.name)
+            var reason: String?
+            if manifest.pending.contains(name: artifact.name) {
+                reason = "uploaded earlier in this run"
+            } else if manifest.entries[artifact.name] != nil, manifest.entries.believed(artifact) == nil,
+                let stamp = manifest.entries.stamp(of: artifact.name)
+            {
+                reason =
+                    "changed since \(manifest.name): its entry is for \(stamp.size) bytes created \(stamp.createdOn), listed now \(artifact.size) bytes created \(artifact.stamp)"
+            }
             steps.append(
                 Step(
                     .verify(
                         Step.Verify(
                             repository: repository, name: artifact.name, size: artifact.size, manifest: manifest.name,
                             sha256: manifest.entries[artifact.name])),
-                    reason: manifest.pending.contains(name: artifact.name) ? "uploaded earlier in this run" : nil,
+                    reason: reason, source: position(statement.range)))
+        }
+        // Entries no artifact has: a failure each, with nothing to read.
+        for name in orphans {
+            steps.append(
+                Step(
+                    .verify(
+                        Step.Verify(
+                            repository: repository, name: name, size: nil, manifest: manifest.name,
+                            sha256: manifest.entries[name], orphan: true)),
                     source: position(statement.range)))
         }
+        noteCountsAsDownloads()
+    }
+
+    /// Reading an artifact through its download link counts as a download on Bitbucket.
+    mutating func noteCountsAsDownloads() {
+        let note =
+            "verify and downloads checked against a manifest read each artifact, which Bitbucket counts as a download (its downloads figure goes up)"
+        if !notes.contains(note) { notes.append(note) }
     }
 }
 
@@ -162,4 +241,6 @@ struct ManifestChange: Sendable {
     var entries: [String] = []
     var removals: [String] = []
     let source: SourcePosition
+    /// The statement that first changed the manifest, for a planning error.
+    let range: SourceRange
 }

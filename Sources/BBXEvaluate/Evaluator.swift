@@ -71,6 +71,8 @@ public struct Evaluator: Sendable {
     /// What this run changes in each repository's manifest, and in which order they change.
     var manifestChanges: [RepositoryName: ManifestChange] = [:]
     var manifestOrder: [RepositoryName] = []
+    /// The statement being planned (a manifest change remembers where it began).
+    var currentRange = SourceRange(0, 0)
     /// The linker endpoints' deprecation is said once per run (once per REPL session).
     var saidLinkerDeprecation = false
     /// Top-level names an entry may bind again (the REPL's earlier entries' names), once each.
@@ -112,7 +114,7 @@ public struct Evaluator: Sendable {
         rebindable = options.rebindsEarlierNames ? Set(scopes[0].names.keys) : []
         for (name, state) in remotes { remotes[name] = state.startingRun() }
         try await run(script.statements)
-        steps += manifestSteps()
+        steps += try manifestSteps()
         var seen = Set<ArtifactKey>()
         let fingerprints = touched.filter { seen.insert(ArtifactKey($0.repository, $0.name)).inserted }
         return Plan(steps: steps, fingerprints: fingerprints, notes: notes)
@@ -170,6 +172,7 @@ public struct Evaluator: Sendable {
     }
 
     mutating func run(_ statement: Statement) async throws {
+        currentRange = statement.range
         switch statement.kind {
         case .use(let s):
             scopes[scopes.count - 1].repository = try await repository(s.repository)

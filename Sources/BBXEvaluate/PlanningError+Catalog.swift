@@ -1,4 +1,5 @@
 import BBXCheck
+import BBXPlan
 import BBXSyntax
 import BitbucketModel
 
@@ -102,6 +103,25 @@ extension PlanningError {
 
     static func localFile(_ problem: any Error, at range: SourceRange) -> PlanningError {
         PlanningError("\(problem)", at: range, id: "local-file")
+    }
+
+    static func manifestTooLarge(_ name: String, size: Int64, in repository: RepositoryName, at range: SourceRange)
+        -> PlanningError
+    {
+        PlanningError(
+            "\(name) in \(repository) is \(formatBytes(size)), more than the \(formatBytes(Int64(ChecksumManifest.maximumBytes))) bbx reads; "
+                + "to keep its checksums, download it in a run without 'checksums' (download \"\(name)\" from \(repository)), "
+                + "drop the lines of artifacts you no longer keep, and upload it back (upload \"FILE\" as \"\(name)\" to \(repository) on conflict replace)",
+            at: range, id: "manifest-too-large")
+    }
+
+    static func manifestWouldOutgrow(
+        _ name: String, bytes: Int, entries: Int, in repository: RepositoryName, at range: SourceRange
+    ) -> PlanningError {
+        PlanningError(
+            "\(name) in \(repository) would grow to about \(formatBytes(Int64(bytes))) with this run's \(entries) entries, more than the \(formatBytes(Int64(ChecksumManifest.maximumBytes))) bbx reads back; "
+                + "prune or delete artifacts it covers first, or keep this series in another manifest",
+            at: range, id: "manifest-would-outgrow")
     }
 
     static func matchesNeedsStrings(at range: SourceRange) -> PlanningError {

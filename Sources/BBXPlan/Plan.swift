@@ -238,13 +238,19 @@ public struct Step: Hashable, Sendable {
         public let size: Int64?
         public let manifest: String
         public let sha256: String?
+        /// An entry of the manifest that no artifact has: nothing to read, a failure to report.
+        public let orphan: Bool
 
-        public init(repository: RepositoryName, name: String, size: Int64?, manifest: String, sha256: String?) {
+        public init(
+            repository: RepositoryName, name: String, size: Int64?, manifest: String, sha256: String?,
+            orphan: Bool = false
+        ) {
             self.repository = repository
             self.name = name
             self.size = size
             self.manifest = manifest
             self.sha256 = sha256
+            self.orphan = orphan
         }
     }
 
@@ -260,15 +266,19 @@ public struct Step: Hashable, Sendable {
         public let removals: [String]
         /// The SHA-256 of the manifest's text as planning read it; nil when there was none.
         public let base: String?
+        /// Entries of artifacts that were gone when planned: dropped if still gone when applied.
+        public let orphans: [String]
 
         public init(
-            repository: RepositoryName, manifest: String, entries: [String], removals: [String], base: String?
+            repository: RepositoryName, manifest: String, entries: [String], removals: [String], base: String?,
+            orphans: [String] = []
         ) {
             self.repository = repository
             self.manifest = manifest
             self.entries = entries
             self.removals = removals
             self.base = base
+            self.orphans = orphans
         }
     }
 
@@ -449,7 +459,7 @@ public struct Step: Hashable, Sendable {
 extension Step: Codable {
     enum CodingKeys: String, CodingKey {
         case kind, repository, name, localPath, size, reason, source, connect, localConflict, localModified
-        case manifest, sha256, entries, removals, base
+        case manifest, sha256, entries, removals, base, orphans, orphan
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -470,7 +480,9 @@ extension Step: Codable {
             try container.encode(update.entries, forKey: .entries)
             try container.encode(update.removals, forKey: .removals)
             try container.encodeIfPresent(update.base, forKey: .base)
+            if !update.orphans.isEmpty { try container.encode(update.orphans, forKey: .orphans) }
         }
+        if case .verify(let verify) = action, verify.orphan { try container.encode(true, forKey: .orphan) }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -516,7 +528,8 @@ extension Step: Codable {
             action = .verify(
                 Verify(
                     repository: try repository(), name: name, size: size,
-                    manifest: try c.decode(String.self, forKey: .manifest), sha256: sha256))
+                    manifest: try c.decode(String.self, forKey: .manifest), sha256: sha256,
+                    orphan: try c.decodeIfPresent(Bool.self, forKey: .orphan) ?? false))
         case .checksums:
             let base = try c.decodeIfPresent(String.self, forKey: .base)
             if let base, !base.isSHA256Hex {
@@ -527,7 +540,8 @@ extension Step: Codable {
                 ChecksumsUpdate(
                     repository: try repository(), manifest: name,
                     entries: try c.decode([String].self, forKey: .entries),
-                    removals: try c.decode([String].self, forKey: .removals), base: base))
+                    removals: try c.decode([String].self, forKey: .removals), base: base,
+                    orphans: try c.decodeIfPresent([String].self, forKey: .orphans) ?? []))
         }
         self.init(
             action, reason: try c.decodeIfPresent(String.self, forKey: .reason),

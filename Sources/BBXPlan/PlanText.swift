@@ -124,7 +124,14 @@ public struct PlanText: Sendable {
                 mark = "✓"
                 verb = "verify"
                 what = step.name
-                detail = size + (step.sha256 == nil ? " (not in \(step.manifest ?? "the manifest"))" : "")
+                let manifest = step.manifest ?? "the manifest"
+                if case .verify(let verify) = step.action, verify.orphan {
+                    detail = "(listed in \(manifest), but no artifact has that name)"
+                } else if let reason = step.reason {
+                    detail = size + " (\(reason))"
+                } else {
+                    detail = size + (step.sha256 == nil ? " (not in \(manifest))" : "")
+                }
             case .checksums:
                 mark = "#"
                 verb = "checksums"

@@ -22,11 +22,23 @@ public struct RemoteState: Hashable, Sendable {
         public let base: String?
         public var entries: ChecksumManifest
         public var pending: Set<ExactName> = []
+        /// The size of the manifest's text when read (what it may grow by is checked against
+        /// the most bbx reads back).
+        public var textBytes = 0
+        /// Entries of artifacts that were not listed when read: dropped by the run's manifest
+        /// update if still not listed then.
+        public var orphans: [String] = []
 
         public init(name: String, base: String?, read: ChecksumManifest) {
             self.name = name
             self.base = base
             entries = read
+        }
+
+        /// Whether `artifact` is the manifest itself: its name, or the stored form of it
+        /// (`SHA_256SUMS` for `SHA 256SUMS` on a server that stores spaces as `_`).
+        public func isManifest(_ artifact: String) -> Bool {
+            artifact.isExactly(name) || artifact.isExactly(RemoteState.storedAlias(of: name))
         }
     }
 
@@ -53,9 +65,8 @@ public struct RemoteState: Hashable, Sendable {
     /// The checksum manifest never matches a pattern (`prune "*" keep 5` leaves it alone);
     /// only its exact name does.
     public func matching(_ glob: Glob) -> [Artifact] {
-        let manifest = checksums?.name
         return artifacts.values.filter {
-            glob.matches($0.name) && (manifest.map($0.name.isExactly) != true || glob.isLiteral)
+            glob.matches($0.name) && (checksums?.isManifest($0.name) != true || glob.isLiteral)
         }.sorted { $0.name.precedesBytewise($1.name) }
     }
 

@@ -80,6 +80,10 @@ public final class ServeProcess: Sendable {
         try await Curl.admin("POST", "\(api)/_emulator/faults", json: json)
     }
 
+    public func clearFaults() async throws {
+        try await Curl.admin("DELETE", "\(api)/_emulator/faults")
+    }
+
     /// Deletes an artifact through the API (the name percent-encoded as one path segment).
     public func delete(_ name: String, in repository: String, token: String) async throws {
         let segment = CanonicalRequest.percentEncode(name)

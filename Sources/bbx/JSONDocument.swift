@@ -42,6 +42,10 @@ struct JSONDocument: Encodable {
         /// A manifest replacement's entries to record and to remove.
         let entries: [String]?
         let removals: [String]?
+        /// A manifest replacement's entries of artifacts already gone, dropped.
+        let orphans: [String]?
+        /// A verify of a manifest entry that no artifact has.
+        let orphan: Bool?
 
         init(_ step: Step) {
             manifest = step.manifest
@@ -49,10 +53,13 @@ struct JSONDocument: Encodable {
             if case .checksums(let update) = step.action {
                 entries = update.entries
                 removals = update.removals
+                orphans = update.orphans.isEmpty ? nil : update.orphans
             } else {
                 entries = nil
                 removals = nil
+                orphans = nil
             }
+            if case .verify(let verify) = step.action, verify.orphan { orphan = true } else { orphan = nil }
             kind = step.kind.rawValue
             repository = step.repository?.description
             name = step.name

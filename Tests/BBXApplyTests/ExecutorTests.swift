@@ -160,9 +160,10 @@ struct ExecutorTests {
             Plan(steps: [replace("a.zip"), replace("b.zip"), update]))
         #expect(report.entries.map(\.outcome.label) == ["done", "failed", "done"])
         let sent = String(repeating: "a", count: 64)
-        // a.zip has the hash it was sent with; b.zip's bytes are unknown now, so no entry; the
-        // entry this run did not touch stays.
-        #expect(service.text("SHA256SUMS") == "\(sent)  a.zip\n\(old)  other.zip\n")
+        // a.zip has the hash it was sent with, and the listing it has now; b.zip's bytes are
+        // unknown now, so no entry; the entry this run did not touch stays.
+        #expect(
+            service.text("SHA256SUMS") == "# bbx: size=10 created_on=now\n\(sent)  a.zip\n\(old)  other.zip\n")
         #expect(report.entries[2].note == "merged with changes made to SHA256SUMS since the plan")
     }
 

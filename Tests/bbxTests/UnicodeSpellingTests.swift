@@ -69,9 +69,12 @@ struct UnicodeSpellingTests {
                 "run", "-e", "use acme/app\nchecksums \"SHA256SUMS\"\nupload \"build/caf*\"",
             ])
             #expect(release.status == 0, "\(release.stdout)\(release.stderr)")
+            // Each line (64 + 2 + the name + 1) after its stamp (`# bbx: size=N created_on=` and
+            // the 32 characters of a time with microseconds and its offset, and a line end).
+            let stamps = "# bbx: size=8 created_on=".utf8.count * 2 + 1 + 2 * (32 + 1)
             #expect(
                 try await world.remote()
-                    == [ExactName(Self.composed): 8, ExactName(Self.decomposed): 18, "SHA256SUMS": 76 + 77])
+                    == [ExactName(Self.composed): 8, ExactName(Self.decomposed): 18, "SHA256SUMS": 76 + 77 + stamps])
 
             // Downloaded and verified against the manifest, each to its own file.
             let download = try await world.bbx([
