@@ -28,7 +28,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
-        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "4.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.20.0"),
@@ -52,11 +52,18 @@ let package = Package(
         .target(
             name: "BBXEvaluate",
             dependencies: [
-                "BBXSyntax", "BBXCheck", "BBXPlan", "BitbucketModel", "SafeText", "SafeFiles",
+                "BBXSyntax", "BBXCheck", "BBXPlan", "BitbucketModel", "SafeText", "SafeFiles", "Minisign",
                 // `on conflict update` hashes local files while planning.
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "ConnectJWT", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // minisign's keys and signatures (BLAKE2b, Ed25519, scrypt): the signed manifests.
+        .target(
+            name: "Minisign",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]),
         .target(
             name: "BitbucketEmulator",
             dependencies: [
@@ -110,7 +117,7 @@ let package = Package(
             name: "bbx",
             dependencies: [
                 "BBXSyntax", "BBXCheck", "BBXFormat", "BBXPlan", "BBXEvaluate", "BBXApply", "BBXBridge", "BitbucketAPI",
-                "BitbucketModel", "BitbucketEmulator", "BBXRepl", "CEditLine", "SafeText", "SafeFiles",
+                "BitbucketModel", "BitbucketEmulator", "BBXRepl", "CEditLine", "SafeText", "SafeFiles", "Minisign",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -126,6 +133,8 @@ let package = Package(
         .executableTarget(
             name: "bbx-bench-transfer", dependencies: ["BitbucketAPI", "BitbucketModel"],
             path: "benchmarks/client-transfer"),
+        // Measures BLAKE2b and signing for benchmarks/signing.sh (not shipped).
+        .executableTarget(name: "bbx-bench-signing", dependencies: ["Minisign"], path: "benchmarks/signing"),
         // Helpers shared by the tests: location markers, golden files, running the built bbx.
         .target(
             name: "BBXTestSupport",
@@ -135,6 +144,7 @@ let package = Package(
             ]),
         .testTarget(name: "BBXSyntaxTests", dependencies: ["BBXSyntax", "BBXTestSupport"]),
         .testTarget(name: "SafeTextTests", dependencies: ["SafeText", "SafeFiles"]),
+        .testTarget(name: "MinisignTests", dependencies: ["Minisign", "BBXTestSupport"]),
         .testTarget(
             name: "BBXCheckTests", dependencies: ["BBXCheck", "BBXSyntax", "BBXTestSupport"], exclude: ["Diagnostics"]),
         .testTarget(name: "BBXFormatTests", dependencies: ["BBXFormat", "BBXSyntax", "BBXTestSupport"]),
@@ -164,7 +174,7 @@ let package = Package(
                 "BitbucketAPI", "BitbucketEmulator", "ConnectJWT", "BBXTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "bbxTests", dependencies: ["bbx", "BBXTestSupport", "BitbucketModel"]),
+        .testTarget(name: "bbxTests", dependencies: ["bbx", "BBXTestSupport", "BitbucketModel", "Minisign"]),
         .testTarget(
             name: "PlanApplyPropertyTests",
             dependencies: [

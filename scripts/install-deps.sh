@@ -8,9 +8,10 @@
 #   tinyproxy                the client's tests reach the emulator through a real HTTP proxy
 #   tmux                     the REPL's test drives bbx repl in a real terminal
 #   libsqlite3-dev           the emulator keeps its metadata in SQLite (GRDB)
+#   minisign                 signed manifests are checked against the real tool, both ways
 set -euo pipefail
 
-packages=(libedit-dev libsqlite3-dev pkg-config curl openssl ca-certificates bsdutils tinyproxy tmux)
+packages=(libedit-dev libsqlite3-dev pkg-config curl openssl ca-certificates bsdutils tinyproxy tmux minisign)
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 
 missing=()

@@ -26,8 +26,9 @@ public protocol ApplyService: Sendable {
     func listing(of repository: RepositoryName) async throws -> [Artifact]
     /// A small artifact's text (the checksum manifest); nil when there is none.
     func readText(_ name: String, in repository: RepositoryName) async throws -> String?
-    /// Replaces (or creates) a small artifact with `text` (the checksum manifest).
-    func replaceText(_ text: String, as name: String, in repository: RepositoryName) async throws
+    /// Replaces (or creates) small artifacts (the checksum manifest, and its signature) in one
+    /// request, so that they change together.
+    func replaceTexts(_ texts: [(name: String, text: String)], in repository: RepositoryName) async throws
     func connect(_ call: ConnectCall) async throws
     /// The HTTP requests made so far (the report's last line); nil when not counted.
     var requestCount: Int? { get }

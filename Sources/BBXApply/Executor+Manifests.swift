@@ -90,6 +90,14 @@ extension Executor {
         return changes
     }
 
+    /// The signature's text as it is now, under its name or the stored form of it.
+    func readSignature(_ update: Step.ChecksumsUpdate) async throws -> String? {
+        if let text = try await service.readText(update.signatureName, in: update.repository) { return text }
+        let alias = RemoteState.storedAlias(of: update.signatureName)
+        guard !alias.isExactly(update.signatureName) else { return nil }
+        return try await service.readText(alias, in: update.repository)
+    }
+
     /// The manifest's text as it is now, under its name or the stored form of it.
     func readManifest(_ update: Step.ChecksumsUpdate) async throws -> String? {
         if let text = try await service.readText(update.manifest, in: update.repository) { return text }
@@ -119,8 +127,29 @@ extension Executor {
                 )
             }
             let started = ContinuousClock.now
-            if merged != manifest || current == nil {
-                try await service.replaceText(merged.text, as: update.manifest, in: update.repository)
+            var signature: String?
+            if update.signed {
+                guard let signing else {
+                    throw ManifestConflict(
+                        manifest: update.manifest, attempts: 0,
+                        reason: "\(update.manifest) is kept signed, and no signing key was given; not replaced")
+                }
+                signature = try signing.sign(merged.text, update.manifest)
+            }
+            // A signed manifest whose signature is missing, or is not of its text by this key,
+            // is written again with its signature even when no entry changes.
+            var unsigned = false
+            if update.signed, let signing {
+                let existing = try await readSignature(update)
+                unsigned = existing.map { !signing.verifies(current ?? "", $0) } ?? true
+            }
+            if merged != manifest || current == nil || unsigned {
+                // The pair in one request: a reader who sees the new manifest with the old
+                // signature (or the old with the new) finds that they do not verify, and
+                // refuses both; never the reverse.
+                var texts = [(name: update.manifest, text: merged.text)]
+                if let signature { texts.append((update.signatureName, signature)) }
+                try await service.replaceTexts(texts, in: update.repository)
             }
             // Another writer that read before this write and writes after it would drop these
             // entries: read again once such a write would have landed (twice as long as this
@@ -129,8 +158,15 @@ extension Executor {
             let took = ContinuousClock.now - started
             let settle = min(max(took * 2, .milliseconds(50)), .seconds(2)) + .milliseconds(Int.random(in: 0...50))
             try await Task.sleep(for: settle * attempt)
-            let after = try Self.parse(try await readManifest(update), update)
-            if after.holds(changes) {
+            let afterText = try await readManifest(update)
+            let after = try Self.parse(afterText, update)
+            // Signed: the signature read back must be one of the text read back.
+            var signatureHolds = true
+            if update.signed {
+                let read = try await readSignature(update)
+                signatureHolds = read.map { signing?.verifies(afterText ?? "", $0) ?? false } ?? false
+            }
+            if after.holds(changes), signatureHolds {
                 return mergedWithOthers ? "merged with changes made to \(update.manifest) since the plan" : nil
             }
             mergedWithOthers = true
@@ -159,5 +195,21 @@ struct ManifestConflict: Error, CustomStringConvertible {
     var description: String {
         reason
             ?? "\(manifest) was replaced by another writer each of the \(attempts) times bbx merged its entries in; run again to record them"
+    }
+}
+
+/// How manifests kept `signed` are signed: made by the command line from the signing key, which
+/// never reaches the plan. `sign(text, manifestName)` gives the `.minisig` file's text;
+/// `verifies(text, signature)` checks one read back against the same key.
+public struct ManifestSigning: Sendable {
+    public let sign: @Sendable (_ text: String, _ manifest: String) throws -> String
+    public let verifies: @Sendable (_ text: String, _ signature: String) -> Bool
+
+    public init(
+        sign: @escaping @Sendable (String, String) throws -> String,
+        verifies: @escaping @Sendable (String, String) -> Bool
+    ) {
+        self.sign = sign
+        self.verifies = verifies
     }
 }

@@ -22,11 +22,17 @@ public struct Executor: Sendable {
     public let jobs: Int
     /// The most files one upload request carries (`--files-per-request`, at most `groupFiles`).
     public let filesPerRequest: Int
+    /// Signs manifests kept `signed`; nil when no signing key was given.
+    public let signing: ManifestSigning?
 
-    public init(service: any ApplyService, jobs: Int = 4, filesPerRequest: Int = Executor.groupFiles) {
+    public init(
+        service: any ApplyService, jobs: Int = 4, filesPerRequest: Int = Executor.groupFiles,
+        signing: ManifestSigning? = nil
+    ) {
         self.service = service
         self.jobs = max(1, jobs)
         self.filesPerRequest = min(max(1, filesPerRequest), Self.groupFiles)
+        self.signing = signing
     }
 
     public func apply(_ plan: Plan, observer: (any ApplyObserver)? = nil) async -> Report {

@@ -150,21 +150,27 @@ public struct BitbucketService: RemoteReader, ApplyService {
         }
     }
 
-    /// The manifest goes through the same streamed multipart upload as any file, from a
-    /// temporary file made exclusively (never through a link).
-    public func replaceText(_ text: String, as name: String, in repository: RepositoryName) async throws {
+    /// The manifest (and its signature) go through the same streamed multipart upload as any
+    /// file, in one request, from temporary files made exclusively (never through a link).
+    public func replaceTexts(_ texts: [(name: String, text: String)], in repository: RepositoryName) async throws {
         let directory = FileManager.default.temporaryDirectory.path
-        let (descriptor, path) = try ExclusiveFile.create(in: directory, mode: 0o600) {
-            ".bbx-manifest-\(ExclusiveFile.randomTag())"
+        var paths: [String] = []
+        defer { for path in paths { unlink(path) } }
+        var files: [UploadFile] = []
+        for (name, text) in texts {
+            let (descriptor, path) = try ExclusiveFile.create(in: directory, mode: 0o600) {
+                ".bbx-manifest-\(ExclusiveFile.randomTag())"
+            }
+            paths.append(path)
+            let bytes = Array(text.utf8)
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            close(descriptor)
+            guard written == bytes.count else {
+                throw BitbucketError.file(path: path, reason: "cannot write the manifest to a temporary file")
+            }
+            files.append(UploadFile(path: path, name: name))
         }
-        defer { unlink(path) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        close(descriptor)
-        guard written == bytes.count else {
-            throw BitbucketError.file(path: path, reason: "cannot write the manifest to a temporary file")
-        }
-        try await client.upload([UploadFile(path: path, name: name)], to: repository)
+        try await client.upload(files, to: repository)
     }
 
     public var requestCount: Int? { client.meter.total }

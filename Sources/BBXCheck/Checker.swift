@@ -273,6 +273,16 @@ public struct Checker {
 
         case .verify(let s):
             if let pattern = s.pattern { expect(pattern, .string, "an artifact pattern (a string)") }
+
+        case .trust(let s):
+            if s.fromFile {
+                expect(s.key, .string, "the public key's file (a string)")
+            } else {
+                expect(s.key, .string, "a minisign public key (a string, \"RW…\")")
+                if let text = s.key.literalText, !PublicKeyShape.isMinisignPublicKey(text) {
+                    diagnostics.append(.notAPublicKey(at: s.key.range))
+                }
+            }
         }
     }
 

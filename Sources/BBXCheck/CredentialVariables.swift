@@ -5,6 +5,8 @@ public enum CredentialVariables {
     /// Secrets, redacted wherever bbx writes.
     public static let secret: [String] = [
         "BITBUCKET_TOKEN", "BITBUCKET_API_TOKEN", "BITBUCKET_APP_PASSWORD", "BITBUCKET_CONNECT_SHARED_SECRET",
+        // The manifest's signing key: its contents, where it is, and its password.
+        "BBX_SIGNING_KEY", "BBX_SIGNING_KEY_FILE", "BBX_SIGNING_KEY_PASSWORD",
     ]
 
     /// What `env(…)` refuses: the secrets, and the proxy variables (their URL may hold a password).

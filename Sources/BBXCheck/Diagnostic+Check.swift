@@ -98,6 +98,12 @@ extension Diagnostic {
             at: range, id: "wrong-argument-count")
     }
 
+    public static func notAPublicKey(at range: SourceRange) -> Diagnostic {
+        Diagnostic(
+            "expected a minisign public key (the base64 line of a .pub file, starting RW), or 'trust key \"FILE\"' for the file",
+            at: range, id: "not-a-public-key")
+    }
+
     public static func valueTooLarge(bytes: Int, at range: SourceRange) -> Diagnostic {
         Diagnostic(
             "this text would be \(describeBytes(bytes)), over the \(ValueBudget.described) a value may hold",

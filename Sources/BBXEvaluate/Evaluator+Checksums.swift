@@ -3,6 +3,7 @@ import BBXPlan
 import BBXSyntax
 import BitbucketModel
 import Foundation
+import Minisign
 import SafeText
 
 /// `checksums NAME`, `on conflict update` and `verify`: a `sha256sum` manifest kept as an
@@ -22,6 +23,77 @@ extension Evaluator {
         declaredManifests[repository] = name
         _ = try await remote(repository, at: statement.range)
         try await loadManifest(of: repository, at: statement.range)
+        if s.signed { try planSigning(of: repository, statement) }
+        try checkSignature(of: repository, at: statement.range)
+    }
+
+    /// `checksums NAME signed`: the key must be there to sign with (loaded, and its password
+    /// checked, before the apply writes anything); a manifest without its signature yet gets one.
+    mutating func planSigning(of repository: RepositoryName, _ statement: Statement) throws {
+        let variables = ["BBX_SIGNING_KEY", "BBX_SIGNING_KEY_FILE"]
+        guard variables.contains(where: { !(options.environment[$0] ?? "").isEmpty }) else {
+            throw PlanningError.signingKeyMissing(at: statement.range)
+        }
+        guard var manifest = remotes[repository]?.checksums else { return }
+        manifest.signed = true
+        remotes[repository]?.checksums = manifest
+        if manifest.base != nil, manifest.signature == nil {
+            noteManifestChange(in: repository, at: position(statement.range))
+        }
+    }
+
+    /// `trust "RW…"` / `trust key "FILE"`: a public key the manifest's signature must verify
+    /// against before any of its entries is believed.
+    mutating func planTrust(_ s: TrustStatement, _ statement: Statement) async throws {
+        let repository = try await targetRepository(s.repository, statement)
+        var text = try await string(s.key) ?? ""
+        if s.fromFile {
+            do {
+                text = String(decoding: try files.contents(of: text), as: UTF8.self)
+            } catch {
+                throw PlanningError.localFile(error, at: s.key.range)
+            }
+        }
+        let key: Minisign.PublicKey
+        do {
+            key = try Minisign.PublicKey(text)
+        } catch {
+            throw PlanningError.notAPublicKey(problem: "\(error)", at: s.key.range)
+        }
+        trustedKeys[repository, default: []].append(key)
+        try checkSignature(of: repository, at: statement.range)
+    }
+
+    /// Before any entry of a manifest is believed where keys are trusted, its signature must
+    /// verify against one of them: a manifest without one, or with one that does not verify,
+    /// stops planning, naming the manifest and the keys. Checked once per manifest read.
+    mutating func checkSignature(of repository: RepositoryName, at range: SourceRange) throws {
+        guard let keys = trustedKeys[repository], !keys.isEmpty, let manifest = remotes[repository]?.checksums,
+            let text = manifestTexts[repository]
+        else { return }
+        let trusted = keys.map(\.keyIDText).joined(separator: ", ")
+        guard let signatureText = manifest.signature else {
+            throw PlanningError.untrustedManifest(
+                manifest.name, in: repository,
+                problem: "it has no signature (\(manifest.signatureName)); trusted: key \(trusted)", at: range)
+        }
+        var problems: [String] = []
+        do {
+            let signature = try Minisign.Signature(signatureText)
+            for key in keys {
+                do {
+                    try signature.verify(Array(text.utf8), with: key)
+                    manifestTexts[repository] = nil
+                    return
+                } catch {
+                    problems.append("\(error)")
+                }
+            }
+        } catch {
+            problems.append("\(manifest.signatureName): \(error)")
+        }
+        throw PlanningError.untrustedManifest(
+            manifest.name, in: repository, problem: problems.joined(separator: "; "), at: range)
     }
 
     /// Reads the declared manifest of a repository just listed (or declared just now), unless
@@ -52,7 +124,17 @@ extension Evaluator {
         let base = text.map { ChecksumManifest.sha256(of: $0) }
         var read = RemoteState.ManifestState(name: name, base: base, read: manifest)
         read.textBytes = text?.utf8.count ?? 0
-        read.orphans = manifest.names.filter { !state.contains($0) }
+        read.orphans = manifest.names.filter { !state.contains($0) && !read.isManifest($0) }
+        // Its signature, when there is one: read with it, so a pair replaced in between is seen.
+        if text != nil, let signature = state.existingName(for: read.signatureName) {
+            do {
+                read.signature = try await reader.text(of: signature, in: repository)
+            } catch {
+                throw PlanningError(error, at: range)
+            }
+            touch(repository, signature)
+        }
+        manifestTexts[repository] = text
         state.checksums = read
         remotes[repository] = state
         manifestsRead[repository] = state.checksums
@@ -133,6 +215,7 @@ extension Evaluator {
                 parts.append(
                     "\(orphans.count) entr\(orphans.count == 1 ? "y" : "ies") of deleted artifacts dropped")
             }
+            if manifest.signed { parts.append("signed") }
             // Each new entry is its line and its stamp's: the hash, the name, about 80 bytes more.
             let growth = change.entries.reduce(0) { $0 + $1.utf8.count + 160 }
             if manifest.textBytes + growth > ChecksumManifest.maximumBytes {
@@ -144,7 +227,7 @@ extension Evaluator {
                 .checksums(
                     Step.ChecksumsUpdate(
                         repository: repository, manifest: manifest.name, entries: change.entries,
-                        removals: change.removals, base: manifest.base, orphans: orphans)),
+                        removals: change.removals, base: manifest.base, orphans: orphans, signed: manifest.signed)),
                 reason: parts.joined(separator: ", "), source: change.source)
         }
     }

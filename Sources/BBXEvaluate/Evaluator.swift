@@ -3,6 +3,7 @@ import BBXPlan
 import BBXSyntax
 import BitbucketModel
 import Foundation
+import Minisign
 import SafeText
 
 /// What a script is evaluated with, beyond its text.
@@ -71,6 +72,10 @@ public struct Evaluator: Sendable {
     /// What this run changes in each repository's manifest, and in which order they change.
     var manifestChanges: [RepositoryName: ManifestChange] = [:]
     var manifestOrder: [RepositoryName] = []
+    /// `trust` by repository: the public keys a manifest's signature must verify against.
+    var trustedKeys: [RepositoryName: [Minisign.PublicKey]] = [:]
+    /// A manifest's text as read, until its signature is checked (`checkSignature`).
+    var manifestTexts: [RepositoryName: String] = [:]
     /// The statement being planned (a manifest change remembers where it began).
     var currentRange = SourceRange(0, 0)
     /// The linker endpoints' deprecation is said once per run (once per REPL session).
@@ -256,6 +261,7 @@ public struct Evaluator: Sendable {
         case .linker(let s): try await planLinker(s, statement)
         case .checksums(let s): try await planChecksums(s, statement)
         case .verify(let s): try await planVerify(s, statement)
+        case .trust(let s): try await planTrust(s, statement)
         }
     }
 

@@ -124,6 +124,24 @@ extension PlanningError {
             at: range, id: "manifest-would-outgrow")
     }
 
+    static func notAPublicKey(problem: String, at range: SourceRange) -> PlanningError {
+        PlanningError("cannot trust this key: \(problem)", at: range, id: "not-a-public-key")
+    }
+
+    static func signingKeyMissing(at range: SourceRange) -> PlanningError {
+        PlanningError(
+            "'checksums … signed' needs the signing key: set BBX_SIGNING_KEY (a minisign secret key's contents) or BBX_SIGNING_KEY_FILE (its path), and BBX_SIGNING_KEY_PASSWORD when it is encrypted (bbx keygen makes one)",
+            at: range, id: "signing-key-missing", credentials: true)
+    }
+
+    static func untrustedManifest(_ name: String, in repository: RepositoryName, problem: String, at range: SourceRange)
+        -> PlanningError
+    {
+        PlanningError(
+            "\(name) in \(repository) is not signed by a trusted key, so none of its entries is believed: \(problem)",
+            at: range, id: "untrusted-manifest")
+    }
+
     static func matchesNeedsStrings(at range: SourceRange) -> PlanningError {
         PlanningError("'matches' needs a string on both sides", at: range, id: "wrong-kind")
     }

@@ -268,10 +268,12 @@ public struct Step: Hashable, Sendable {
         public let base: String?
         /// Entries of artifacts that were gone when planned: dropped if still gone when applied.
         public let orphans: [String]
+        /// `checksums NAME signed`: the manifest and `NAME.minisig` are replaced as a pair.
+        public let signed: Bool
 
         public init(
             repository: RepositoryName, manifest: String, entries: [String], removals: [String], base: String?,
-            orphans: [String] = []
+            orphans: [String] = [], signed: Bool = false
         ) {
             self.repository = repository
             self.manifest = manifest
@@ -279,7 +281,10 @@ public struct Step: Hashable, Sendable {
             self.removals = removals
             self.base = base
             self.orphans = orphans
+            self.signed = signed
         }
+
+        public var signatureName: String { manifest + ".minisig" }
     }
 
     public struct Delete: Hashable, Sendable {
@@ -459,7 +464,7 @@ public struct Step: Hashable, Sendable {
 extension Step: Codable {
     enum CodingKeys: String, CodingKey {
         case kind, repository, name, localPath, size, reason, source, connect, localConflict, localModified
-        case manifest, sha256, entries, removals, base, orphans, orphan
+        case manifest, sha256, entries, removals, base, orphans, orphan, signed
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -481,6 +486,7 @@ extension Step: Codable {
             try container.encode(update.removals, forKey: .removals)
             try container.encodeIfPresent(update.base, forKey: .base)
             if !update.orphans.isEmpty { try container.encode(update.orphans, forKey: .orphans) }
+            if update.signed { try container.encode(true, forKey: .signed) }
         }
         if case .verify(let verify) = action, verify.orphan { try container.encode(true, forKey: .orphan) }
     }
@@ -541,7 +547,8 @@ extension Step: Codable {
                     repository: try repository(), manifest: name,
                     entries: try c.decode([String].self, forKey: .entries),
                     removals: try c.decode([String].self, forKey: .removals), base: base,
-                    orphans: try c.decodeIfPresent([String].self, forKey: .orphans) ?? []))
+                    orphans: try c.decodeIfPresent([String].self, forKey: .orphans) ?? [],
+                    signed: try c.decodeIfPresent(Bool.self, forKey: .signed) ?? false))
         }
         self.init(
             action, reason: try c.decodeIfPresent(String.self, forKey: .reason),

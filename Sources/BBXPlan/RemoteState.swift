@@ -28,6 +28,10 @@ public struct RemoteState: Hashable, Sendable {
         /// Entries of artifacts that were not listed when read: dropped by the run's manifest
         /// update if still not listed then.
         public var orphans: [String] = []
+        /// `checksums NAME signed`: `NAME.minisig` is kept with it.
+        public var signed = false
+        /// The signature's text when read (nil: none listed).
+        public var signature: String?
 
         public init(name: String, base: String?, read: ChecksumManifest) {
             self.name = name
@@ -38,8 +42,13 @@ public struct RemoteState: Hashable, Sendable {
         /// Whether `artifact` is the manifest itself: its name, or the stored form of it
         /// (`SHA_256SUMS` for `SHA 256SUMS` on a server that stores spaces as `_`).
         public func isManifest(_ artifact: String) -> Bool {
-            artifact.isExactly(name) || artifact.isExactly(RemoteState.storedAlias(of: name))
+            [name, signatureName].contains {
+                artifact.isExactly($0) || artifact.isExactly(RemoteState.storedAlias(of: $0))
+            }
         }
+
+        /// The signature kept beside a signed manifest (minisign's name for it).
+        public var signatureName: String { name + ".minisig" }
     }
 
     public init(listing: [Artifact]) {

@@ -246,6 +246,9 @@ public final class Session: @unchecked Sendable {
           let name = expr              download "*.zip" [to DIR]     delete "old-*"
           print expr, …                prune "app-*" keep 5 [older than 30d]
           list ["*.zip"]               if/for … { … }               assert/fail "message"
+          checksums "SHA256SUMS" [signed]   upload … on conflict update   verify ["app-*"]
+          trust "RW…" | trust key "minisign.pub"
+          addon update|delete          linkers                      linker "KEY" [values|add|set|remove|clear]
         Meta-commands:
           :help             this text
           :quit             leave (Ctrl-D too)

@@ -37,9 +37,10 @@ extension Parser {
 
     // statement = use_stmt | let_stmt | upload_stmt | download_stmt | delete_stmt | prune_stmt
     //           | list_stmt | print_stmt | assert_stmt | fail_stmt | if_stmt | for_stmt
-    //           | addon_stmt | linkers_stmt | linker_stmt | checksums_stmt | verify_stmt ;
+    //           | addon_stmt | linkers_stmt | linker_stmt | checksums_stmt | verify_stmt | trust_stmt ;
     mutating func parseStatement() throws -> Statement {
         switch peek.kind {
+        case .identifier where peek.value == .text("trust") && startsStatementWord: return try parseTrust()
         case .identifier where peek.value == .text("checksums") && startsStatementWord: return try parseChecksums()
         case .identifier where peek.value == .text("verify") && startsStatementWord: return try parseVerify()
         case .keyword(.use): return try parseUse()
@@ -213,12 +214,35 @@ extension Parser {
         return statement(.list(ListStatement(pattern: pattern, repository: repository)), from: keyword)
     }
 
-    // checksums_stmt = "checksums" expression [ "in" expression ] ;
+    // checksums_stmt = "checksums" expression [ "signed" ] [ "in" expression ] ;
     mutating func parseChecksums() throws -> Statement {
         let keyword = advance()
         let manifest = try parseOperand("the manifest's artifact name (a string)", after: "'checksums'")
+        let signed = matchWord("signed") != nil
         let repository = try parseOptionalClause(.in, "a repository")
-        return statement(.checksums(ChecksumsStatement(manifest: manifest, repository: repository)), from: keyword)
+        return statement(
+            .checksums(ChecksumsStatement(manifest: manifest, signed: signed, repository: repository)), from: keyword)
+    }
+
+    // trust_stmt = "trust" [ "key" ] expression [ "in" expression ] ;
+    mutating func parseTrust() throws -> Statement {
+        let keyword = advance()
+        // `key` is the word when an expression follows it; alone, it is a name.
+        var fromFile = false
+        if checkWord("key"), startsStatementWord,
+            tokens[min(current + 1, tokens.count - 1)].kind != .keyword(.in)
+        {
+            let next = tokens[min(current + 1, tokens.count - 1)].kind
+            if next != .newline, next != .semicolon, next != .endOfFile, next != .rightBrace, next != .comment {
+                advance()
+                fromFile = true
+            }
+        }
+        let key = try parseOperand(
+            fromFile ? "the public key's file (a string)" : "a minisign public key (a string, \"RW…\")",
+            after: fromFile ? "'trust key'" : "'trust'")
+        let repository = try parseOptionalClause(.in, "a repository")
+        return statement(.trust(TrustStatement(key: key, fromFile: fromFile, repository: repository)), from: keyword)
     }
 
     // verify_stmt = "verify" [ expression ] [ "in" expression ] ;
@@ -240,7 +264,7 @@ extension Parser {
         return try parseOperand(what, after: "'\(word.rawValue)'")
     }
 
-    /// `checksums` and `verify` are not reserved (a script may have a name `verify`): they
+    /// `checksums`, `verify` and `trust` are not reserved (a script may have a name `verify`): they
     /// begin a statement when what follows them can follow the word, not `=`, `.`, `(` or an
     /// operator, which only a name is followed by.
     var startsStatementWord: Bool {

@@ -7,7 +7,7 @@ extension Statement {
         case addonUpdate = "addon update"
         case addonDelete = "addon delete"
         case linkers, linker
-        case checksums, verify
+        case checksums, verify, trust
 
         /// The word a statement of this kind begins with.
         public var keyword: String { String(rawValue.prefix { $0 != " " }) }
@@ -24,7 +24,7 @@ extension Statement {
             switch self {
             case .upload: .localFiles
             case .download, .delete, .prune, .list, .verify, .checksums: .artifacts
-            case .use, .let, .print, .assert, .fail, .if, .for, .addonUpdate, .addonDelete, .linkers, .linker:
+            case .use, .let, .print, .assert, .fail, .if, .for, .addonUpdate, .addonDelete, .linkers, .linker, .trust:
                 .other
             }
         }
@@ -44,6 +44,7 @@ extension Statement {
             case .addonUpdate: return ["addon": ["update", "delete"], "update": ["descriptor", "url"]]
             case .addonDelete: return ["addon": ["update", "delete"]]
             case .linker: return ["linker KEY": LinkerAction.words]
+            case .trust: return ["trust": ["key"]]
             case .use, .let, .delete, .list, .print, .assert, .fail, .if, .for, .linkers, .checksums, .verify:
                 return [:]
             }
@@ -72,6 +73,7 @@ extension Statement.Kind {
         case .linker: .linker
         case .checksums: .checksums
         case .verify: .verify
+        case .trust: .trust
         }
     }
 }

@@ -23,6 +23,7 @@ extension Statement {
         case .list(let s): RepositoryClause(word: "in", expression: s.repository)
         case .verify(let s): RepositoryClause(word: "in", expression: s.repository)
         case .checksums(let s): RepositoryClause(word: "in", expression: s.repository)
+        case .trust(let s): RepositoryClause(word: "in", expression: s.repository)
         case .let, .print, .assert, .fail, .if, .for, .addonUpdate, .addonDelete, .linkers, .linker: nil
         }
     }
@@ -51,6 +52,7 @@ extension Statement {
         case .linker(let s): [s.key] + s.action.expressions
         case .checksums(let s): [s.manifest, s.repository].compactMap { $0 }
         case .verify(let s): [s.pattern, s.repository].compactMap { $0 }
+        case .trust(let s): [s.key, s.repository].compactMap { $0 }
         }
     }
 
@@ -60,7 +62,7 @@ extension Statement {
         case .if(let s): s.branches.map(\.body) + (s.elseBlock.map { [$0] } ?? [])
         case .for(let s): [s.body]
         case .use, .let, .upload, .download, .delete, .prune, .list, .print, .assert, .fail, .addonUpdate,
-            .addonDelete, .linkers, .linker, .checksums, .verify:
+            .addonDelete, .linkers, .linker, .checksums, .verify, .trust:
             []
         }
     }

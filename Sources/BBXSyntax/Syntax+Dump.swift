@@ -41,7 +41,9 @@ extension Statement {
             }
         case .addonDelete: return "(addon-delete)"
         case .linkers: return "(linkers)"
-        case .checksums(let s): return "(checksums \(s.manifest.dump)\(opt("in", s.repository)))"
+        case .checksums(let s):
+            return "(checksums \(s.manifest.dump)\(s.signed ? " signed" : "")\(opt("in", s.repository)))"
+        case .trust(let s): return "(trust\(s.fromFile ? " key" : "") \(s.key.dump)\(opt("in", s.repository)))"
         case .verify(let s):
             return "(verify" + (s.pattern.map { " \($0.dump)" } ?? "") + opt("in", s.repository) + ")"
         case .linker(let s):

@@ -54,6 +54,7 @@ public struct Statement: Hashable, Sendable {
         case linkers
         case linker(LinkerStatement)
         case checksums(ChecksumsStatement)
+        case trust(TrustStatement)
         case verify(VerifyStatement)
     }
 
@@ -159,9 +160,26 @@ public struct ListStatement: Hashable, Sendable {
 /// the one in effect).
 public struct ChecksumsStatement: Hashable, Sendable {
     public var manifest: Expression
+    /// `signed`: a minisign signature `NAME.minisig` is kept with the manifest.
+    public var signed: Bool
     public var repository: Expression?
-    public init(manifest: Expression, repository: Expression? = nil) {
+    public init(manifest: Expression, signed: Bool = false, repository: Expression? = nil) {
         self.manifest = manifest
+        self.signed = signed
+        self.repository = repository
+    }
+}
+
+/// `trust "RW…" [in REPO]` / `trust key "FILE" [in REPO]`: a minisign public key the manifest's
+/// signature must verify against before any entry is believed.
+public struct TrustStatement: Hashable, Sendable {
+    public var key: Expression
+    /// `trust key FILE`: the expression names a public key file.
+    public var fromFile: Bool
+    public var repository: Expression?
+    public init(key: Expression, fromFile: Bool = false, repository: Expression? = nil) {
+        self.key = key
+        self.fromFile = fromFile
         self.repository = repository
     }
 }

@@ -88,9 +88,11 @@ struct ApplyCommand: AsyncParsableCommand {
         for saved in saved.outputs ?? [] {
             printed.receive(.line(saved.text), afterSteps: saved.afterSteps)
         }
+        let signing = try Pipeline.signing(
+            for: saved.plan, environment: ProcessInfo.processInfo.environment, reporter: reporter)
         let applied = await Pipeline.apply(
             saved.plan, service: service, jobs: applying.jobs, filesPerRequest: applying.filesPerRequest,
-            output: printed, reporter: reporter)
+            signing: signing, output: printed, reporter: reporter)
         reporter.finish()
         return Pipeline.exitStatus(saved.plan, applied: applied, detailed: output.detailedExitCode)
     }

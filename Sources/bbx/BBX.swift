@@ -88,6 +88,7 @@ struct BBX: AsyncParsableCommand {
             DoctorCommand.self,
             FormatCommand.self,
             ServeCommand.self,
+            KeygenCommand.self,
         ]
     )
 }

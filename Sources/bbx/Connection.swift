@@ -7,6 +7,7 @@ import BitbucketEmulator
 import BitbucketModel
 import Foundation
 import Logging
+import SafeFiles
 import SafeText
 
 /// One run's way to Bitbucket (or to the sandbox): the client, and the emulator when sandboxed.
@@ -117,6 +118,16 @@ func secretValues(
         values += proxyPasswordForms(url)
     }
     if let path = options?.tokenFile, let token = try? TokenFile.read(path) { values.append(token) }
+    // The signing key file's contents, line by line (its base64 line is the secret).
+    if let path = environment["BBX_SIGNING_KEY_FILE"], !path.isEmpty,
+        let bytes = try? WholeFile.read(path, limit: 64 * 1024)
+    {
+        values += String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
+            .filter { !$0.hasPrefix("untrusted comment:") }
+    }
+    if let key = environment["BBX_SIGNING_KEY"] {
+        values += key.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.hasPrefix("untrusted comment:") }
+    }
     return Array(Set(values.filter { $0.unicodeScalars.count >= Redactor.minimumLength })).sorted()
 }
 

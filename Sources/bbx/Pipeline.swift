@@ -108,6 +108,22 @@ enum Pipeline {
         throw ExitStatus.credentials
     }
 
+    /// The signing key a plan needs, loaded before anything is written: a missing key or a wrong
+    /// password refuses the plan (77), as a credential does.
+    static func signing(
+        for plan: Plan, environment: [String: String], reporter: any Reporter
+    ) throws -> ManifestSigning? {
+        do {
+            return try SigningKey.signing(for: plan, environment: environment)
+        } catch {
+            let message = "\(error); nothing was changed"
+            Console.fail(message)
+            reporter.failed(message, exitCode: ExitStatus.credentials.rawValue)
+            reporter.finish()
+            throw ExitStatus.credentials
+        }
+    }
+
     /// What applying ended with: the report, and the signal that stopped it, if one did.
     struct Applied {
         let report: Report
@@ -117,10 +133,10 @@ enum Pipeline {
     /// Applies a plan with live progress; Ctrl-C stops starting steps and cancels those running.
     static func apply(
         _ plan: Plan, service: BitbucketService, jobs: Int, filesPerRequest: Int = Executor.groupFiles,
-        output: OutputCollector? = nil, reporter: any Reporter
+        signing: ManifestSigning? = nil, output: OutputCollector? = nil, reporter: any Reporter
     ) async -> Applied {
         let observer = reporter.observer(for: plan)
-        let executor = Executor(service: service, jobs: jobs, filesPerRequest: filesPerRequest)
+        let executor = Executor(service: service, jobs: jobs, filesPerRequest: filesPerRequest, signing: signing)
         let started = Date()
         let task = Task { await executor.apply(plan, observer: observer) }
         let interrupt = Interrupt(saying: { "\nbbx: \($0): no new step starts; stopping those running…\n" }) {

@@ -89,10 +89,26 @@ struct ReplCommand: AsyncParsableCommand {
                 }
                 return report
             }
+            // A signed manifest: the key is loaded before anything of the entry is sent.
+            var signing: ManifestSigning?
+            if !dryRun {
+                do {
+                    signing = try SigningKey.signing(for: plan, environment: environment)
+                } catch {
+                    var report = Report(plan: plan)
+                    if let first = report.entries.firstIndex(where: { $0.step.kind.isChange }) {
+                        report.entries[first].outcome = .failed("refused before sending: \(error)")
+                        report.entries[first].isCredentialProblem = true
+                    }
+                    return report
+                }
+            }
             let naming = plan.touchesSeveralRepositories
             let observer: any ApplyObserver =
                 terminal ? TerminalProgress(namingRepositories: naming) : LineProgress(namingRepositories: naming)
-            let report = await (dryRun ? dryRunExecutor : executor).apply(plan, observer: observer)
+            let chosen =
+                dryRun ? dryRunExecutor : Executor(service: executor.service, jobs: executor.jobs, signing: signing)
+            let report = await chosen.apply(plan, observer: observer)
             (observer as? TerminalProgress)?.finish()
             return report
         }

@@ -102,9 +102,10 @@ struct RunCommand: AsyncParsableCommand {
             }
             var applied: Pipeline.Applied?
             if !dryRun && plan.hasWork {
+                let signing = try Pipeline.signing(for: plan, environment: environment, reporter: reporter)
                 applied = await Pipeline.apply(
-                    plan, service: connection.service, jobs: jobs, filesPerRequest: filesPerRequest, output: printed,
-                    reporter: reporter)
+                    plan, service: connection.service, jobs: jobs, filesPerRequest: filesPerRequest, signing: signing,
+                    output: printed, reporter: reporter)
             } else {
                 printed.release(after: nil)
             }

@@ -142,7 +142,7 @@ final class Sandbox: Sendable {
                 case .for(let s): bindings[s.variable.name, default: []] += values(s.sequence)
                 case .linker(let s): linkers += values(s.key)
                 case .use, .upload, .download, .delete, .prune, .list, .print, .assert, .fail, .if, .addonUpdate,
-                    .addonDelete, .linkers, .checksums, .verify:
+                    .addonDelete, .linkers, .checksums, .verify, .trust:
                     break
                 }
                 statement.blocks.forEach { visit($0.statements) }

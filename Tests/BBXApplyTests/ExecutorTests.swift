@@ -100,10 +100,12 @@ final class FakeService: ApplyService {
     func readText(_ name: String, in repository: RepositoryName) async throws -> String? {
         state.withLock { $0.texts[name] }
     }
-    func replaceText(_ text: String, as name: String, in repository: RepositoryName) async throws {
+    func replaceTexts(_ texts: [(name: String, text: String)], in repository: RepositoryName) async throws {
         state.withLock {
-            $0.texts[name] = text
-            $0.stored[name] = Int64(text.utf8.count)
+            for (name, text) in texts {
+                $0.texts[name] = text
+                $0.stored[name] = Int64(text.utf8.count)
+            }
         }
     }
     var requestCount: Int? { nil }
@@ -143,8 +145,8 @@ struct ExecutorTests {
     @Test func theManifestRecordsWhatWasSentDropsWhatFailedAndKeepsTheRest() async throws {
         let service = FakeService(failing: ["b.zip": Boom()])
         let old = String(repeating: "1", count: 64)
-        try await service.replaceText(
-            "\(old)  a.zip\n\(old)  b.zip\n\(old)  other.zip\n", as: "SHA256SUMS", in: "acme/app")
+        try await service.replaceTexts(
+            [("SHA256SUMS", "\(old)  a.zip\n\(old)  b.zip\n\(old)  other.zip\n")], in: "acme/app")
         func replace(_ name: String) -> Step {
             Step(
                 kind: .replace, repository: "acme/app", name: name, localPath: "build/\(name)", size: 10,

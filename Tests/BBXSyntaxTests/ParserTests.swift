@@ -55,7 +55,15 @@ struct ParserTests {
         .init(
             production: "verify_stmt", source: #"verify "app-*" in acme/app"#,
             tree: #"(verify "app-*" in repo:acme/app)"#),
-        // Not reserved: a name `verify` or `checksums` is still a name.
+        .init(
+            production: "checksums_stmt", source: #"checksums "SUMS" signed in acme/app"#,
+            tree: #"(checksums "SUMS" signed in repo:acme/app)"#),
+        .init(production: "trust_stmt", source: #"trust "RWQ" in acme/app"#, tree: #"(trust "RWQ" in repo:acme/app)"#),
+        .init(production: "trust_stmt", source: #"trust key "minisign.pub""#, tree: #"(trust key "minisign.pub")"#),
+        // `key` alone is a name: the key's text held by a `let`.
+        .init(production: "trust_stmt", source: "trust key", tree: "(trust key)"),
+        // Not reserved: a name `verify`, `checksums` or `trust` is still a name.
+        .init(production: "let_stmt", source: "let trust = signed", tree: "(let trust signed)"),
         .init(production: "let_stmt", source: "let verify = checksums", tree: "(let verify checksums)"),
         .init(
             production: "upload_stmt", source: #"upload "a" on conflict update"#, tree: #"(upload "a" conflict update)"#

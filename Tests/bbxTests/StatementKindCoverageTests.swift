@@ -65,6 +65,9 @@ struct StatementKindCoverageTests {
         .linker: Example(source: #"linker "jira" add "WEB""#, planned: .steps([.connect]), linkers: ["jira"]),
         .checksums: Example(
             source: #"checksums "SHA256SUMS" in acme/app"#, planned: .steps([]), repositories: ["acme/app"]),
+        .trust: Example(
+            source: #"trust "RWQFTRlxDEZwH2o91iKgS9YZHrEXSDvnced1eeMPDjJ0YTi5vjxIK++H" in acme/app"#,
+            planned: .steps([]), repositories: ["acme/app"]),
         // Without a manifest there is nothing to verify against: planning says so.
         .verify: Example(
             source: #"verify "app-*" in acme/app"#, planned: .error("verify-needs-checksums"),
