@@ -86,6 +86,8 @@ struct HostileInputEndToEndTests {
             let secrets = [
                 "BITBUCKET_API_TOKEN": "apiTok-91x7", "BITBUCKET_APP_PASSWORD": "appPw-4k2q",
                 "BITBUCKET_CONNECT_SHARED_SECRET": "shared-8h3n", "BITBUCKET_TOKEN": #"tok\SECRET"Q"#,
+                "BBX_SIGNING_KEY_PASSWORD": "sign-pw-3j9",
+                "BBX_SIGNING_KEY": "RWQAAEIyAAAAsecretkeyline0000000000000000000000000000000000",
             ]
             var environment = secrets
             environment["HTTPS_PROXY"] = "http://user:p%40ssw0rd-z@127.0.0.1:1"
