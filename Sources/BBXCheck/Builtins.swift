@@ -4,7 +4,7 @@ public enum Builtins {
     /// Every built-in function. The evaluator switches over these (no `default:`), so a function
     /// added here does not compile until it is evaluated.
     public enum Name: String, CaseIterable, Sendable {
-        case env, files, artifacts, basename, count
+        case env, files, artifacts, basename, count, latest, newest, exact, version
     }
 
     public struct Function: Sendable {
@@ -44,6 +44,22 @@ public enum Builtins {
             Function(
                 id: id, parameters: [.list(.unknown)], required: 1, result: .integer, signature: "count(list)",
                 optionalRepository: false)
+        case .latest:
+            Function(
+                id: id, parameters: [.string, .repository], required: 1, result: .artifact,
+                signature: "latest(\"glob\") or latest(\"glob\", workspace/slug)", optionalRepository: true)
+        case .newest:
+            Function(
+                id: id, parameters: [.string, .repository], required: 1, result: .artifact,
+                signature: "newest(\"glob\") or newest(\"glob\", workspace/slug)", optionalRepository: true)
+        case .exact:
+            Function(
+                id: id, parameters: [.string], required: 1, result: .string, signature: "exact(text)",
+                optionalRepository: false)
+        case .version:
+            Function(
+                id: id, parameters: [.string], required: 1, result: .version, signature: "version(text)",
+                optionalRepository: false)
         }
     }
 
@@ -60,8 +76,9 @@ public enum Builtins {
     public static let fields: [ValueKind: [(name: String, kind: ValueKind)]] = [
         .artifact: [
             ("name", .string), ("size", .integer), ("created", .time), ("age", .duration), ("downloads", .integer),
-            ("uploader", .string),
+            ("uploader", .string), ("version", .version),
         ],
+        .version: [("major", .integer), ("minor", .integer), ("patch", .integer), ("prerelease", .boolean)],
         .file: [("path", .string), ("name", .string), ("size", .integer)],
     ]
 }

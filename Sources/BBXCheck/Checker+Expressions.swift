@@ -23,6 +23,16 @@ extension Checker {
         }
     }
 
+    /// An artifact pattern: a string, or an artifact (its exact name).
+    mutating func expectPattern(_ expression: Expression) {
+        let kind = kindOf(expression)
+        if !kind.fits(.string), !kind.fits(.artifact) {
+            diagnostics.append(
+                .wrongKind(
+                    expected: "an artifact pattern (a string, or an artifact)", found: kind, at: expression.range))
+        }
+    }
+
     mutating func expectCondition(_ expression: Expression) {
         let kind = kindOf(expression)
         if !kind.fits(.boolean) {
@@ -85,7 +95,7 @@ extension Checker {
             return kindOfBinary(op, left, right)
 
         case .exists(let pattern, let repository):
-            expect(pattern, .string, "an artifact pattern (a string)")
+            expectPattern(pattern)
             requireRepository(repository, "'exists'", clause: "in", at: expression.range)
             return .boolean
         }

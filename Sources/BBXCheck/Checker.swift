@@ -190,28 +190,29 @@ public struct Checker {
             }
 
         case .download(let s):
-            expect(s.pattern, .string, "an artifact pattern (a string)")
+            expectPattern(s.pattern)
             if let conflict = s.conflict, conflict.value == .update {
                 diagnostics.append(.updateIsForUploads(at: conflict.range))
             }
             if let directory = s.directory { expect(directory, .string, "a directory (a string)") }
 
         case .delete(let s):
-            expect(s.pattern, .string, "an artifact pattern (a string)")
+            expectPattern(s.pattern)
 
         case .prune(let s):
-            if let pattern = s.pattern { expect(pattern, .string, "an artifact pattern (a string)") }
+            if let pattern = s.pattern { expectPattern(pattern) }
             // Text is accepted where it reads as a number or a duration: `keep env("KEEP", "5")`.
             // Written literally, it is checked now.
-            if let keep = s.keep {
-                expect(keep, .integer, "how many to keep (an integer)", orTextThat: { parseWholeNumber($0) != nil })
+            for keep in s.keeps {
+                expect(
+                    keep.count, .integer, "how many to keep (an integer)", orTextThat: { parseWholeNumber($0) != nil })
             }
             if let olderThan = s.olderThan {
                 expect(olderThan, .duration, "a duration (such as 30d)", orTextThat: { parseDuration($0) != nil })
             }
 
         case .list(let s):
-            if let pattern = s.pattern { expect(pattern, .string, "an artifact pattern (a string)") }
+            if let pattern = s.pattern { expectPattern(pattern) }
 
         case .print(let s):
             for value in s.values { _ = kindOf(value) }
@@ -272,7 +273,7 @@ public struct Checker {
             }
 
         case .verify(let s):
-            if let pattern = s.pattern { expect(pattern, .string, "an artifact pattern (a string)") }
+            if let pattern = s.pattern { expectPattern(pattern) }
 
         case .trust(let s):
             if s.fromFile {

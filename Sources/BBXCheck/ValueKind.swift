@@ -1,6 +1,6 @@
 /// The kind of value an expression has, as far as can be known before anything runs.
 public indirect enum ValueKind: Hashable, Sendable, CustomStringConvertible {
-    case string, integer, duration, boolean, repository, artifact, file, time
+    case string, integer, duration, boolean, repository, artifact, file, time, version
     case list(ValueKind)
     /// Not knowable (or already reported): accepted anywhere, so one mistake gives one message.
     case unknown
@@ -15,6 +15,7 @@ public indirect enum ValueKind: Hashable, Sendable, CustomStringConvertible {
         case .artifact: return "an artifact"
         case .file: return "a file"
         case .time: return "a time"
+        case .version: return "a version"
         case .list(.unknown): return "a list"
         case .list(let element): return "a list of \(element.plural)"
         case .unknown: return "a value"
@@ -31,6 +32,7 @@ public indirect enum ValueKind: Hashable, Sendable, CustomStringConvertible {
         case .artifact: return "artifacts"
         case .file: return "files"
         case .time: return "times"
+        case .version: return "versions"
         case .list: return "lists"
         case .unknown: return "values"
         }
@@ -41,6 +43,8 @@ public indirect enum ValueKind: Hashable, Sendable, CustomStringConvertible {
         switch (self, expected) {
         case (.unknown, _), (_, .unknown): return true
         case (.list(let a), .list(let b)): return a.fits(b)
+        // A version compares with text that reads as one (`a.version >= "2.0"`).
+        case (.version, .string), (.string, .version): return true
         default: return self == expected
         }
     }
@@ -48,7 +52,7 @@ public indirect enum ValueKind: Hashable, Sendable, CustomStringConvertible {
     /// Kinds `<`, `<=`, `>`, `>=` can order.
     var isOrdered: Bool {
         switch self {
-        case .string, .integer, .duration, .time, .unknown: return true
+        case .string, .integer, .duration, .time, .version, .unknown: return true
         default: return false
         }
     }

@@ -95,10 +95,13 @@ extension Evaluator {
             let step = Step(action, reason: reason, source: position(statement.range))
             steps.append(step)
             if step.kind.isChange {
-                state.upload(name, size: file.size, at: options.now)
+                state.upload(name, size: file.size, at: options.now, line: step.source.line)
                 remotes[repository] = state
                 recordUpload(name, in: repository, at: step.source)
                 state = remotes[repository] ?? state
+            } else if let existing {
+                // Left as it is (`= unchanged`, or skipped): confirmed, so a later prune keeps it.
+                state.confirm(existing, line: step.source.line)
             }
         }
         remotes[repository] = state
@@ -109,7 +112,7 @@ extension Evaluator {
         _ statement: Statement, pattern: Expression, from: Expression?, to: Expression?, conflict: ConflictPolicy
     ) async throws {
         let repository = try await targetRepository(from, statement)
-        let text = try await string(pattern) ?? ""
+        let text = try await self.pattern(pattern) ?? ""
         let directory = try await string(to) ?? "."
         let state = try await remote(repository, at: statement.range)
         let found = state.matching(Glob(text))
@@ -195,7 +198,7 @@ extension Evaluator {
     /// `delete PATTERN [from REPO]`
     mutating func planDelete(_ statement: Statement, pattern: Expression, from: Expression?) async throws {
         let repository = try await targetRepository(from, statement)
-        let text = try await string(pattern) ?? ""
+        let text = try await self.pattern(pattern) ?? ""
         let state = try await remote(repository, at: statement.range)
         var found = state.matching(Glob(text))
         // `delete "my file.zip"` means the artifact its upload left: `my_file.zip` where spaces
@@ -221,15 +224,17 @@ extension Evaluator {
     }
 
     /// `prune [PATTERN] [in REPO] [keep N] [older than DURATION]`
-    mutating func planPrune(
-        _ statement: Statement, pattern: Expression?, in clause: Expression?, keep: Expression?,
-        olderThan: Expression?
-    ) async throws {
-        let repository = try await targetRepository(clause, statement)
-        let glob = Glob(try await string(pattern) ?? "*")
-        let count = try await keep.asyncMap { try await integer($0) }
-        let age = try await olderThan.asyncMap { try await duration($0) }
-        let rule = PruneRule(keep: count, olderThan: age)
+    mutating func planPrune(_ statement: Statement, _ s: PruneStatement) async throws {
+        let repository = try await targetRepository(s.repository, statement)
+        let glob = Glob(try await pattern(s.pattern) ?? "*")
+        var keeps: [PruneRule.Keep] = []
+        for keep in s.keeps {
+            let order = PruneRule.Order(rawValue: keep.order.rawValue) ?? .newest
+            keeps.append(PruneRule.Keep(try await integer(keep.count), order))
+        }
+        let age = try await s.olderThan.asyncMap { try await duration($0) }
+        let rule = PruneRule(keeps: keeps, olderThan: age)
+        let count = rule.keeps.isEmpty ? nil : rule.keeps.map(\.count).max()
         // Legal, and almost always a slip: said in the plan, next to what it deletes.
         if (count == 0 && (age ?? 0) == 0) || (count == nil && age == 0) {
             notes.append(
@@ -247,7 +252,23 @@ extension Evaluator {
                 "\(unknown) artifact\(unknown == 1 ? "" : "s") matching '\(glob)' in \(repository) \(unknown == 1 ? "has" : "have") no readable creation time: never pruned (\(position(statement.range)))"
             )
         }
-        let doomed = state.pruned(glob, by: rule, now: options.now)
+        if rule.usesVersions {
+            let unversioned = candidates.filter { Version.read(from: $0.name, pattern: glob.pattern) == nil }
+            if !unversioned.isEmpty {
+                let names = unversioned.prefix(3).map { "'\($0.name)'" }.joined(separator: ", ")
+                notes.append(
+                    "\(unversioned.count) artifact\(unversioned.count == 1 ? "" : "s") matching '\(glob)' in \(repository) \(unversioned.count == 1 ? "has" : "have") no version, never deleted by a version rule: \(names)\(unversioned.count > 3 ? ", …" : "") (\(position(statement.range)))"
+                )
+            }
+        }
+        let (doomed, kept) = state.pruning(glob, by: rule, now: options.now)
+        // What the prune would have taken but for a statement of this run: shown, not deleted.
+        for (artifact, line) in kept {
+            steps.append(
+                Step(
+                    .skip(Step.Skipped(.artifact(repository, name: artifact.name), size: artifact.size)),
+                    reason: "kept: confirmed by line \(line)", source: position(statement.range)))
+        }
         try delete(doomed, from: repository, reason: rule.reason, statement)
     }
 

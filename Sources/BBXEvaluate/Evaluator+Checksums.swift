@@ -268,7 +268,7 @@ extension Evaluator {
     /// hashed and compared with the manifest; nothing is kept.
     mutating func planVerify(_ s: VerifyStatement, _ statement: Statement) async throws {
         let repository = try await targetRepository(s.repository, statement)
-        let text = try await string(s.pattern) ?? "*"
+        let text = try await pattern(s.pattern) ?? "*"
         let state = try await remote(repository, at: statement.range)
         guard let manifest = state.checksums else {
             throw PlanningError.verifyNeedsChecksums(in: repository, at: statement.range)

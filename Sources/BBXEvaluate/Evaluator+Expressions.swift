@@ -62,7 +62,7 @@ extension Evaluator {
         case .exists(let pattern, let clause):
             let name = try await repositoryInEffect(
                 clause, for: "'exists'", hint: "add 'in workspace/slug'", at: expression.range)
-            let glob = Glob(try await string(pattern) ?? "*")
+            let glob = Glob(try await self.pattern(pattern) ?? "*")
             return .boolean(!(try await remote(name, at: expression.range)).matching(glob).isEmpty)
         }
     }
@@ -80,6 +80,14 @@ extension Evaluator {
         case (.file(let file), "path"): return .string(file.path)
         case (.file(let file), "name"): return .string(file.name)
         case (.file(let file), "size"): return .integer(Int(file.size))
+        case (.artifact(let artifact, _), "version"):
+            // From the whole name: a loop's pattern is not known here (`for a in artifacts(…)`).
+            return .version(Version.read(from: artifact.name))
+        case (.version(let version), "prerelease"): return .boolean(version?.isPrerelease ?? false)
+        case (.version(let version), "major"), (.version(let version), "minor"), (.version(let version), "patch"):
+            guard let version else { throw PlanningError.noVersion("none", at: field.range) }
+            return .integer(
+                field.name == "major" ? version.major : field.name == "minor" ? version.minor : version.patch)
         default:
             throw PlanningError.noSuchField(field.name, of: value, at: field.range)
         }
@@ -123,6 +131,37 @@ extension Evaluator {
         case .count:
             guard case .list(let items) = values[0] else { return .integer(0) }  // a list: `fits` checked it
             return .integer(items.count)
+        case .exact:
+            return .string(Glob.escaping(text(0)!))
+        case .version:
+            return .version(Version(text(0)!) ?? Version.read(from: text(0)!))
+        case .latest, .newest:
+            let pattern = text(0)!
+            let name = try await repositoryInEffect(
+                values.count == 2 ? arguments[1] : nil, for: "'\(function.name)(...)'",
+                hint: "give it as the second argument", at: function.range)
+            let found = try await remote(name, at: range).matching(Glob(pattern)).filter(\.isCreationKnown)
+            let newestFirst = found.sorted { a, b in
+                a.created != b.created ? a.created > b.created : naturallyBefore(b.name, a.name)
+            }
+            let chosen: Artifact?
+            if builtin.id == .newest {
+                chosen = newestFirst.first
+            } else {
+                // The highest release (not a pre-release); equal versions: the newest.
+                let releases = newestFirst.compactMap { artifact in
+                    Version.read(from: artifact.name, pattern: pattern).flatMap {
+                        $0.isPrerelease ? nil : (artifact, $0)
+                    }
+                }
+                chosen = releases.max { Version.compare($0.1, $1.1) < 0 }?.0
+            }
+            guard let chosen else {
+                throw PlanningError.nothingLatest(
+                    function.name, pattern: pattern, matched: found.count, in: name, at: range)
+            }
+            touch(name, chosen.name)
+            return .artifact(chosen, now: options.now)
         }
     }
 
@@ -134,7 +173,7 @@ extension Evaluator {
         case .list:
             if case .list = value { return true }
             return false
-        case .string, .integer, .duration, .boolean, .artifact, .file, .time: return value.kind == parameter
+        case .string, .integer, .duration, .boolean, .artifact, .file, .time, .version: return value.kind == parameter
         }
     }
 
@@ -153,7 +192,10 @@ extension Evaluator {
             {
                 return try await evaluate(right)
             }
-            return try await evaluate(left)
+            // `a.version ?? "0"`, `version(text) ?? …`: and for a name without a version.
+            let value = try await evaluate(left)
+            if case .version(nil) = value { return try await evaluate(right) }
+            return value
         case .matches:
             let subject = try await evaluate(left)
             let pattern = try await evaluate(right)
@@ -175,6 +217,22 @@ extension Evaluator {
         case (.integer(let x), .integer(let y)), (.duration(let x), .duration(let y)):
             order = x < y ? -1 : (x == y ? 0 : 1)
         case (.time(let x), .time(let y)): order = x < y ? -1 : (x == y ? 0 : 1)
+        case (.version, .version), (.version, .string), (.string, .version):
+            // A side that is text reads as a version; none (a name without one) orders nothing.
+            func read(_ value: Value) -> Version? {
+                switch value {
+                case .version(let version): version
+                case .string(let text): Version(text)
+                default: nil
+                }
+            }
+            let left = read(a)
+            let right = read(b)
+            guard let left, let right else {
+                if op == .equal || op == .notEqual { order = nil; break }
+                throw PlanningError.noVersion(left == nil ? a.description : b.description, at: range)
+            }
+            order = Version.compare(left, right)
         default: order = nil
         }
         switch op {
@@ -201,6 +259,19 @@ extension Evaluator {
             throw PlanningError.conditionNotBoolean(value, at: expression.range)
         }
         return flag
+    }
+
+    /// An artifact pattern: a string, or an artifact value, which means exactly its name
+    /// (`download latest("app-*.zip")`, `delete a` in a loop); nil when the expression is absent.
+    mutating func pattern(_ expression: Expression?) async throws -> String? {
+        guard let expression else { return nil }
+        switch try await evaluate(expression) {
+        case .string(let text): return text
+        case .artifact(let artifact, _): return Glob.escaping(artifact.name)
+        case let other:
+            throw PlanningError.wrongKind(
+                expected: "an artifact pattern (a string, or an artifact)", found: other, at: expression.range)
+        }
     }
 
     /// A string, or nil when the expression is absent.

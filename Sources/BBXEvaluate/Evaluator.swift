@@ -205,12 +205,12 @@ public struct Evaluator: Sendable {
             try await planDelete(statement, pattern: s.pattern, from: s.repository)
 
         case .prune(let s):
-            try await planPrune(statement, pattern: s.pattern, in: s.repository, keep: s.keep, olderThan: s.olderThan)
+            try await planPrune(statement, s)
 
         case .list(let s):
             let pattern = s.pattern
             let name = try await targetRepository(s.repository, statement)
-            let glob = Glob(try await string(pattern) ?? "*")
+            let glob = Glob(try await self.pattern(pattern) ?? "*")
             let state = try await remote(name, at: statement.range)
             let found = state.matching(glob)
             if found.isEmpty, pattern != nil {

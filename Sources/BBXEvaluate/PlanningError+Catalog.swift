@@ -124,6 +124,26 @@ extension PlanningError {
             at: range, id: "manifest-would-outgrow")
     }
 
+    static func noVersion(_ text: String, at range: SourceRange) -> PlanningError {
+        PlanningError(
+            "'\(text)' has no version (such as 1.10.0 or v2.0.0-rc.1); give a fallback with '??'", at: range,
+            id: "no-version")
+    }
+
+    static func nothingLatest(
+        _ function: String, pattern: String, matched: Int, in repository: RepositoryName, at range: SourceRange
+    )
+        -> PlanningError
+    {
+        let what =
+            function == "latest"
+            ? "no release version (pre-releases and names without a version do not count)"
+            : "no artifact with a creation time"
+        return PlanningError(
+            "\(function)(\"\(pattern)\") found nothing in \(repository): \(matched) artifact\(matched == 1 ? "" : "s") match, with \(what)",
+            at: range, id: DiagnosticID(rawValue: "nothing-\(function)"))
+    }
+
     static func notAPublicKey(problem: String, at range: SourceRange) -> PlanningError {
         PlanningError("cannot trust this key: \(problem)", at: range, id: "not-a-public-key")
     }
@@ -155,7 +175,11 @@ extension PlanningError {
     static func noArtifactMatches(_ pattern: String, in repository: RepositoryName, at range: SourceRange)
         -> PlanningError
     {
-        PlanningError("no artifact in \(repository) matches '\(pattern)'", at: range, id: "no-match")
+        // A name with glob characters (from `--var`, `env()`) that is an artifact's name as it is.
+        let hint =
+            Glob(pattern).isLiteral || pattern.unicodeScalars.allSatisfy({ !"[]{}".unicodeScalars.contains($0) })
+            ? "" : "; '[', '{' and ',' are glob characters: for this name as it is, write exact(…) around it"
+        return PlanningError("no artifact in \(repository) matches '\(pattern)'\(hint)", at: range, id: "no-match")
     }
 
     static func noFileMatches(_ pattern: String, literal: Bool, in folder: String?, at range: SourceRange)

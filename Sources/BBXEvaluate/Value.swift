@@ -17,6 +17,9 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
     case artifact(Artifact, now: Date)
     case file(LocalFile)
     case time(Date)
+    /// A version read from a name (`a.version`) or text (`version("1.10.0")`); nil for a name
+    /// without one, which `??` replaces, prints as `none` and is no pre-release.
+    case version(Version?)
 
     /// How the value reads inside a string (`"${version}"`) and in `print`.
     public var description: String {
@@ -30,6 +33,7 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
         case .artifact(let artifact, _): artifact.name
         case .file(let file): file.path
         case .time(let date): date.ISO8601Format()
+        case .version(let version): version?.text ?? "none"
         }
     }
 
@@ -71,6 +75,7 @@ extension Value {
         case .artifact: .artifact
         case .file: .file
         case .time: .time
+        case .version: .version
         }
     }
 }

@@ -9,8 +9,10 @@ import Foundation
 /// with `e` and a combining accent as two artifacts, and so does the plan.
 public struct RemoteState: Hashable, Sendable {
     private var artifacts: [ExactName: Artifact]
-    /// Names uploaded (or replaced) earlier in this run: `prune` never deletes them.
-    public private(set) var uploadedInThisRun: Set<ExactName> = []
+    /// Names a statement of this run confirmed (uploaded or replaced, or left `= unchanged` or
+    /// skipped by `on conflict update|skip`), with that statement's line: `prune` never deletes
+    /// them, so a release script run again on the same build does not undo its own plan.
+    public private(set) var confirmedInThisRun: [ExactName: Int] = [:]
     /// The checksum manifest kept here (`checksums NAME`), as the plan has left it.
     public var checksums: ManifestState?
 
@@ -67,7 +69,7 @@ public struct RemoteState: Hashable, Sendable {
     /// runs uploaded may be pruned now.
     public func startingRun() -> RemoteState {
         var next = self
-        next.uploadedInThisRun = []
+        next.confirmedInThisRun = [:]
         return next
     }
 
@@ -95,12 +97,22 @@ public struct RemoteState: Hashable, Sendable {
 
     /// A planned upload or replacement: the artifact is new as of `now`. It replaces the artifact
     /// of its stored form when that is what exists, and neither form is pruned in this run.
-    public mutating func upload(_ name: String, size: Int64, at now: Date) {
+    public mutating func upload(_ name: String, size: Int64, at now: Date, line: Int = 0) {
         let stored = existingName(for: name) ?? name
         artifacts[ExactName(stored)] = Artifact(name: stored, size: size, created: now)
-        uploadedInThisRun.insert(ExactName(name))
-        uploadedInThisRun.insert(ExactName(Self.storedAlias(of: name)))
+        confirm(name, line: line)
     }
+
+    /// An artifact a statement at `line` confirmed as it is (left `= unchanged`, or skipped):
+    /// kept from later prunes of the run, in either stored form.
+    public mutating func confirm(_ name: String, line: Int) {
+        for key in [ExactName(name), ExactName(Self.storedAlias(of: name))] where confirmedInThisRun[key] == nil {
+            confirmedInThisRun[key] = line
+        }
+    }
+
+    /// The line of the statement that confirmed `name` in this run, if one did.
+    public func confirmation(of name: String) -> Int? { confirmedInThisRun[ExactName(name)] }
 
     public mutating func delete(_ name: String) {
         artifacts[ExactName(name)] = nil
@@ -110,9 +122,28 @@ public struct RemoteState: Hashable, Sendable {
     /// Artifacts whose creation time is unknown are never pruned, and do not count among the
     /// kept either (that would delete more of the others): they are left out.
     public func pruned(_ glob: Glob, by rule: PruneRule, now: Date) -> [Artifact] {
-        let candidates = matching(glob).filter(\.isCreationKnown)
-        let names = rule.deletions(
-            among: candidates.map { (name: $0.name, created: $0.created) }, now: now, protected: uploadedInThisRun)
-        return names.compactMap { self[$0] }
+        pruning(glob, by: rule, now: now).deleted
+    }
+
+    /// What a `prune` over `glob` deletes now, and what it would have deleted but for a
+    /// statement of this run that confirmed it (kept, with that statement's line).
+    public func pruning(_ glob: Glob, by rule: PruneRule, now: Date) -> (
+        deleted: [Artifact], kept: [(artifact: Artifact, line: Int)]
+    ) {
+        let pattern = rule.usesVersions ? glob.pattern : nil
+        let candidates = matching(glob).filter(\.isCreationKnown).map {
+            (
+                name: $0.name, created: $0.created,
+                version: rule.usesVersions ? Version.read(from: $0.name, pattern: pattern) : nil
+            )
+        }
+        let protected = Set(confirmedInThisRun.keys)
+        let deleted = rule.deletions(among: candidates, now: now, protected: protected).compactMap { self[$0] }
+        let unprotected = rule.deletions(among: candidates, now: now)
+        let kept = unprotected.compactMap { name -> (artifact: Artifact, line: Int)? in
+            guard let line = confirmedInThisRun[ExactName(name)], let artifact = self[name] else { return nil }
+            return (artifact, line)
+        }
+        return (deleted, kept)
     }
 }

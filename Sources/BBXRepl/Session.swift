@@ -244,10 +244,11 @@ public final class Session: @unchecked Sendable {
         Statements run as soon as they are complete (a block or string left open asks for more):
           use acme/app                 upload "build/*.zip" [as NAME] [on conflict replace|skip|fail]
           let name = expr              download "*.zip" [to DIR]     delete "old-*"
-          print expr, …                prune "app-*" keep 5 [older than 30d]
+          print expr, …                prune "app-*" keep 5 [by version|per minor] [older than 30d]
           list ["*.zip"]               if/for … { … }               assert/fail "message"
           checksums "SHA256SUMS" [signed]   upload … on conflict update   verify ["app-*"]
           trust "RW…" | trust key "minisign.pub"
+          latest("app-*") newest("app-*") exact(text) version(text)   a.version.major >= 2
           addon update|delete          linkers                      linker "KEY" [values|add|set|remove|clear]
         Meta-commands:
           :help             this text

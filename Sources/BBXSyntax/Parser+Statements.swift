@@ -175,7 +175,7 @@ extension Parser {
         return statement(.delete(DeleteStatement(pattern: pattern, repository: repository)), from: keyword)
     }
 
-    // prune_stmt = "prune" [ expression ] { "in" expression | "keep" expression | "older" "than" expression } ;
+    // prune_stmt = "prune" [ expression ] { "in" expression | keep_clause | "older" "than" expression } ;
     //   (at least one of keep and older than)
     mutating func parsePrune() throws -> Statement {
         let keyword = advance()
@@ -186,8 +186,10 @@ extension Parser {
                 try clauses.note("in", token.range, &self)
                 clauses.repository = try parseOperand("a repository", after: "'in'")
             } else if let token = match(.keep) {
-                try clauses.note("keep", token.range, &self)
-                clauses.keep = try parseOperand("how many artifacts to keep (an integer)", after: "'keep'")
+                let keep = try parseKeepClause(token)
+                // Several `keep` clauses are a union; the same kind twice is a slip.
+                try clauses.note("keep " + keep.order.rawValue, keep.range ?? token.range, &self)
+                clauses.keeps.append(keep)
             } else if let token = match(.older) {
                 try clauses.note("older than", token.range, &self)
                 _ = try consume(.keyword(.than), "'than'", after: "'older'")
@@ -196,14 +198,36 @@ extension Parser {
                 break
             }
         }
-        if clauses.keep == nil, clauses.olderThan == nil {
+        if clauses.keeps.isEmpty, clauses.olderThan == nil {
             throw error(.pruneNeedsRule(found: peek))
         }
         return statement(
             .prune(
                 PruneStatement(
-                    pattern: pattern, repository: clauses.repository, keep: clauses.keep, olderThan: clauses.olderThan)),
+                    pattern: pattern, repository: clauses.repository, keeps: clauses.keeps,
+                    olderThan: clauses.olderThan)),
             from: keyword)
+    }
+
+    // keep_clause = "keep" expression [ "by" "version" | "per" ( "major" | "minor" ) ] ;
+    mutating func parseKeepClause(_ keyword: Token) throws -> KeepClause {
+        let count = try parseOperand("how many artifacts to keep (an integer)", after: "'keep'")
+        var order = KeepClause.Order.newest
+        if matchWord("by") != nil {
+            guard matchWord("version") != nil else {
+                throw error(.expected("'version'", after: "'keep … by'", found: peek, opener: nil))
+            }
+            order = .version
+        } else if matchWord("per") != nil {
+            if matchWord("major") != nil {
+                order = .major
+            } else if matchWord("minor") != nil {
+                order = .minor
+            } else {
+                throw error(.expected("'major' or 'minor'", after: "'keep … per'", found: peek, opener: nil))
+            }
+        }
+        return KeepClause(count: count, order: order, range: range(from: keyword))
     }
 
     // list_stmt = "list" [ expression ] [ "in" expression ] ;
@@ -425,7 +449,7 @@ extension Parser {
         var repository: Expression?
         var directory: Expression?
         var conflict: Located<ConflictPolicy>?
-        var keep: Expression?
+        var keeps: [KeepClause] = []
         var olderThan: Expression?
 
         mutating func note(_ clause: String, _ range: SourceRange, _ parser: inout Parser) throws {

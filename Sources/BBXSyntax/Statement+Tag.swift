@@ -40,7 +40,7 @@ extension Statement {
             switch self {
             case .upload, .download:
                 return ["on": ["conflict"], "conflict": ConflictPolicy.allCases.map(\.rawValue)]
-            case .prune: return ["older": ["than"]]
+            case .prune: return ["older": ["than"], "by": ["version"], "per": ["major", "minor"]]
             case .addonUpdate: return ["addon": ["update", "delete"], "update": ["descriptor", "url"]]
             case .addonDelete: return ["addon": ["update", "delete"]]
             case .linker: return ["linker KEY": LinkerAction.words]

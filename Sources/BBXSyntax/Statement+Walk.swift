@@ -36,7 +36,8 @@ extension Statement {
         case .upload(let s): [s.pattern, s.asName, s.repository].compactMap { $0 }
         case .download(let s): [s.pattern, s.repository, s.directory].compactMap { $0 }
         case .delete(let s): [s.pattern, s.repository].compactMap { $0 }
-        case .prune(let s): [s.pattern, s.repository, s.keep, s.olderThan].compactMap { $0 }
+        case .prune(let s):
+            [s.pattern, s.repository].compactMap { $0 } + s.keeps.map(\.count) + [s.olderThan].compactMap { $0 }
         case .list(let s): [s.pattern, s.repository].compactMap { $0 }
         case .print(let s): s.values
         case .assert(let s): [s.condition, s.message].compactMap { $0 }

@@ -22,7 +22,12 @@ extension Statement {
                 + (s.conflict.map { " conflict \($0.value.rawValue)" } ?? "") + ")"
         case .delete(let s): return "(delete \(s.pattern.dump)\(opt("from", s.repository)))"
         case .prune(let s):
-            return "(prune" + (s.pattern.map { " \($0.dump)" } ?? "") + opt("in", s.repository) + opt("keep", s.keep)
+            return "(prune" + (s.pattern.map { " \($0.dump)" } ?? "") + opt("in", s.repository)
+                + s.keeps.map {
+                    opt(
+                        $0.order == .newest
+                            ? "keep" : "keep-" + $0.order.rawValue.replacingOccurrences(of: " ", with: "-"), $0.count)
+                }.joined()
                 + opt("older-than", s.olderThan) + ")"
         case .list(let s):
             return "(list" + (s.pattern.map { " \($0.dump)" } ?? "") + opt("in", s.repository) + ")"

@@ -133,16 +133,46 @@ public struct DeleteStatement: Hashable, Sendable {
 public struct PruneStatement: Hashable, Sendable {
     public var pattern: Expression?
     public var repository: Expression?
-    public var keep: Expression?
+    /// Each `keep N [by version | per major | per minor]`, in order.
+    public var keeps: [KeepClause]
     public var olderThan: Expression?
     public init(
-        pattern: Expression? = nil, repository: Expression? = nil, keep: Expression? = nil,
+        pattern: Expression? = nil, repository: Expression? = nil, keeps: [KeepClause] = [],
         olderThan: Expression? = nil
     ) {
         self.pattern = pattern
         self.repository = repository
-        self.keep = keep
+        self.keeps = keeps
         self.olderThan = olderThan
+    }
+
+    /// `prune … keep N` with one plain `keep`.
+    public init(
+        pattern: Expression? = nil, repository: Expression? = nil, keep: Expression?, olderThan: Expression? = nil
+    ) {
+        self.init(
+            pattern: pattern, repository: repository, keeps: keep.map { [KeepClause(count: $0)] } ?? [],
+            olderThan: olderThan)
+    }
+}
+
+/// `keep N`, `keep N by version`, `keep N per major`, `keep N per minor`.
+public struct KeepClause: Hashable, Sendable {
+    public enum Order: String, Hashable, Sendable {
+        case newest = ""
+        case version = "by version"
+        case major = "per major"
+        case minor = "per minor"
+    }
+
+    public var count: Expression
+    public var order: Order
+    /// From `keep` to the clause's last word.
+    public var range: SourceRange?
+    public init(count: Expression, order: Order = .newest, range: SourceRange? = nil) {
+        self.count = count
+        self.order = order
+        self.range = range
     }
 }
 

@@ -74,11 +74,14 @@ struct JSONDocument: Encodable {
         let steps: [StepJSON]
         let totals: Plan.Totals
         let hasChanges: Bool
+        /// The plan's `note:` lines (artifacts left alone, and why).
+        let notes: [String]?
 
         init(_ plan: Plan) {
             steps = plan.steps.map(StepJSON.init)
             totals = plan.totals
             hasChanges = plan.hasChanges
+            notes = plan.notes
         }
     }
 

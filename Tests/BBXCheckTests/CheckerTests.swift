@@ -121,7 +121,9 @@ struct CheckerTests {
             message: "unknown function 'envv'; did you mean 'env'?"),
         .init(
             name: "unknown function, no suggestion", marked: "print 1️⃣sha256(\"A\")",
-            message: "unknown function 'sha256'; the functions are artifacts, basename, count, env, files"),
+            message:
+                "unknown function 'sha256'; the functions are artifacts, basename, count, env, exact, files, latest, newest, version"
+        ),
         .init(
             name: "wrong argument count", marked: "print 1️⃣env()",
             message: "'env' takes 1 to 2 arguments, found 0: write env(\"NAME\") or env(\"NAME\", \"fallback\")"),

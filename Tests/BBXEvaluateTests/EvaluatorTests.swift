@@ -83,10 +83,13 @@ struct EvaluatorTests {
             remote: ["acme/app": [artifact("x.zip", daysOld: 3), artifact("y.zip", daysOld: 2)]],
             files: ["build/a.zip": 5, "build/b.zip": 6])
         #expect(result.error == nil, "\(String(describing: result.error?.diagnostic))")
-        // keep 1: the two uploads count among the kept, and are never pruned themselves.
-        #expect(summary(result.plan) == ["upload a.zip", "upload b.zip", "delete x.zip", "delete y.zip"])
+        // keep 1: the two uploads count among the kept, and are never pruned themselves; the
+        // one that keep 1 alone would take is shown kept, and why.
+        #expect(
+            summary(result.plan) == ["upload a.zip", "upload b.zip", "skip a.zip", "delete x.zip", "delete y.zip"])
         #expect(result.output == ["b.zip is planned", "4", "acme/app: a.zip b.zip"])
-        #expect(result.plan?.steps[2].reason == "prune keep 1")
+        #expect(result.plan?.steps[2].reason == "kept: confirmed by line 2")
+        #expect(result.plan?.steps[3].reason == "prune keep 1")
     }
 
     @Test func conflictPoliciesAndRenaming() async {

@@ -42,10 +42,10 @@ struct RemoteStateTests {
 
     @Test func replacingKeepsOneArtifactOfThatName() {
         var state = RemoteState(listing: listing())
-        state.upload("app-2.zip", size: 999, at: now)
+        state.upload("app-2.zip", size: 999, at: now, line: 7)
         #expect(state["app-2.zip"]?.size == 999)
         #expect(state["app-2.zip"]?.created == now)
-        #expect(state.uploadedInThisRun == ["app-2.zip"])
+        #expect(state.confirmedInThisRun == ["app-2.zip": 7])
         #expect(state.count == 5)
     }
 

@@ -21,7 +21,7 @@ struct CompleterTests {
     @Test(arguments: [
         // Keywords and names.
         ("upl", ["upload"], " "),
-        ("ver", ["verbose", "verify", "version"], " "),
+        ("ver", ["verbose", "verify", "version", "version("], " "),
         ("print co", ["count("], ""),
         ("upload \"a\" on conflict re", ["replace"], " "),
         // Meta-commands, only at the start.

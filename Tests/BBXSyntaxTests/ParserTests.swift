@@ -58,6 +58,11 @@ struct ParserTests {
         .init(
             production: "checksums_stmt", source: #"checksums "SUMS" signed in acme/app"#,
             tree: #"(checksums "SUMS" signed in repo:acme/app)"#),
+        .init(
+            production: "prune_stmt", source: #"prune "app-*.zip" keep 5 by version keep 1 per minor older than 30d"#,
+            tree: #"(prune "app-*.zip" keep-by-version 5 keep-per-minor 1 older-than 30d)"#),
+        .init(
+            production: "prune_stmt", source: "prune keep 3 keep 2 per major", tree: "(prune keep 3 keep-per-major 2)"),
         .init(production: "trust_stmt", source: #"trust "RWQ" in acme/app"#, tree: #"(trust "RWQ" in repo:acme/app)"#),
         .init(production: "trust_stmt", source: #"trust key "minisign.pub""#, tree: #"(trust key "minisign.pub")"#),
         // `key` alone is a name: the key's text held by a `let`.

@@ -27,7 +27,9 @@ struct ExampleRunTests {
         #expect(first.stdout.contains("Applied: 4 uploaded"))
         for version in ["1.5.0", "1.6.0", "1.7.0", "1.8.0"] {
             let result = try await run("release.bbx", ["VERSION": version])
-            #expect(!result.stdout.contains("delete"))
+            #expect(!result.stdout.contains("- delete"), "\(result.stdout)")
+            // app-latest.tar.gz matches the pattern, has no version, and is said to be left alone.
+            #expect(result.stdout.contains("never deleted by a version rule: 'app-latest.tar.gz'"), "\(result.stdout)")
         }
         // Five versioned archives now: the sixth release prunes the oldest.
         let pruning = try await run("release.bbx", ["VERSION": "1.9.0"])
