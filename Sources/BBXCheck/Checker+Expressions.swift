@@ -16,7 +16,11 @@ extension Checker {
     ) {
         if let text = expression.literalText {
             if !reads(text) {
-                diagnostics.append(.wrongKind(expected: description, found: .string, at: expression.range))
+                // The text itself, as planning says it for a value from `env()`.
+                diagnostics.append(
+                    Diagnostic(
+                        "expected \(description), found the text \"\(text)\", which does not read as one",
+                        at: expression.range, id: "wrong-kind"))
             }
         } else if kindOf(expression) != .string {
             expect(expression, expected, description)

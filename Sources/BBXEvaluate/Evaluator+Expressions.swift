@@ -125,7 +125,9 @@ extension Evaluator {
                 values.count == 2 ? arguments[1] : nil, for: "'artifacts(...)'",
                 hint: "give it as the second argument", at: function.range)
             let now = options.now
-            return .list(try await remote(name, at: range).matching(Glob(pattern)).map { .artifact($0, now: now) })
+            // Newest first, as Bitbucket lists them and `prune keep N` ranks them.
+            return .list(
+                newestFirst(try await remote(name, at: range).matching(Glob(pattern))).map { .artifact($0, now: now) })
         case .basename:
             return .string((text(0)! as NSString).lastPathComponent)
         case .count:
@@ -141,15 +143,13 @@ extension Evaluator {
                 values.count == 2 ? arguments[1] : nil, for: "'\(function.name)(...)'",
                 hint: "give it as the second argument", at: function.range)
             let found = try await remote(name, at: range).matching(Glob(pattern)).filter(\.isCreationKnown)
-            let newestFirst = found.sorted { a, b in
-                a.created != b.created ? a.created > b.created : naturallyBefore(b.name, a.name)
-            }
+            let ordered = newestFirst(found)
             let chosen: Artifact?
             if builtin.id == .newest {
-                chosen = newestFirst.first
+                chosen = ordered.first
             } else {
                 // The highest release (not a pre-release); equal versions: the newest.
-                let releases = newestFirst.compactMap { artifact in
+                let releases = ordered.compactMap { artifact in
                     Version.read(from: artifact.name, pattern: pattern).flatMap {
                         $0.isPrerelease ? nil : (artifact, $0)
                     }

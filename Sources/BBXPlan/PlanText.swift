@@ -172,10 +172,12 @@ public struct PlanText: Sendable {
 public func artifactTable(_ artifacts: [Artifact], repository: RepositoryName) -> String {
     guard !artifacts.isEmpty else { return "\(repository): no artifacts\n" }
     let header = ["NAME", "SIZE", "CREATED", "DOWNLOADS"]
-    let rows = artifacts.map { artifact in
+    // Newest first, to the second, as `prune keep N` ranks them: the user sees which it keeps.
+    let rows = newestFirst(artifacts).map { artifact in
         [
             artifact.name.terminalSafe, formatBytes(artifact.size),
-            artifact.isCreationKnown ? formatTime(artifact.created) : "unknown", String(artifact.downloads),
+            artifact.isCreationKnown ? formatTime(artifact.created, seconds: true) : "unknown",
+            String(artifact.downloads),
         ]
     }
     var widths = header.map(\.displayWidth)
@@ -189,12 +191,22 @@ public func artifactTable(_ artifacts: [Artifact], repository: RepositoryName) -
         }
         return "  " + padded.joined(separator: "  ")
     }
-    let count = "\(artifacts.count) artifact\(artifacts.count == 1 ? "" : "s")"
+    let count = "\(artifacts.count) artifact\(artifacts.count == 1 ? "" : "s")\(artifacts.count > 1 ? ", newest first" : "")"
     return (["\(repository): \(count)", line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
 }
 
-/// `2026-11-25 06:00 UTC`: minutes are enough to tell releases apart, and UTC is unambiguous.
-public func formatTime(_ date: Date) -> String {
+/// `2026-11-25 06:00 UTC` (with `seconds`, `06:00:07`): UTC is unambiguous.
+public func formatTime(_ date: Date, seconds: Bool = false) -> String {
     let iso = date.ISO8601Format()  // 2026-11-25T06:00:00Z
-    return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(5)) + " UTC"
+    return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(seconds ? 8 : 5)) + " UTC"
+}
+
+/// Newest first by creation time, as `prune keep N` and Bitbucket's listing order them; the
+/// same time: the name that sorts later (naturally: `app-10` after `app-9`) first; artifacts
+/// whose time is unknown last.
+public func newestFirst(_ artifacts: [Artifact]) -> [Artifact] {
+    artifacts.sorted { a, b in
+        if a.isCreationKnown != b.isCreationKnown { return a.isCreationKnown }
+        return a.created != b.created ? a.created > b.created : naturallyBefore(b.name, a.name)
+    }
 }

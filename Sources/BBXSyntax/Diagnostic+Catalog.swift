@@ -34,7 +34,7 @@ extension Diagnostic {
     /// The words a statement starts with, for "did you mean 'upload'?".
     static let statementWords: [String] = [
         "use", "let", "upload", "download", "delete", "prune", "list", "print", "assert", "fail", "if", "for",
-        "addon", "linkers", "linker",
+        "addon", "linkers", "linker", "checksums", "verify", "trust",
     ]
 
     static func expectedStatement(found: Token, text: String) -> Diagnostic {
@@ -107,12 +107,22 @@ extension Diagnostic {
     }
 
     static func unexpectedCharacter(_ what: String, at range: SourceRange) -> Diagnostic {
-        Diagnostic("unexpected character \(what)", at: range, id: "unexpected-character")
+        // Quotes a word processor or a chat window made curly.
+        let curly: Set<String> = ["\u{201C}", "\u{201D}", "\u{201E}", "\u{2018}", "\u{2019}", "\u{00AB}", "\u{00BB}"]
+        let hint =
+            curly.contains(where: what.contains)
+            ? "; strings take straight quotes (\" or '): a curly quote is often pasted from a document" : ""
+        return Diagnostic("unexpected character \(what)\(hint)", at: range, id: "unexpected-character")
     }
 
-    static func unknownConflictPolicy(found: Token) -> Diagnostic {
-        Diagnostic(
-            "expected 'replace', 'skip', 'fail' or 'update' after 'on conflict', found \(found.kind.spelling)",
+    static func unknownConflictPolicy(found: Token, text: String = "") -> Diagnostic {
+        let suggestion =
+            found.kind == .identifier
+            ? closestMatch(to: text, among: ["replace", "skip", "fail", "update"]).map { "; did you mean '\($0)'?" }
+                ?? ""
+            : ""
+        return Diagnostic(
+            "expected 'replace', 'skip', 'fail' or 'update' after 'on conflict', found \(found.kind.spelling)\(suggestion)",
             at: found.range,
             id: "unknown-conflict-policy")
     }
@@ -126,8 +136,18 @@ extension Diagnostic {
         Diagnostic("'${' is never closed; expected '}'", at: range, id: "unterminated-interpolation")
     }
 
-    static func unterminatedString(at range: SourceRange) -> Diagnostic {
-        Diagnostic("string is never closed; expected a closing quote", at: range, id: "unterminated-string")
+    /// `earlier`: a string before it that ran over a line break, which is where a quote is most
+    /// likely missing (its closing quote then opened this one).
+    static func unterminatedString(at range: SourceRange, earlier: SourceRange? = nil) -> Diagnostic {
+        Diagnostic(
+            "string is never closed; expected a closing quote", at: range, id: "unterminated-string",
+            notes: earlier.map {
+                [
+                    Note(
+                        "a string opened here runs over a line break: if it should end on its line, its closing quote is missing",
+                        at: $0)
+                ]
+            } ?? [])
     }
 
     static func wrongOperator(_ written: String, use replacement: String, at range: SourceRange) -> Diagnostic {

@@ -31,6 +31,9 @@ public struct Lexer {
     private var tokens: [Token] = []
     private var diagnostics: [Diagnostic] = []
     private var endsInsideString = false
+    /// The last string that ran over a line break (its opening quote): when a later string is
+    /// never closed, that one is most likely the string missing its quote.
+    private var lastMultilineString: Int?
     private var gaveUp = false
     /// Where the last run of slug characters not followed by `/` ends (see `lexRepositoryIfPresent`).
     private var slugRunWithoutRepository = -1
@@ -61,7 +64,10 @@ public struct Lexer {
             switch mode {
             case .string(let opener):
                 endsInsideString = true
-                diagnostics.append(.unterminatedString(at: SourceRange(opener, opener + 1)))
+                diagnostics.append(
+                    .unterminatedString(
+                        at: SourceRange(opener, opener + 1),
+                        earlier: lastMultilineString.map { SourceRange($0, $0 + 1) }))
             case .code(_, let opener?):
                 endsInsideString = true
                 diagnostics.append(.unterminatedInterpolation(at: SourceRange(opener, opener + 2)))
@@ -330,6 +336,7 @@ public struct Lexer {
                 let quote = position
                 position += 1
                 emit(.stringEnd, from: quote)
+                if bytes[opener..<quote].contains(UInt8(ascii: "\n")) { lastMultilineString = opener }
                 modes.removeLast()
                 return
             }
@@ -392,7 +399,9 @@ public struct Lexer {
         }
         endsInsideString = true
         emit(.rawString, from: start, value: .text(String(decoding: text, as: UTF8.self)))
-        diagnostics.append(.unterminatedString(at: SourceRange(start, start + 1)))
+        diagnostics.append(
+            .unterminatedString(
+                at: SourceRange(start, start + 1), earlier: lastMultilineString.map { SourceRange($0, $0 + 1) }))
     }
 
     /// Strings become artifact and file names: text that is not UTF-8, or that holds a NUL, is an

@@ -162,7 +162,9 @@ extension Parser {
         case .identifier where token.value == .text("update"): policy = .update
         default: policy = nil
         }
-        guard let policy else { throw error(.unknownConflictPolicy(found: token)) }
+        guard let policy else {
+            throw error(.unknownConflictPolicy(found: token, text: source.text(of: token.range)))
+        }
         advance()
         return Located(policy, token.range)
     }

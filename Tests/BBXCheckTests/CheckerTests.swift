@@ -75,7 +75,7 @@ struct CheckerTests {
         // Kinds.
         .init(
             name: "keep needs an integer", marked: "use acme/app\nprune keep 1️⃣\"five\"",
-            message: "expected how many to keep (an integer), found a string"),
+            message: "expected how many to keep (an integer), found the text \"five\", which does not read as one"),
         .init(
             name: "older than needs a duration", marked: "use acme/app\nprune older than 1️⃣5",
             message: "expected a duration (such as 30d), found an integer"),
@@ -180,8 +180,14 @@ struct CheckerTests {
     /// checked before anything runs.
     @Test(arguments: [
         (#"prune keep env("KEEP", "5")"#, []), (#"prune keep "3" older than "2w 3d""#, []),
-        (#"prune keep "five""#, ["expected how many to keep (an integer), found a string"]),
-        (#"prune older than "14 days""#, ["expected a duration (such as 30d), found a string"]),
+        (
+            #"prune keep "five""#,
+            ["expected how many to keep (an integer), found the text \"five\", which does not read as one"]
+        ),
+        (
+            #"prune older than "14 days""#,
+            ["expected a duration (such as 30d), found the text \"14 days\", which does not read as one"]
+        ),
         ("prune keep true", ["expected how many to keep (an integer), found a boolean"]),
     ])
     func numbersAndDurationsAsText(_ statement: String, _ messages: [String]) {

@@ -144,7 +144,8 @@ struct EvaluatorTests {
             ],
             files: ["build/a.zip": 5])
         #expect(result.output == ["a.zip 5 build/a.zip"])
-        #expect(summary(result.plan) == ["delete old", "delete tmp-1"])
+        // artifacts() lists newest first (as Bitbucket does, and as prune ranks them).
+        #expect(summary(result.plan) == ["delete tmp-1", "delete old"])
     }
 
     @Test func environmentAndFallbacks() async {

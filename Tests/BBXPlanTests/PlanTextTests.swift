@@ -60,18 +60,22 @@ struct PlanTextTests {
 
     @Test func listTable() {
         let created = Date(timeIntervalSince1970: 1_790_000_000)
+        // Newest first, to the second (two uploads in one minute are told apart); the same
+        // second: the later name first, as prune ranks them.
         let table = artifactTable(
             [
                 Artifact(name: "a.zip", size: 2048, created: created, downloads: 3),
                 Artifact(name: "bb.tgz", size: 5, created: created),
+                Artifact(name: "c.zip", size: 7, created: created.addingTimeInterval(7)),
             ],
             repository: "acme/app")
         #expect(
             table == """
-                acme/app: 2 artifacts
-                  NAME       SIZE  CREATED               DOWNLOADS
-                  a.zip   2.0 KiB  2026-09-21 14:13 UTC          3
-                  bb.tgz      5 B  2026-09-21 14:13 UTC          0
+                acme/app: 3 artifacts, newest first
+                  NAME       SIZE  CREATED                  DOWNLOADS
+                  c.zip       7 B  2026-09-21 14:13:27 UTC          0
+                  bb.tgz      5 B  2026-09-21 14:13:20 UTC          0
+                  a.zip   2.0 KiB  2026-09-21 14:13:20 UTC          3
 
                 """)
     }

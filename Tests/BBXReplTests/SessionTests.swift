@@ -98,7 +98,10 @@ struct SessionTests {
             "prune keep \"five\"", "download \"*.tgz\"", "print nope", "let v = 1", "print v",
         ])
         await session.run(reader: reader)
-        #expect(transcript.error.contains("<repl>:1:12: error: expected how many to keep (an integer), found a string"))
+        #expect(
+            transcript.error.contains(
+                "<repl>:1:12: error: expected how many to keep (an integer), found the text \"five\", which does not read as one"
+            ))
         #expect(transcript.error.contains(" 1 | prune keep \"five\"\n   |            ^~~~~~"))
         #expect(transcript.error.contains("<repl>:1:10: error: no artifact in acme/app matches '*.tgz'"))
         #expect(transcript.error.contains("<repl>:1:7: error: 'nope' is not defined"))

@@ -13,6 +13,26 @@ struct ParserErrorCase: CustomTestStringConvertible, Sendable {
 @Suite("Parser errors")
 struct ParserErrorTests {
     static let cases: [ParserErrorCase] = [
+        // What a first hour trips over (issue 29): each says what was meant.
+        .init(
+            name: "checksum for checksums", marked: "1️⃣checksum \"SHA256SUMS\"",
+            message: "expected a statement, found a name; did you mean 'checksums'?"),
+        .init(
+            name: "prnue for prune", marked: "1️⃣prnue keep 3",
+            message: "expected a statement, found a name; did you mean 'prune'?"),
+        .init(
+            name: "replce for replace", marked: "upload \"a\" on conflict 1️⃣replce",
+            message:
+                "expected 'replace', 'skip', 'fail' or 'update' after 'on conflict', found a name; did you mean 'replace'?"
+        ),
+        .init(
+            name: "curly quotes", marked: "print 1️⃣\u{201C}hello\u{201D}",
+            message:
+                "unexpected character '\u{201C}'; strings take straight quotes (\" or '): a curly quote is often pasted from a document"
+        ),
+        .init(
+            name: "keep by what", marked: "prune keep 3 by 1️⃣age",
+            message: "expected 'version' after 'keep … by', found a name"),
         .init(
             name: "missing repository after to", marked: "upload \"x\" to1️⃣\n",
             message: "expected a repository after 'to', found a newline"),

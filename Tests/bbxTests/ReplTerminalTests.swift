@@ -149,7 +149,9 @@ struct ReplPipedTests {
             #expect(result.stdout.contains("uploaded\n"))
             #expect(result.stdout.contains("= skip     nothing-*"))
             #expect(
-                result.stderr.contains("<repl>:1:12: error: expected how many to keep (an integer), found a string"))
+                result.stderr.contains(
+                    "<repl>:1:12: error: expected how many to keep (an integer), found the text \"x\", which does not read as one"
+                ))
             #expect(result.stdout.contains("- delete   app-1.4.0-linux.zip"))
             #expect(result.stdout.contains("repository: acme/app\ndry-run: on\n"))
             #expect(!result.stdout.contains("bbx acme/app>"), "no prompts without a terminal")
