@@ -20,6 +20,11 @@ for package in "${packages[@]}"; do
         missing+=("$package")
     fi
 done
+# The pipelines example is validated with Bitbucket's schema (scripts/validate-pipelines.py).
+if ! python3 -c 'import jsonschema, yaml' >/dev/null 2>&1; then
+    echo "installing jsonschema PyYAML" >&2
+    python3 -m pip install -q jsonschema PyYAML >/dev/null
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -191,7 +191,8 @@ public func artifactTable(_ artifacts: [Artifact], repository: RepositoryName) -
         }
         return "  " + padded.joined(separator: "  ")
     }
-    let count = "\(artifacts.count) artifact\(artifacts.count == 1 ? "" : "s")\(artifacts.count > 1 ? ", newest first" : "")"
+    let count =
+        "\(artifacts.count) artifact\(artifacts.count == 1 ? "" : "s")\(artifacts.count > 1 ? ", newest first" : "")"
     return (["\(repository): \(count)", line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
 }
 

@@ -26,7 +26,8 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let reporter = makeReporter(json: output.json, command: "apply")
+        let reporter = makeReporter(
+            json: output.json, command: "apply", junit: output.junit, suite: "bbx apply \(file)")
         let saved: SavedPlan
         do {
             saved = try SavedPlan.read(file)

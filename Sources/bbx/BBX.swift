@@ -82,7 +82,7 @@ struct BBX: AsyncParsableCommand {
 
             Exit codes: 0 success, 1 apply failed (or Bitbucket out of reach, a free-plan workspace, removed linker endpoints), 2 success with changes (--detailed-exitcode), 64 bad command line, 65 script error (nothing was changed), 77 credentials missing or rejected (or known, before any write, to lack the scope the plan's uploads and deletes need), 129/130/143 stopped by SIGHUP, Ctrl-C or SIGTERM (while planning: nothing was changed).
             """,
-        version: "0.1.0",
+        version: bbxVersion,
         subcommands: [
             RunCommand.self, PlanCommand.self, ApplyCommand.self, ReplCommand.self, CheckCommand.self,
             DoctorCommand.self,

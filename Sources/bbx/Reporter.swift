@@ -106,6 +106,10 @@ final class JSONReporter: Reporter {
 }
 
 /// The reporter `--json` asks for.
-func makeReporter(json: Bool, command: String, dryRun: Bool = false) -> any Reporter {
-    json ? JSONReporter(command: command, dryRun: dryRun) : TextReporter()
+func makeReporter(json: Bool, command: String, dryRun: Bool = false, junit: String? = nil, suite: String = "")
+    -> any Reporter
+{
+    let reporter: any Reporter = json ? JSONReporter(command: command, dryRun: dryRun) : TextReporter()
+    guard let junit else { return reporter }
+    return JUnitReporter(wrapping: reporter, path: junit, suite: suite.isEmpty ? "bbx \(command)" : suite)
 }

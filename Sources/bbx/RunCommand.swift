@@ -56,7 +56,9 @@ struct RunCommand: AsyncParsableCommand {
         sandbox: SandboxOptions, save: String?
     ) async throws {
         let environment = ProcessInfo.processInfo.environment
-        let reporter = makeReporter(json: output.json, command: command, dryRun: dryRun)
+        let reporter = makeReporter(
+            json: output.json, command: command, dryRun: dryRun, junit: output.junit,
+            suite: "bbx \(command) \(file ?? "-e")")
         let source = try Pipeline.load(file: file, code: code)
         let variables = try VariableBinding.parse(options.variables)
         let defaultRepository = try pipelineRepository(environment)

@@ -8,6 +8,12 @@ struct OutputOptions: ParsableArguments {
 
     @Flag(name: .customLong("detailed-exitcode"), help: "Exit with 2 when the run succeeded and had changes.")
     var detailedExitCode = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Also write the run as JUnit XML (a test case per step), which Bitbucket Pipelines shows when the file is under test-results/.",
+            valueName: "FILE"))
+    var junit: String?
 }
 
 /// How a plan is applied (`run`, `apply`; not `plan`, which applies nothing).
