@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BBX = .build/debug/bbx
 
-.PHONY: deps build demo test lint format fuzz man
+.PHONY: deps build demo test lint format fuzz man dist dist-check
 
 deps:
 	@scripts/install-deps.sh
@@ -41,3 +41,12 @@ man: deps
 	mkdir -p .build/man
 	cp .build/plugins/GenerateManual/outputs/bbx/bbx.1 .build/man/bbx.1
 	@echo "wrote .build/man/bbx.1"
+
+# The release tarball: dist/bbx-VERSION-linux-x86_64.tar.gz and .sha256 (scripts/dist.sh says
+# what is in it and how it is linked).
+dist: deps
+	scripts/dist.sh
+
+# The tarball on a bare Debian (mmdebstrap minbase, in a chroot): scripts/dist-check.sh.
+dist-check: dist
+	scripts/dist-check.sh

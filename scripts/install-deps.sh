@@ -9,9 +9,12 @@
 #   tmux                     the REPL's test drives bbx repl in a real terminal
 #   libsqlite3-dev           the emulator keeps its metadata in SQLite (GRDB)
 #   minisign                 signed manifests are checked against the real tool, both ways
+#   libbsd-dev, libmd-dev,   the .a archives `make dist` links statically (libedit's dependencies)
+#   libncurses-dev, zlib1g-dev
 set -euo pipefail
 
-packages=(libedit-dev libsqlite3-dev pkg-config curl openssl ca-certificates bsdutils tinyproxy tmux minisign)
+packages=(libedit-dev libsqlite3-dev pkg-config curl openssl ca-certificates bsdutils tinyproxy tmux minisign
+    libbsd-dev libmd-dev libncurses-dev zlib1g-dev)
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 
 missing=()
