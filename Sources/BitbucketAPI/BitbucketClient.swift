@@ -72,7 +72,12 @@ public final class BitbucketClient: Sendable {
         if !configuration.verifiesTLS { tls.certificateVerification = .none }
         // `--cacert`, SSL_CERT_FILE or SSL_CERT_DIR: those authorities instead of the system's,
         // as curl and OpenSSL read them.
-        if let authorities = configuration.caCertificates { tls.trustRoots = .file(authorities) }
+        if let authorities = configuration.caCertificates {
+            tls.trustRoots = .file(authorities)
+        } else if let bundle = SystemTrustStore.bundle() {
+            // The system's, found where each Linux family keeps it (not only where NIO looks).
+            tls.trustRoots = .file(bundle)
+        }
         var settings = HTTPClient.Configuration(
             tlsConfiguration: tls,
             // Redirects are followed by hand: the storage request must differ from the API's.

@@ -245,10 +245,21 @@ struct Doctor {
                     seconds: elapsed))
             return checks
         }
+        // Which authorities TLS trusted: the one given, or the system's bundle that was found.
+        var trust = ""
+        if configuration.baseURL.hasPrefix("https:") {
+            if let given = configuration.caCertificates {
+                trust = "; trusting the authorities in \(given)"
+            } else if let bundle = SystemTrustStore.bundle() {
+                trust = "; trusting the system's authorities in \(bundle)"
+            } else {
+                trust = "; no system CA bundle found (looked in \(SystemTrustStore.bundles.joined(separator: ", ")))"
+            }
+        }
         checks.append(
             .ok(
                 "api",
-                "\(configuration.baseURL) answered\(via) (name lookup \(String(format: "%.3f", lookup.seconds)) s)",
+                "\(configuration.baseURL) answered\(via) (name lookup \(String(format: "%.3f", lookup.seconds)) s)\(trust)",
                 seconds: elapsed))
         if repositories.isEmpty {
             checks.append(

@@ -53,3 +53,24 @@ struct CredentialFormsTests {
         #expect(shown.components(separatedBy: Redactor.replacement).count == 4, "\(shown)")
     }
 }
+
+/// Where each Linux family keeps its certificate authorities: the first that exists is used.
+@Suite("The system's CA bundle")
+struct SystemTrustStoreTests {
+    @Test(
+        arguments: [
+            (
+                ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"],
+                "/etc/ssl/certs/ca-certificates.crt"
+            ),
+            (
+                ["/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"],
+                "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"
+            ),
+            (["/etc/ssl/ca-bundle.pem"], "/etc/ssl/ca-bundle.pem"),
+            ([], nil),
+        ] as [([String], String?)])
+    func theFirstBundleThatExistsIsUsed(_ present: [String], _ expected: String?) {
+        #expect(SystemTrustStore.bundle(isReadable: present.contains) == expected)
+    }
+}

@@ -141,5 +141,7 @@ struct DoctorTests {
         let trusted = try await BBXProcess.launch(
             ["doctor", "acme/app", "--cacert", pki.authority], environment: environment)
         #expect(trusted.status == 0, "\(trusted.stdout)\(trusted.stderr)")
+        // The doctor says which authorities it trusted: the file given, or the system's bundle.
+        #expect(trusted.stdout.contains("; trusting the authorities in \(pki.authority)"), "\(trusted.stdout)")
     }
 }
