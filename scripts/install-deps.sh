@@ -11,10 +11,11 @@
 #   minisign                 signed manifests are checked against the real tool, both ways
 #   libbsd-dev, libmd-dev,   the .a archives `make dist` links statically (libedit's dependencies)
 #   libncurses-dev, zlib1g-dev
+#   mmdebstrap, xz-utils     `make dist-check` unpacks the release into a minimal Debian root
 set -euo pipefail
 
 packages=(libedit-dev libsqlite3-dev pkg-config curl openssl ca-certificates bsdutils tinyproxy tmux minisign
-    libbsd-dev libmd-dev libncurses-dev zlib1g-dev)
+    libbsd-dev libmd-dev libncurses-dev zlib1g-dev mmdebstrap xz-utils)
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 
 missing=()
