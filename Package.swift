@@ -152,7 +152,8 @@ let package = Package(
         .testTarget(
             name: "BBXPlanTests",
             dependencies: [
-                "BBXPlan", "BitbucketModel", "BBXTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                "BBXPlan", "BitbucketModel", "BBXTestSupport", "SafeText",
+                .product(name: "Crypto", package: "swift-crypto"),
             ], exclude: ["Golden"]),
         .testTarget(
             name: "BBXReplTests",

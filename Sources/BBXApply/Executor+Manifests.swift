@@ -1,6 +1,7 @@
 import BBXPlan
 import BitbucketModel
 import Foundation
+import SafeText
 
 /// The checksum manifest's one replacement per run. Bitbucket has no conditional write, so
 /// bbx reads the manifest as it is now, merges this run's entries into it (another writer's

@@ -1,5 +1,6 @@
 import BBXSyntax
 import BitbucketModel
+import SafeText
 
 /// Every message of the static checks, in the voice of the parser's. Alphabetical by identifier.
 extension Diagnostic {
@@ -106,24 +107,11 @@ extension Diagnostic {
 
     public static func valueTooLarge(bytes: Int, at range: SourceRange) -> Diagnostic {
         Diagnostic(
-            "this text would be \(describeBytes(bytes)), over the \(ValueBudget.described) a value may hold",
+            "this text would be \(formatBytes(Int64(bytes))), over the \(ValueBudget.described) a value may hold",
             at: range, id: "value-too-large")
     }
 
     public static func wrongKind(expected: String, found: ValueKind, at range: SourceRange) -> Diagnostic {
         Diagnostic("expected \(expected), found \(found)", at: range, id: "wrong-kind")
     }
-}
-
-/// A byte count in the largest binary unit that keeps it at one or more ("64.0 GiB").
-func describeBytes(_ bytes: Int) -> String {
-    if bytes == Int.max { return "more than 8 EiB" }
-    let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
-    var value = Double(bytes)
-    var unit = 0
-    while value >= 1024, unit < units.count - 1 {
-        value /= 1024
-        unit += 1
-    }
-    return unit == 0 ? "\(bytes) bytes" : "\((value * 10).rounded() / 10) \(units[unit])"
 }

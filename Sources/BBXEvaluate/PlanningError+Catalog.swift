@@ -2,6 +2,7 @@ import BBXCheck
 import BBXPlan
 import BBXSyntax
 import BitbucketModel
+import SafeText
 
 /// Every error planning stops with, in one place and alphabetical by identifier, like the
 /// checker's catalog. A problem the checker also finds is built by the checker's catalog, so

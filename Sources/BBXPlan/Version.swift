@@ -73,10 +73,16 @@ public struct Version: Hashable, Sendable, CustomStringConvertible {
         guard let star = pattern.firstIndex(of: "*") else { return nil }
         let prefix = pattern[..<star]
         let rest = pattern[pattern.index(after: star)...]
+        // By scalars, as names compare (bytes): `café` in its two spellings is two names, and a
+        // combining mark after the prefix must not join its last letter.
+        let scalars = Array(name.unicodeScalars)
+        let head = Array(prefix.unicodeScalars)
+        let tail = Array(rest.unicodeScalars)
         guard !prefix.contains(where: special.contains), !rest.contains(where: special.contains),
-            name.hasPrefix(prefix), name.hasSuffix(rest), name.count >= prefix.count + rest.count
+            scalars.count >= head.count + tail.count, scalars.starts(with: head),
+            scalars.reversed().starts(with: tail.reversed())
         else { return nil }
-        return String(name.dropFirst(prefix.count).dropLast(rest.count))
+        return String(String.UnicodeScalarView(scalars[head.count..<(scalars.count - tail.count)]))
     }
 
     /// File extensions that end release names; never read as pre-release identifiers.

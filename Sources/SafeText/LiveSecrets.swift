@@ -18,6 +18,14 @@ public enum LiveSecrets {
         counter += 1
     }
 
+    /// How many were ever registered: a writer compares it with the one its redactor was built
+    /// for, and copies the values only when it moved (every line written asks).
+    public static var generation: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return counter
+    }
+
     /// How many were ever registered, and those kept.
     public static func snapshot() -> (generation: Int, values: [String]) {
         lock.lock()

@@ -120,7 +120,7 @@ func secretValues(
     if let path = options?.tokenFile, let token = try? TokenFile.read(path) { values.append(token) }
     // The signing key file's contents, line by line (its base64 line is the secret).
     if let path = environment["BBX_SIGNING_KEY_FILE"], !path.isEmpty,
-        let bytes = try? WholeFile.read(path, limit: 64 * 1024)
+        let bytes = try? SecretFile.contents(path)
     {
         values += String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
             .filter { !$0.hasPrefix("untrusted comment:") }

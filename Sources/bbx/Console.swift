@@ -51,8 +51,8 @@ enum Console {
     /// (`Redactor.forms`), with the JWTs made so far.
     static func redacting(_ text: String) -> String {
         lock.lock()
-        let live = LiveSecrets.snapshot()
-        if redactor.generation != live.generation {
+        if redactor.generation != LiveSecrets.generation {
+            let live = LiveSecrets.snapshot()
             redactor = (live.generation, Redactor(secrets: secrets + live.values))
         }
         let current = redactor.redactor

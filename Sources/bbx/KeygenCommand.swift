@@ -52,11 +52,15 @@ struct KeygenCommand: ParsableCommand {
                 + "verify with minisign:    minisign -Vm SHA256SUMS -P \(key.publicKey.base64)\n")
     }
 
-    /// A new file only (`O_EXCL`, never through a link), written whole.
+    /// A new file only (created exclusively, never through a link), written whole.
     func write(_ text: String, to path: String, mode: mode_t) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-        guard descriptor >= 0 else {
-            throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
+        let descriptor: CInt
+        do {
+            descriptor = try ExclusiveFile.create(
+                in: (path as NSString).deletingLastPathComponent, mode: mode
+            ) { (path as NSString).lastPathComponent }.descriptor
+        } catch {
+            throw ValidationError("cannot write \(path): \(error)")
         }
         defer { close(descriptor) }
         let bytes = Array(text.utf8)

@@ -45,7 +45,7 @@ enum SigningKey {
             source = "BBX_SIGNING_KEY"
         } else if let path = environment["BBX_SIGNING_KEY_FILE"], !path.isEmpty {
             do {
-                text = String(decoding: try WholeFile.read(path, limit: 64 * 1024), as: UTF8.self)
+                text = String(decoding: try SecretFile.contents(path), as: UTF8.self)
             } catch {
                 throw Failure(description: "cannot read BBX_SIGNING_KEY_FILE: \(error)")
             }

@@ -2,6 +2,7 @@ import BBXPlan
 import BBXTestSupport
 import BitbucketModel
 import Foundation
+import SafeText
 import Testing
 
 /// The human plan, frozen as a golden file (`Golden/plan.txt`; re-record with `BBX_RECORD=1`).

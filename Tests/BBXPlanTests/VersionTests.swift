@@ -47,6 +47,10 @@ struct VersionTests {
         ("app-1..2.zip", nil, "1"),
         ("app-.zip", "app-*.zip", nil),
         ("café-1.0.zip", nil, "1.0"),
+        // The pattern's prefix is compared by code point, as globs match: in the other Unicode
+        // spelling it does not capture, and the whole name is read.
+        ("caf\u{E9}-1.0.0-linux_x86.zip", "caf\u{E9}-*-linux_x86.zip", "1.0.0"),
+        ("cafe\u{301}-1.0.0-linux_x86.zip", "caf\u{E9}-*-linux_x86.zip", "1.0.0-linux"),
         ("app-1.0.0-rc.1.ZIP", nil, "1.0.0-rc.1"),
         ("v1", nil, "v1"),
         ("lib-4.5.6-SNAPSHOT.jar", nil, "4.5.6-SNAPSHOT"),

@@ -87,6 +87,20 @@ struct ReleaseJobTests {
             let xml = String(decoding: world.contents("test-results/broken.xml") ?? Data(), as: UTF8.self)
             #expect(xml.contains("tests=\"1\" failures=\"1\""), "\(xml)")
             #expect(xml.contains("broken.bbx:2: expected how many to keep"), "\(xml)")
+
+            // A saved plan applied: its steps, each a passing case; the plan alone: all skipped.
+            try world.write("ship.bbx", "use acme/app\nupload \"build/*.zip\"\n")
+            let planned = try await world.bbx([
+                "plan", "ship.bbx", "-o", "plan.json", "--junit", "test-results/plan.xml",
+            ])
+            #expect(planned.status == 0, "\(planned.stderr)")
+            let planXML = String(decoding: world.contents("test-results/plan.xml") ?? Data(), as: UTF8.self)
+            #expect(planXML.contains("tests=\"3\" failures=\"0\" errors=\"0\" skipped=\"2\""), "\(planXML)")
+            let applied = try await world.bbx(["apply", "plan.json", "--junit", "test-results/apply.xml"])
+            #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+            let applyXML = String(decoding: world.contents("test-results/apply.xml") ?? Data(), as: UTF8.self)
+            #expect(
+                applyXML.contains("<testsuite name=\"bbx apply plan.json\" tests=\"2\" failures=\"0\""), "\(applyXML)")
         }
     }
 

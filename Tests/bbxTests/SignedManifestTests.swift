@@ -134,6 +134,27 @@ struct SignedManifestTests {
         }
     }
 
+    /// The key file from a pipe (`BBX_SIGNING_KEY_FILE=<(vault read …)`), which can be read
+    /// once: bbx read it for the secrets it hides, then found it empty when signing.
+    @Test func aKeyFileFromAPipeSigns() async throws {
+        try await EndToEnd.with { world in
+            let keys = try Keys(in: world)
+            try world.write("release.bbx", Self.release(trusting: keys.publicKey))
+            var environment = world.environment
+            environment["BBX_SIGNING_KEY_PASSWORD"] = keys.password
+            let result = try await ChildProcess(
+                URL(fileURLWithPath: "/bin/bash"),
+                [
+                    "-c",
+                    "BBX_SIGNING_KEY_FILE=<(cat \(keys.secretFile)) exec '\(BBXProcess.executable.path)' run release.bbx",
+                ],
+                environment: environment, in: world.folder
+            ).wait()
+            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+            #expect(result.stdout.contains("(2 to record, signed)"), "\(result.stdout)")
+        }
+    }
+
     /// Two signed releases into one repository at once: no entry is lost, and the pair left
     /// behind verifies.
     @Test func twoConcurrentSignedReleasesKeepEveryEntryAndAValidSignature() async throws {
