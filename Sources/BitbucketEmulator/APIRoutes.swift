@@ -21,6 +21,25 @@ struct APIRoutes: ListenerRoutes {
         guard segments.first == "2.0" else {
             return Reply.error(.notFound, "Resource not found", cut: exchange.cut)
         }
+        // Bitbucket's budget covers every API request of a credential, whatever it asks.
+        guard let limiter = state.rateLimiter, let credential = exchange.request.headers[.authorization] else {
+            return await answer(exchange, segments: segments)
+        }
+        let count = limiter.count(credential)
+        var response =
+            count.over
+            ? Reply.text("Rate limit for this resource has been exceeded", status: .tooManyRequests)
+            : await answer(exchange, segments: segments)
+        // Told to access tokens (Bearer) only, as Bitbucket does.
+        if credential.lowercased().hasPrefix("bearer ") {
+            response.headers[.rateLimitLimit] = String(count.limit)
+            response.headers[.rateLimitResource] = "api"
+            if count.near { response.headers[.rateLimitNearLimit] = "true" }
+        }
+        return response
+    }
+
+    func answer(_ exchange: Exchange, segments: [String]) async -> Response {
         if segments.count >= 2, segments[1] == "addon" {
             return await ConnectRoutes(state: state).respond(exchange, segments: Array(segments.dropFirst(2)))
         }
@@ -29,6 +48,9 @@ struct APIRoutes: ListenerRoutes {
             let name = segments.count == 6 && !segments[5].isEmpty ? segments[5] : nil
             return await DownloadRoutes(state: state).respond(
                 exchange, workspace: segments[2], slug: segments[3], encodedName: name)
+        }
+        if segments.count == 3 || (segments.count == 4 && segments[3].isEmpty), segments[1] == "repositories" {
+            return await WorkspaceRoutes(state: state).list(exchange, workspace: segments[2])
         }
         return Reply.error(.notFound, "Resource not found", cut: exchange.cut)
     }

@@ -37,6 +37,9 @@ struct AdminRoutes {
         case (.delete, "/_emulator/faults"):
             await state.faults.removeAll()
             return Response(status: .noContent)
+        case (.delete, "/_emulator/rate-limits"):
+            state.rateLimiter?.reset()
+            return Response(status: .noContent)
         case (.post, "/_emulator/artifacts"):
             return try await seed(request)
         default:

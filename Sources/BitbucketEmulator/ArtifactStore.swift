@@ -113,8 +113,12 @@ final class ArtifactStore: Sendable {
     /// in braces); nil when it was never declared.
     func repository(workspace: String, slug: String) throws -> String? {
         let key = "\(workspace)/\(slug)".lowercased()
+        // By name first, with the table's index: a workspace of hundreds is read per request.
+        let exact = try database.read { db in
+            try String.fetchOne(db, sql: "SELECT key FROM repository WHERE key = ?", arguments: [key])
+        }
+        if let exact { return exact }
         let declared = try database.read { db in try String.fetchAll(db, sql: "SELECT key FROM repository") }
-        if declared.contains(key) { return key }
         for candidate in declared {
             let parts = candidate.split(separator: "/").map(String.init)
             let ws =
@@ -128,6 +132,18 @@ final class ArtifactStore: Sendable {
             return key
         }
         return nil
+    }
+
+    /// The repositories of a workspace (by slug or `{uuid}`), sorted by full name; nil when
+    /// none is declared there (an unknown workspace).
+    func repositories(workspace: String) throws -> [String]? {
+        let wanted = workspace.lowercased()
+        let keys = try database.read { db in try String.fetchAll(db, sql: "SELECT key FROM repository ORDER BY key") }
+        let found = keys.filter { key in
+            let owner = String(key.split(separator: "/")[0])
+            return owner == wanted || RepositoryIdentity.uuid(of: owner) == wanted
+        }
+        return found.isEmpty ? nil : found
     }
 
     func declare(_ repository: String) throws {

@@ -113,4 +113,5 @@ extension HTTPField.Name {
     static let acceptedOAuthScopes = HTTPField.Name("X-Accepted-OAuth-Scopes")!
     static let rateLimitLimit = HTTPField.Name("X-RateLimit-Limit")!
     static let rateLimitNearLimit = HTTPField.Name("X-RateLimit-NearLimit")!
+    static let rateLimitResource = HTTPField.Name("X-RateLimit-Resource")!
 }

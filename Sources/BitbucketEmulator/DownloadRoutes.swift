@@ -24,18 +24,7 @@ struct DownloadRoutes {
         }
         let method = exchange.request.method
         let needs: Scopes = method == .get || method == .head ? .read : .write
-        let rate = state.countCall()
-        var response: Response
-        if let rate, rate.over {
-            response = Reply.error(
-                .tooManyRequests, "Rate limit for this resource has been exceeded", cut: exchange.cut)
-        } else {
-            response = await answer(exchange, caller, needs, workspace: rawWorkspace, slug: rawSlug, encodedName)
-        }
-        if let rate {
-            response.headers[.rateLimitLimit] = String(rate.limit)
-            response.headers[.rateLimitNearLimit] = rate.near ? "true" : "false"
-        }
+        var response = await answer(exchange, caller, needs, workspace: rawWorkspace, slug: rawSlug, encodedName)
         // What Bitbucket tells every authenticated caller: its kind of credential, the scopes it
         // holds and those the endpoint accepts, each in that credential's words.
         response.headers[.credentialType] = caller.credentialType
@@ -92,19 +81,11 @@ struct DownloadRoutes {
 
     /// A page of artifacts, newest first, with real `next` and `previous` links.
     func list(_ exchange: Exchange, _ repository: String) async throws -> Response {
-        var pagelen = 10
-        var page = 1
-        if let text = exchange.queryValue("pagelen") {
-            guard let value = Int(text), (1...100).contains(value) else {
-                return Reply.error(.badRequest, "Invalid pagelen", cut: exchange.cut)
-            }
-            pagelen = value
-        }
-        if let text = exchange.queryValue("page") {
-            guard let value = Int(text), value >= 1 else {
-                return Reply.error(.badRequest, "Invalid page", cut: exchange.cut)
-            }
-            page = value
+        let page: Int
+        let pagelen: Int
+        switch exchange.pagination() {
+        case .success(let asked): (page, pagelen) = asked
+        case .failure(let refusal): return refusal.response
         }
         // A page far beyond the end (page × pagelen overflowing) is simply empty.
         let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: pagelen)

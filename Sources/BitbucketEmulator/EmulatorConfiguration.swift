@@ -153,9 +153,10 @@ public struct EmulatorConfiguration: Sendable {
     /// Linker endpoints answer as after their removal by Atlassian (404 on every
     /// `/2.0/addon/linkers…` call).
     public var linkersRemoved = false
-    /// Bitbucket's hourly limit of API calls (`--rate-limit N`): every Downloads answer then
-    /// says `X-RateLimit-Limit` and `X-RateLimit-NearLimit` (true from 80 % of the hour's budget
-    /// on), as Bitbucket does for access tokens, and a call beyond the limit gets 429.
+    /// Bitbucket's hourly limit of API requests per credential (`--rate-limit N`), counted over
+    /// a rolling hour: answers to Bearer tokens then say `X-RateLimit-Limit`,
+    /// `X-RateLimit-Resource` and, from 80 % of the budget on, `X-RateLimit-NearLimit: true`, as
+    /// Bitbucket does for access tokens; a request beyond the limit gets 429 as plain text.
     public var rateLimit: Int?
     /// Calls counted as already made this hour when the emulator starts (`--rate-limit N:USED`),
     /// so that a test reaches "near the limit" in a few calls.

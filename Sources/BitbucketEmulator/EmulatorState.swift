@@ -43,19 +43,8 @@ final class EmulatorState: Sendable {
     let authenticator: Authenticator
     let logger: Logger
     private let stopping = Mutex(false)
-    /// Downloads calls in the current hour, and when it began (`--rate-limit`).
-    private let rateWindow: Mutex<(calls: Int, since: ContinuousClock.Instant)>
-
-    /// Counts a Downloads call against the hourly limit: the headers to send, and whether the
-    /// call is over the limit (nil without `--rate-limit`).
-    func countCall() -> (limit: Int, near: Bool, over: Bool)? {
-        guard let limit = configuration.rateLimit else { return nil }
-        return rateWindow.withLock { window in
-            if ContinuousClock.now - window.since > .seconds(3600) { window = (0, ContinuousClock.now) }
-            window.calls += 1
-            return (limit, window.calls * 5 >= limit * 4, window.calls > limit)
-        }
-    }
+    /// `--rate-limit`: each credential's requests in the last hour; nil without it.
+    let rateLimiter: RateLimiter?
 
     /// Set when shutdown begins: uploads in progress then give up and leave nothing behind.
     var isStopping: Bool { stopping.withLock { $0 } }
@@ -70,7 +59,7 @@ final class EmulatorState: Sendable {
         self.listeners = listeners
         self.authenticator = Authenticator(tokens: configuration.tokens, apiTokens: configuration.apiTokens)
         self.logger = logger
-        rateWindow = Mutex((configuration.rateLimitUsed, ContinuousClock.now))
+        rateLimiter = configuration.rateLimit.map { RateLimiter(limit: $0, used: configuration.rateLimitUsed) }
     }
 
     /// A listener's URL as links should show it. Bound to every address (`0.0.0.0`, `::`), the

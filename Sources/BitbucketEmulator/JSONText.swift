@@ -7,6 +7,7 @@ enum JSONText {
     indirect enum Value {
         case string(String)
         case integer(Int64)
+        case boolean(Bool)
         case object([(String, Value)])
         case array([Value])
 
@@ -14,6 +15,7 @@ enum JSONText {
             switch self {
             case .string(let text): JSONText.quote(text, into: &out)
             case .integer(let number): out += String(number)
+            case .boolean(let flag): out += flag ? "true" : "false"
             case .array(let items):
                 out += "["
                 for (index, item) in items.enumerated() {

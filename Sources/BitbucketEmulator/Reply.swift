@@ -20,6 +20,32 @@ struct Exchange: Sendable {
     }
 }
 
+extension Exchange {
+    /// A listing's answer that is not a page: Bitbucket's 400.
+    struct BadPage: Error {
+        let response: Response
+    }
+
+    /// `page` (from 1) and `pagelen` (1 to 100, default 10), as every paginated listing reads them.
+    func pagination() -> Result<(page: Int, pagelen: Int), BadPage> {
+        var pagelen = 10
+        var page = 1
+        if let text = queryValue("pagelen") {
+            guard let value = Int(text), (1...100).contains(value) else {
+                return .failure(BadPage(response: Reply.error(.badRequest, "Invalid pagelen", cut: cut)))
+            }
+            pagelen = value
+        }
+        if let text = queryValue("page") {
+            guard let value = Int(text), value >= 1 else {
+                return .failure(BadPage(response: Reply.error(.badRequest, "Invalid page", cut: cut)))
+            }
+            page = value
+        }
+        return .success((page, pagelen))
+    }
+}
+
 /// The error that closes a connection on purpose, for `cut` faults.
 struct ConnectionCut: Error {}
 

@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("rate-limit"),
         help: ArgumentHelp(
-            "Limit Downloads calls to N an hour (USED of them made already): answers say X-RateLimit-Limit and X-RateLimit-NearLimit (true from 80 % on), and 429 beyond.",
+            "Allow each credential N API requests in a rolling hour (USED of them made already), then answer 429 as Bitbucket does; Bearer tokens are told X-RateLimit-Limit and, from 80 % on, X-RateLimit-NearLimit. DELETE /_emulator/rate-limits starts the counts afresh.",
             valueName: "N[:USED]"))
     var rateLimit: String?
     @Option(
