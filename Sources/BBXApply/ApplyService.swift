@@ -32,6 +32,15 @@ public protocol ApplyService: Sendable {
     func connect(_ call: ConnectCall) async throws
     /// The HTTP requests made so far (the report's last line); nil when not counted.
     var requestCount: Int? { get }
+    /// The API requests made so far (what `--max-requests` counts); nil when not counted.
+    var apiRequestCount: Int? { get }
+    /// The same by what they concern (`acme/app`, `acme`, `addon`).
+    var apiRequestsByTarget: [String: Int]? { get }
+}
+
+extension ApplyService {
+    public var apiRequestCount: Int? { nil }
+    public var apiRequestsByTarget: [String: Int]? { nil }
 }
 
 /// A file of an upload request: what to send, under which name, and the artifact the plan saw

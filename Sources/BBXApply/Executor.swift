@@ -24,15 +24,19 @@ public struct Executor: Sendable {
     public let filesPerRequest: Int
     /// Signs manifests kept `signed`; nil when no signing key was given.
     public let signing: ManifestSigning?
+    /// `--max-requests N`: no step starts that would take the run's API requests past it (with
+    /// room kept for the manifests and the confirming listings at the end).
+    public let maxRequests: Int?
 
     public init(
         service: any ApplyService, jobs: Int = 4, filesPerRequest: Int = Executor.groupFiles,
-        signing: ManifestSigning? = nil
+        signing: ManifestSigning? = nil, maxRequests: Int? = nil
     ) {
         self.service = service
         self.jobs = max(1, jobs)
         self.filesPerRequest = min(max(1, filesPerRequest), Self.groupFiles)
         self.signing = signing
+        self.maxRequests = maxRequests
     }
 
     public func apply(_ plan: Plan, observer: (any ApplyObserver)? = nil) async -> Report {
@@ -54,6 +58,7 @@ public struct Executor: Sendable {
         let guardian = DeleteGuard(service: service, plan: plan)
         let hashes = Hashes()
         let units = Self.units(of: plan.steps, jobs: jobs, filesPerRequest: filesPerRequest, skipping: deferred)
+        var budget = RequestBudget(executor: self, plan: plan)
 
         await withTaskGroup(of: [(Int, StepResult)].self) { group in
             var running = 0
@@ -65,6 +70,10 @@ public struct Executor: Sendable {
                     report.entries[index].note = result.note
                     report.entries[index].sha256 = result.sha256
                     finished.insert(index)
+                    if let why = result.outOfRequests {
+                        report.outOfRequests = report.outOfRequests ?? why
+                        stopped = true
+                    }
                     if result.stopsRun, result.outcome != .done, result.outcome != .skipped,
                         result.outcome != .notStarted
                     {
@@ -79,6 +88,10 @@ public struct Executor: Sendable {
                     record(result)
                 }
                 if stopped || Task.isCancelled { break }
+                if let limit = budget.refuses(unit) {
+                    report.outOfRequests = .maxRequests(limit)
+                    break
+                }
                 running += 1
                 // Steps start in plan order: the next unit is added only once this one has begun
                 // (child tasks of a group otherwise begin in whatever order the threads take them).
@@ -106,13 +119,16 @@ public struct Executor: Sendable {
             while let result = await group.next() { record(result) }
         }
         report.wasInterrupted = Task.isCancelled
-        if !report.wasInterrupted {
+        // Past Bitbucket's limit, the manifests and the confirming listings would only meet 429s
+        // too: the next run plans what is left, manifests included.
+        if !report.wasInterrupted, report.outOfRequests != .rateLimited {
             let listed = await updateManifests(
                 &report, plan: plan, steps: deferred.sorted(), hashes: hashes, observer: observer)
             report.differences = await confirm(report, plan: plan, listed: listed)
             Self.failVerifiesOfNothing(&report)
         }
         report.requests = service.requestCount
+        report.apiRequests = service.apiRequestsByTarget
         return report
     }
 
@@ -137,6 +153,15 @@ public struct Executor: Sendable {
         of steps: [Step], jobs: Int, filesPerRequest: Int = groupFiles, skipping deferred: Set<Int>
     ) -> [[Int]] {
         var units: [[Int]] = []
+        forEachUnit(of: steps, jobs: jobs, filesPerRequest: filesPerRequest, skipping: deferred) { units.append($0) }
+        return units
+    }
+
+    /// The same units, each handed to `body` as it is formed (none kept).
+    static func forEachUnit(
+        of steps: [Step], jobs: Int, filesPerRequest: Int = groupFiles, skipping deferred: Set<Int>,
+        _ body: ([Int]) -> Void
+    ) {
         var run: [Int] = []
         func flush() {
             guard !run.isEmpty else { return }
@@ -149,14 +174,14 @@ public struct Executor: Sendable {
             for index in run {
                 let size = steps[index].size ?? 0
                 if !current.isEmpty, current.count >= perGroup || size > groupBytes - currentBytes {
-                    units.append(current)
+                    body(current)
                     current = []
                     currentBytes = 0
                 }
                 current.append(index)
                 currentBytes = currentBytes.clampedAdding(size)
             }
-            if !current.isEmpty { units.append(current) }
+            if !current.isEmpty { body(current) }
             run = []
         }
         var names = Set<ExactName>()
@@ -174,11 +199,10 @@ public struct Executor: Sendable {
                 run = [index]
                 names = [ExactName(step.name)]
             } else {
-                units.append([index])
+                body([index])
             }
         }
         flush()
-        return units
     }
 
     /// One upload request for the steps of `unit`: each step's outcome (a failure of the
@@ -236,6 +260,12 @@ public struct Executor: Sendable {
 
     static func failure(_ error: any Error) -> StepResult {
         if Task.isCancelled || error is CancellationError { return StepResult(outcome: .interrupted) }
+        if let error = error as? BitbucketError, error.isOutOfRequests {
+            // Refused before it was carried out (429, or never sent): left for the next run.
+            var why = Report.OutOfRequests.rateLimited
+            if case .requestBudgetSpent(let limit, _, _) = error { why = .maxRequests(limit) }
+            return StepResult(outcome: .notStarted, outOfRequests: why)
+        }
         return StepResult(
             outcome: .failed("\(error)"),
             isCredentialProblem: (error as? BitbucketError)?.isCredentialProblem ?? false)
@@ -252,6 +282,8 @@ public struct Executor: Sendable {
         /// A failure stops the run (nothing new starts); a `verify` mismatch does not: every
         /// artifact is checked and reported.
         var stopsRun = true
+        /// The step was refused for want of requests: nothing new starts, and the run ends 75.
+        var outOfRequests: Report.OutOfRequests?
     }
 
     /// The language promises that after a successful apply the remote is what the plan

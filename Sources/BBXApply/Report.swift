@@ -43,6 +43,27 @@ public struct Report: Hashable, Sendable, Codable {
     public var wasInterrupted = false
     /// The HTTP requests made while applying (API and storage); nil when unknown.
     public var requests: Int?
+    /// The API requests the run made (planning and applying), by what they concern.
+    public var apiRequests: [String: Int]?
+    /// The run stopped between steps for want of requests: what is left is for the next run.
+    public var outOfRequests: OutOfRequests?
+
+    /// Why a run stopped short of its requests.
+    public enum OutOfRequests: Hashable, Sendable, Codable {
+        /// `--max-requests N` would have been passed.
+        case maxRequests(Int)
+        /// Bitbucket answered 429 beyond the retries.
+        case rateLimited
+
+        /// The report's first words, and what to do.
+        public var headline: String {
+            switch self {
+            case .maxRequests(let limit):
+                "Stopped at the request budget (--max-requests \(limit)); run again to continue"
+            case .rateLimited: "Bitbucket's hourly limit reached; run again later"
+            }
+        }
+    }
 
     public init(plan: Plan) {
         entries = plan.steps.map { Entry(step: $0, outcome: $0.kind.isApplied ? .notStarted : .skipped) }
@@ -50,7 +71,7 @@ public struct Report: Hashable, Sendable, Codable {
 
     /// Every change was made.
     public var succeeded: Bool {
-        !wasInterrupted && differences.isEmpty
+        !wasInterrupted && differences.isEmpty && outOfRequests == nil
             && entries.allSatisfy { $0.outcome == .done || $0.outcome == .skipped }
     }
 

@@ -28,6 +28,9 @@ public struct ReportText: Sendable {
                 + report.differences.map { "  \($0.terminalSafe)" } + requests
             return lines.joined(separator: "\n") + "\n"
         }
+        if let why = report.outOfRequests, report.failures.isEmpty, !report.wasInterrupted {
+            return (outOfRequests(report, why, took: took) + noted + requests).joined(separator: "\n") + "\n"
+        }
         let failed = report.failures.count
         let interrupted = report.count(.interrupted)
         var counts = ["\(report.count(.done)) done"]
@@ -58,6 +61,30 @@ public struct ReportText: Sendable {
         }
         lines += requests
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A run stopped between steps for want of requests: what was done, and what is left by
+    /// kind and repository (a workspace's cleanup leaves thousands of steps: not one line each).
+    func outOfRequests(_ report: Report, _ why: Report.OutOfRequests, took: String) -> [String] {
+        let left = report.entries.filter { $0.outcome == .notStarted }
+        var lines = ["\(why.headline).", "Done: \(summary(report))\(took)."]
+        var byKind: [Step.Kind: Int] = [:]
+        var byRepository: [String: Int] = [:]
+        for entry in left {
+            byKind[entry.step.kind, default: 0] += 1
+            byRepository[entry.step.repository?.description ?? "Connect app", default: 0] += 1
+        }
+        let kinds = Step.Kind.allCases.compactMap { kind in byKind[kind].map { "\($0) to \(kind.rawValue)" } }
+        lines.append(
+            "Left: \(left.count) step\(left.count == 1 ? "" : "s")"
+                + (kinds.isEmpty ? "" : " (\(kinds.joined(separator: ", ")))")
+                + " in \(byRepository.count) repositor\(byRepository.count == 1 ? "y" : "ies"); running the script again plans only what is left."
+        )
+        for (repository, count) in byRepository.sorted(by: { $0.key < $1.key }).prefix(10) {
+            lines.append("  \(repository.terminalSafe): \(count) left")
+        }
+        if byRepository.count > 10 { lines.append("  … and \(byRepository.count - 10) more repositories") }
+        return lines
     }
 
     /// `2 uploaded, 1 replaced, 1 deleted (20.4 MiB sent)`, or `nothing to do`.

@@ -53,6 +53,20 @@ public struct BitbucketService: RemoteReader, ApplyService {
         }
     }
 
+    public func repositories(in workspace: String) async throws(RemoteReadError) -> [RepositoryName] {
+        do {
+            return try await client.repositories(in: workspace)
+        } catch let error as BitbucketError {
+            if case .status(let failure) = error, failure.status == 404, !error.isCredentialProblem {
+                throw RemoteReadError(
+                    "workspace \(workspace) does not exist, or the credential cannot see it (\(error))")
+            }
+            throw Self.readError(error)
+        } catch {
+            throw RemoteReadError("cannot list \(workspace)'s repositories: \(error)")
+        }
+    }
+
     public func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> ConnectReadResult {
         do {
             switch read {
@@ -75,6 +89,13 @@ public struct BitbucketService: RemoteReader, ApplyService {
     /// A client error as planning reports it: refused credentials, Bitbucket out of reach, or
     /// an answer about the script itself (404, 400, …).
     static func readError(_ error: BitbucketError) -> RemoteReadError {
+        if error.isOutOfRequests {
+            let why =
+                if case .requestBudgetSpent = error { "\(error)" } else {
+                    "Bitbucket's hourly limit reached (\(error)); run again later"
+                }
+            return RemoteReadError(why, isOutOfRequests: true)
+        }
         let unavailable: Bool
         switch error {
         case .connection, .linkersRemoved: unavailable = true
@@ -174,6 +195,10 @@ public struct BitbucketService: RemoteReader, ApplyService {
     }
 
     public var requestCount: Int? { client.meter.total }
+
+    public var apiRequestCount: Int? { client.meter.apiTotal }
+
+    public var apiRequestsByTarget: [String: Int]? { client.meter.apiByTarget }
 
     public func listing(of repository: RepositoryName) async throws -> [Artifact] {
         try await client.artifacts(in: repository)

@@ -4,7 +4,7 @@ public enum Builtins {
     /// Every built-in function. The evaluator switches over these (no `default:`), so a function
     /// added here does not compile until it is evaluated.
     public enum Name: String, CaseIterable, Sendable {
-        case env, files, artifacts, basename, count, latest, newest, exact, version
+        case env, files, artifacts, basename, count, latest, newest, exact, version, repositories
     }
 
     public struct Function: Sendable {
@@ -59,6 +59,11 @@ public enum Builtins {
         case .version:
             Function(
                 id: id, parameters: [.string], required: 1, result: .version, signature: "version(text)",
+                optionalRepository: false)
+        case .repositories:
+            Function(
+                id: id, parameters: [.string, .string], required: 1, result: .list(.repository),
+                signature: "repositories(\"workspace\") or repositories(\"workspace\", \"glob\")",
                 optionalRepository: false)
         }
     }

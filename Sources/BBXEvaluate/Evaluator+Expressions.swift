@@ -137,6 +137,16 @@ extension Evaluator {
             return .string(Glob.escaping(text(0)!))
         case .version:
             return .version(Version(text(0)!) ?? Version.read(from: text(0)!))
+        case .repositories:
+            let workspace = text(0)!
+            guard RepositoryName.isWorkspace(workspace) else {
+                throw PlanningError.notAWorkspace(workspace, at: arguments[0].range)
+            }
+            let glob = values.count == 2 ? Glob(text(1)!) : nil
+            return .list(
+                try await repositories(in: workspace, at: range).filter { glob?.matches($0.slug) ?? true }.map {
+                    .repository($0)
+                })
         case .latest, .newest:
             let pattern = text(0)!
             let name = try await repositoryInEffect(

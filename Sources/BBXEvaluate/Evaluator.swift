@@ -25,6 +25,8 @@ public struct EvaluationOptions: Sendable {
     public var connectCredentialsProblem: String?
     /// The REPL: a `let` may bind again a name bound by an earlier entry (it shadows it).
     public var rebindsEarlierNames = false
+    /// How many repositories a loop over repositories lists at once (`--jobs`).
+    public var readJobs = 4
 
     public init() {}
 }
@@ -55,6 +57,10 @@ public struct Evaluator: Sendable {
     var remotes: [RepositoryName: RemoteState] = [:]
     /// Each repository's Downloads as read, for the plan's fingerprints.
     var listings: [RepositoryName: RemoteState] = [:]
+    /// Repositories listed ahead (`prefetch`) whose manifest is still to be read.
+    var prefetchedManifests: Set<RepositoryName> = []
+    /// Each workspace's repositories as listed (`repositories(…)`), by lower-cased workspace.
+    var workspaces: [String: [RepositoryName]] = [:]
     /// `checksums NAME` by repository: kept across runs (REPL entries), like the remote state.
     var declaredManifests: [RepositoryName: String] = [:]
     /// Each declared manifest as read, restored when a dry run's predictions are dropped.
@@ -64,6 +70,7 @@ public struct Evaluator: Sendable {
     var source = SourceFile(name: "", text: "")
     var steps: [Step] = []
     var touched: [Fingerprint] = []
+    var touchedKeys = Set<ArtifactKey>()
     /// Each planned upload's statement and local file, by the name Bitbucket would store.
     var uploads: [ArtifactKey: (range: SourceRange, path: String)] = [:]
     var downloadTargets: [ExactName: SourceRange] = [:]
@@ -110,6 +117,7 @@ public struct Evaluator: Sendable {
         self.output = output
         steps = []
         touched = []
+        touchedKeys = []
         uploads = [:]
         downloadTargets = [:]
         deletions = 0
@@ -120,9 +128,9 @@ public struct Evaluator: Sendable {
         for (name, state) in remotes { remotes[name] = state.startingRun() }
         try await run(script.statements)
         steps += try manifestSteps()
-        var seen = Set<ArtifactKey>()
-        let fingerprints = touched.filter { seen.insert(ArtifactKey($0.repository, $0.name)).inserted }
-        return Plan(steps: steps, fingerprints: fingerprints, notes: notes)
+        var plan = Plan(steps: steps, fingerprints: touched, notes: notes)
+        plan.predictedCounts = remotes.mapValues(\.count)
+        return plan
     }
 
     /// The names bound at the top level (the REPL's `:vars`, and what it checks entries with).
@@ -248,6 +256,9 @@ public struct Evaluator: Sendable {
                 throw PlanningError.wrongKind(
                     expected: "a list to loop over (such as files(\"*.zip\"))", found: sequence, at: s.sequence.range)
             }
+            if s.body.actsOn(s.variable.name) {
+                await prefetch(items.compactMap { if case .repository(let name) = $0 { name } else { nil } })
+            }
             for item in items {
                 try await inScope {
                     $0.scopes[$0.scopes.count - 1].names[s.variable.name] = item
@@ -298,6 +309,10 @@ public struct Evaluator: Sendable {
 
     /// A repository's state, read on first use.
     mutating func remote(_ repository: RepositoryName, at range: SourceRange) async throws -> RemoteState {
+        if prefetchedManifests.remove(repository) != nil {
+            // Listed ahead by a loop: its manifest is read now, where a problem can be pointed at.
+            try await loadManifest(of: repository, at: range)
+        }
         if let state = remotes[repository] { return state }
         let listing: [Artifact]
         do {
@@ -312,8 +327,54 @@ public struct Evaluator: Sendable {
         return remotes[repository] ?? state
     }
 
+    /// A workspace's repositories, listed on first use.
+    mutating func repositories(in workspace: String, at range: SourceRange) async throws -> [RepositoryName] {
+        if let known = workspaces[workspace.lowercased()] { return known }
+        do {
+            let listed = try await reader.repositories(in: workspace)
+            workspaces[workspace.lowercased()] = listed
+            return listed
+        } catch {
+            throw PlanningError(error, at: range)
+        }
+    }
+
+    /// Reads, at once and `options.readJobs` at a time, the listings of the repositories a loop
+    /// is about to act on (`for r in repositories("acme") { prune … in r }`): planning 300
+    /// repositories is then not 300 round trips in a row. A repository that cannot be read is
+    /// left for the statement that needs it, which reports it where it stands.
+    mutating func prefetch(_ repositories: [RepositoryName]) async {
+        var wanted: [RepositoryName] = []
+        for name in repositories where remotes[name] == nil && !wanted.contains(name) { wanted.append(name) }
+        guard wanted.count > 1, options.readJobs > 1 else { return }
+        let reader = self.reader
+        let limit = options.readJobs
+        // Each listing becomes the repository's state as it arrives (never all held twice).
+        var states: [RepositoryName: RemoteState] = [:]
+        await withTaskGroup(of: (RepositoryName, [Artifact]?).self) { group in
+            var next = 0
+            func start() {
+                let name = wanted[next]
+                next += 1
+                group.addTask { (name, try? await reader.artifacts(in: name)) }
+            }
+            while next < min(limit, wanted.count) { start() }
+            while let (name, listing) = await group.next() {
+                if let listing { states[name] = RemoteState(listing: listing) }
+                if next < wanted.count, !Task.isCancelled { start() }
+            }
+        }
+        for (name, state) in states where remotes[name] == nil {
+            remotes[name] = state
+            listings[name] = state
+            prefetchedManifests.insert(name)
+        }
+    }
+
     /// Records that a step touches a remote artifact, as it was when read.
     mutating func touch(_ repository: RepositoryName, _ name: String) {
+        // Once each: the first is how the artifact was read.
+        guard touchedKeys.insert(ArtifactKey(repository, name)).inserted else { return }
         touched.append(Fingerprint(repository: repository, name: name, artifact: listings[repository]?[name]))
     }
 }

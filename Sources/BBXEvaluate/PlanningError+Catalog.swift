@@ -291,6 +291,12 @@ extension PlanningError {
         PlanningError(.valueTooLarge(bytes: bytes, at: range))
     }
 
+    static func notAWorkspace(_ text: String, at range: SourceRange) -> PlanningError {
+        PlanningError(
+            "'\(text.terminalSafe)' is not a workspace: give its slug (letters, digits, '-' and '_') or its {uuid}",
+            at: range, id: "workspace")
+    }
+
     static func wrongArguments(_ function: String, at range: SourceRange) -> PlanningError {
         let signature = Builtins.functions[function]?.signature ?? function
         return PlanningError("wrong arguments to \(function): expected \(signature)", at: range, id: "call")

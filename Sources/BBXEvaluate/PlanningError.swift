@@ -11,15 +11,18 @@ public struct PlanningError: Error, Sendable {
     public let isCredentialProblem: Bool
     /// Bitbucket could not be read at all (exit 1 rather than 65: the script may be fine).
     public let isUnavailable: Bool
+    /// The run ran out of requests while planning (exit 75: run again later).
+    public let isOutOfRequests: Bool
 
     init(
         _ message: String, at range: SourceRange, id: DiagnosticID, notes: [Diagnostic.Note] = [],
         credentials: Bool = false,
-        unavailable: Bool = false
+        unavailable: Bool = false, outOfRequests: Bool = false
     ) {
         diagnostic = Diagnostic(message, at: range, id: id, notes: notes)
         isCredentialProblem = credentials
         isUnavailable = unavailable
+        isOutOfRequests = outOfRequests
     }
 
     /// A problem the checker also finds, in the checker's words (planning meets it where the
@@ -28,12 +31,13 @@ public struct PlanningError: Error, Sendable {
         self.diagnostic = diagnostic
         isCredentialProblem = false
         isUnavailable = false
+        isOutOfRequests = false
     }
 
     /// A failed read, at the statement that needed it.
     init(_ error: RemoteReadError, at range: SourceRange) {
         self.init(
             error.description, at: range, id: "remote", credentials: error.isCredentialProblem,
-            unavailable: error.isUnavailable)
+            unavailable: error.isUnavailable, outOfRequests: error.isOutOfRequests)
     }
 }

@@ -5,6 +5,8 @@ import BitbucketModel
 public protocol RemoteReader: Sendable {
     /// Every artifact of a repository's Downloads (all pages).
     func artifacts(in repository: RepositoryName) async throws(RemoteReadError) -> [Artifact]
+    /// The repositories of a workspace the credential can see (all pages), sorted by full name.
+    func repositories(in workspace: String) async throws(RemoteReadError) -> [RepositoryName]
     /// A small artifact's text (a checksum manifest); nil when there is no such artifact.
     func text(of name: String, in repository: RepositoryName) async throws(RemoteReadError) -> String?
     /// A Connect read (`linkers`, `linker "KEY" values`, …).
@@ -59,13 +61,20 @@ public struct RemoteReadError: Error, Sendable, CustomStringConvertible {
     public let description: String
     /// 401 or 403, or no credentials at all: bbx exits with 77.
     public let isCredentialProblem: Bool
-    /// Bitbucket could not be reached or kept failing (network, 5xx, 429 after retries): not a
-    /// mistake in the script, so bbx exits with 1 and a later run may succeed.
+    /// Bitbucket could not be reached or kept failing (network, 5xx): not a mistake in the
+    /// script, so bbx exits with 1 and a later run may succeed.
     public let isUnavailable: Bool
+    /// The run is out of requests: Bitbucket's hourly limit (429 after the retries) or
+    /// `--max-requests`. bbx exits with 75: run again later.
+    public let isOutOfRequests: Bool
 
-    public init(_ description: String, isCredentialProblem: Bool = false, isUnavailable: Bool = false) {
+    public init(
+        _ description: String, isCredentialProblem: Bool = false, isUnavailable: Bool = false,
+        isOutOfRequests: Bool = false
+    ) {
         self.description = description
         self.isCredentialProblem = isCredentialProblem
         self.isUnavailable = isUnavailable
+        self.isOutOfRequests = isOutOfRequests
     }
 }

@@ -8,6 +8,15 @@ public struct Plan: Hashable, Sendable, Codable {
     public var fingerprints: [Fingerprint]
     /// What the reader should know about decisions the plan made (artifacts left alone).
     public var notes: [String]?
+    /// The API requests planning made and applying needs (nil in plans made without a client).
+    public var requests: RequestCount?
+    /// How many artifacts each repository will hold once applied, as planned: what listing it
+    /// costs (100 a page). Not saved: a saved plan's apply counts one page.
+    public var predictedCounts: [RepositoryName: Int] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case steps, fingerprints, notes, requests
+    }
 
     public init(steps: [Step] = [], fingerprints: [Fingerprint] = [], notes: [String] = []) {
         self.steps = steps

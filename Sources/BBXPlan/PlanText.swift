@@ -12,23 +12,38 @@ public struct PlanText: Sendable {
     public init(colored: Bool = false) { self.colored = colored }
 
     public func render(_ plan: Plan) -> String {
-        var groups: [(title: String, steps: [Step])] = []
-        for step in plan.steps {
+        var text = ""
+        write(plan) { text += $0 }
+        return text
+    }
+
+    /// The same, a repository's group at a time (with its line breaks), so that a plan of tens
+    /// of thousands of steps is never held as text whole.
+    public func write(_ plan: Plan, to out: (String) -> Void) {
+        // Steps by index, not copied: a workspace's cleanup plans tens of thousands.
+        var groups: [(title: String, steps: [Int])] = []
+        var groupOf: [String: Int] = [:]
+        for (index, step) in plan.steps.enumerated() {
             let title = step.repository?.description ?? "Connect app"
-            if let index = groups.firstIndex(where: { $0.title == title }) {
-                groups[index].steps.append(step)
+            if let group = groupOf[title] {
+                groups[group].steps.append(index)
             } else {
-                groups.append((title, [step]))
+                groupOf[title] = groups.count
+                groups.append((title, [index]))
             }
         }
         var lines: [String] = []
         for group in groups {
+            if !lines.isEmpty {
+                out(lines.joined(separator: "\n") + "\n")
+                lines = []
+            }
             lines.append(paint(group.title.terminalSafe, .bold))
-            let rows = group.steps.map { Row($0) }
+            let rows = group.steps.map { Row(plan.steps[$0]) }
             // Columns by display width: names may hold wide or combining characters.
             let whatWidth = rows.map(\.what.displayWidth).max() ?? 0
             let detailWidth = rows.map(\.detail.displayWidth).max() ?? 0
-            for (row, step) in zip(rows, group.steps) {
+            for (row, step) in zip(rows, group.steps.lazy.map { plan.steps[$0] }) {
                 let mark = paint("\(row.mark) \(row.verb.padded(toWidth: 8))", step.kind)
                 let what = row.what.padded(toWidth: whatWidth)
                 let detail = row.detail.padded(toWidth: detailWidth)
@@ -37,7 +52,8 @@ public struct PlanText: Sendable {
         }
         for note in plan.notes ?? [] { lines.append("note: \(note.terminalSafe)") }
         lines.append(Self.totals(plan))
-        return lines.joined(separator: "\n") + "\n"
+        lines += plan.requests?.lines ?? []
+        out(lines.joined(separator: "\n") + "\n")
     }
 
     /// `Plan: 1 to upload, 1 to replace, 1 to delete (20.4 MiB to send).`

@@ -9,6 +9,10 @@ import Foundation
 /// with `e` and a combining accent as two artifacts, and so does the plan.
 public struct RemoteState: Hashable, Sendable {
     private var artifacts: [ExactName: Artifact]
+    /// Names deleted by the plan, kept apart from `artifacts` so that the listing as read (the
+    /// plan keeps it too, for fingerprints) and the state after a cleanup share one dictionary:
+    /// a workspace's cleanup deletes tens of thousands. Always names of `artifacts`.
+    private var deleted: Set<ExactName> = []
     /// Names a statement of this run confirmed (uploaded or replaced, or left `= unchanged` or
     /// skipped by `on conflict update|skip`), with that statement's line: `prune` never deletes
     /// them, so a release script run again on the same build does not undo its own plan.
@@ -58,11 +62,34 @@ public struct RemoteState: Hashable, Sendable {
     }
 
     /// Every artifact, by name (bytewise).
-    public var all: [Artifact] { artifacts.values.sorted { $0.name.precedesBytewise($1.name) } }
+    public var all: [Artifact] { present.sorted { $0.name.precedesBytewise($1.name) } }
 
-    public var count: Int { artifacts.count }
+    public var count: Int { artifacts.count - deleted.count }
 
-    public subscript(name: String) -> Artifact? { artifacts[ExactName(name)] }
+    public subscript(name: String) -> Artifact? {
+        let key = ExactName(name)
+        return deleted.contains(key) ? nil : artifacts[key]
+    }
+
+    /// Equal when the same artifacts are there, however the plan got to them.
+    public static func == (a: RemoteState, b: RemoteState) -> Bool {
+        a.visible == b.visible && a.confirmedInThisRun == b.confirmedInThisRun && a.checksums == b.checksums
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(visible)
+        hasher.combine(confirmedInThisRun)
+        hasher.combine(checksums)
+    }
+
+    private var visible: [ExactName: Artifact] {
+        deleted.isEmpty ? artifacts : artifacts.filter { !deleted.contains($0.key) }
+    }
+
+    /// The artifacts not deleted by the plan, in no order.
+    private var present: [Artifact] {
+        deleted.isEmpty ? Array(artifacts.values) : artifacts.values.filter { !deleted.contains(ExactName($0.name)) }
+    }
 
     /// The artifacts whose names match, by name.
     /// The same artifacts at the start of another run (the REPL's next entry): what earlier
@@ -76,7 +103,7 @@ public struct RemoteState: Hashable, Sendable {
     /// The checksum manifest never matches a pattern (`prune "*" keep 5` leaves it alone);
     /// only its exact name does.
     public func matching(_ glob: Glob) -> [Artifact] {
-        return artifacts.values.filter {
+        return present.filter {
             glob.matches($0.name) && (checksums?.isManifest($0.name) != true || glob.isLiteral)
         }.sorted { $0.name.precedesBytewise($1.name) }
     }
@@ -99,6 +126,7 @@ public struct RemoteState: Hashable, Sendable {
     /// of its stored form when that is what exists, and neither form is pruned in this run.
     public mutating func upload(_ name: String, size: Int64, at now: Date, line: Int = 0) {
         let stored = existingName(for: name) ?? name
+        deleted.remove(ExactName(stored))
         artifacts[ExactName(stored)] = Artifact(name: stored, size: size, created: now)
         confirm(name, line: line)
     }
@@ -115,7 +143,8 @@ public struct RemoteState: Hashable, Sendable {
     public func confirmation(of name: String) -> Int? { confirmedInThisRun[ExactName(name)] }
 
     public mutating func delete(_ name: String) {
-        artifacts[ExactName(name)] = nil
+        let key = ExactName(name)
+        if artifacts[key] != nil { deleted.insert(key) }
     }
 
     /// The names a `prune` over `glob` would delete now.

@@ -111,3 +111,40 @@ extension Expression {
         return found + children.flatMap { $0.repositoryPositions(isRepositoryArgument: isRepositoryArgument) }
     }
 }
+
+extension Block {
+    /// Whether a statement in this block (or a block nested in it) acts on the repository bound
+    /// to `name`: names it in its repository clause (`prune … in r`, `use r`), or passes it as a
+    /// function's repository (`artifacts("*", r)`, `exists "x" in r`). Planning lists such a
+    /// loop's repositories ahead, together.
+    public func actsOn(_ name: String) -> Bool {
+        func isName(_ expression: Expression?) -> Bool {
+            guard let expression else { return false }
+            switch expression.kind {
+            case .name(let found): return found == name
+            case .parenthesized(let inner): return isName(inner)
+            default: return false
+            }
+        }
+        func passes(_ expression: Expression) -> Bool {
+            switch expression.kind {
+            case .call(_, let arguments):
+                return arguments.dropFirst().contains(where: isName) || arguments.contains(where: passes)
+            case .exists(let pattern, let repository): return isName(repository) || passes(pattern)
+            case .list(let items): return items.contains(where: passes)
+            case .member(let base, _), .not(let base), .parenthesized(let base): return passes(base)
+            case .binary(_, let left, let right): return passes(left) || passes(right)
+            case .string(let parts):
+                return parts.contains {
+                    if case .interpolation(let inner) = $0 { return passes(inner) }
+                    return false
+                }
+            case .integer, .duration, .boolean, .repository, .name: return false
+            }
+        }
+        return statements.contains { statement in
+            isName(statement.repositoryClause?.expression) || statement.expressions.contains(where: passes)
+                || statement.blocks.contains { $0.actsOn(name) }
+        }
+    }
+}

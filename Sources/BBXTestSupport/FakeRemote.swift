@@ -44,6 +44,15 @@ public final class FakeReader: RemoteReader {
         return artifacts
     }
 
+    public func repositories(in workspace: String) async throws(RemoteReadError) -> [RepositoryName] {
+        if let failure { throw failure }
+        let names = state.withLock { $0.keys }.compactMap(RepositoryName.init(parsing:)).filter {
+            $0.workspace.lowercased() == workspace.lowercased()
+        }
+        guard !names.isEmpty else { throw RemoteReadError("workspace \(workspace) does not exist") }
+        return names.sorted { $0.description.lowercased() < $1.description.lowercased() }
+    }
+
     /// Changes a repository behind the planner's back.
     public func change(_ repository: String, _ body: (inout [Artifact]) -> Void) {
         state.withLock { body(&$0[repository, default: []]) }

@@ -56,6 +56,7 @@ extension BitbucketClient {
         var requested = Set<String>()
         var artifacts: [Artifact] = []
         var names = Set<ExactName>()
+        var uploaders: [Artifact.Uploader: Artifact.Uploader] = [:]
         var totals: (first: Int, last: Int)?
         var unsettled: String?
         let what = "listing \(repository)'s downloads"
@@ -76,7 +77,16 @@ extension BitbucketClient {
                     type: headers.first(name: "X-Credential-Type"), scopes: headers.first(name: "X-OAuth-Scopes"))
             }
             if result.values.isEmpty, result.next != nil { throw endless("a page without artifacts links to another") }
-            for artifact in result.values.map(\.artifact) {
+            for var artifact in result.values.map(\.artifact) {
+                // Most artifacts of a repository have one uploader (the CI's token): one copy of
+                // its three strings, not one per artifact (a workspace's listings hold 30,000).
+                if let uploader = artifact.uploader {
+                    if let known = uploaders[uploader] {
+                        artifact = artifact.uploaded(by: known)
+                    } else if uploaders.count < 1000 {
+                        uploaders[uploader] = uploader
+                    }
+                }
                 // A size below zero is no size: the server is broken (or lying), and no plan is
                 // made on what it says.
                 guard artifact.size >= 0 else {

@@ -168,7 +168,10 @@ public final class BitbucketClient: Sendable {
         let proxied = proxied.flatMap {
             configuration.noProxy.bypassesProxy(host: origin.host, port: origin.port) ? nil : $0
         }
-        meter.counted(api: origin == apiOrigin)
+        guard meter.count(api: origin == apiOrigin, path: path, limit: configuration.maxRequests) else {
+            throw BitbucketError.requestBudgetSpent(
+                limit: configuration.maxRequests ?? 0, method: method.rawValue, path: path)
+        }
         return (proxied ?? direct, headers, origin, path, proxied != nil)
     }
 
@@ -367,6 +370,8 @@ public final class BitbucketClient: Sendable {
                 logger.warning(
                     "\(what): \(error); attempt \(attempt + 1) of \(policy.maxAttempts) in \(String(format: "%.1f", delay.seconds)) s"
                 )
+                // Bitbucket's limit is the credential's, not the request's: every request waits.
+                if error.isOutOfRequests { meter.backOff(delay) }
                 try await Task.sleep(for: delay)
                 waited += delay
                 attempt += 1

@@ -30,6 +30,8 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
     case linkersRemoved(StatusFailure)
     /// Bitbucket answered, but not in a shape bbx understands.
     case unexpectedResponse(method: String, path: String, reason: String)
+    /// The run has made the API requests `--max-requests` allows: this one was not sent.
+    case requestBudgetSpent(limit: Int, method: String, path: String)
 
     public var description: String {
         switch self {
@@ -50,6 +52,8 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
         case .missingConnectCredentials:
             "Connect calls need BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET"
         case .unexpectedResponse(let method, let path, let reason): "\(method) \(path): unexpected response: \(reason)"
+        case .requestBudgetSpent(let limit, let method, let path):
+            "\(method) \(path) was not sent: this run has made the \(limit) API requests --max-requests allows"
         case .linkersRemoved(let failure):
             "Bitbucket has removed the linker endpoints (\(failure.method) \(failure.path) answered \(failure.status) \(StatusFailure.reason(failure.status))): Atlassian deprecated /2.0/addon/linkers for removal by May 2026; linkers can no longer be read or changed"
         }
@@ -80,6 +84,16 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
     var retryAfter: Duration? {
         if case .status(let failure) = self { return failure.retryAfter }
         return nil
+    }
+
+    /// The run is out of requests for now: Bitbucket's hourly limit outlasted the retries (429),
+    /// or `--max-requests` is reached. Not a failure of the step: running again later goes on.
+    public var isOutOfRequests: Bool {
+        switch self {
+        case .status(let failure): failure.status == 429 && failure.storageHost == nil
+        case .requestBudgetSpent: true
+        default: false
+        }
     }
 
     /// The same error, saying how many attempts were made.

@@ -26,6 +26,9 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
     public var stallWindow: Duration = .seconds(120)
     public var stallMinimumBytes: Int64 = 1024
     public var retry = RetryPolicy()
+    /// `--max-requests N`: the most API requests this run makes (the storage host's are not
+    /// Bitbucket's to count); nil for no cap.
+    public var maxRequests: Int?
     /// Every request but GET and HEAD is refused before it is sent.
     public var dryRun = false
     /// The size of the pieces an upload is read and sent in. 1 MiB: against 256 KiB it saved a

@@ -16,6 +16,12 @@ public final class RequestMeter: Sendable {
         var limit: Int?
         var pacing: Duration?
         var nextSlot: ContinuousClock.Instant?
+        /// After a 429, no API request starts before this (requests in flight under `--jobs`
+        /// back off together rather than each hammering on its own).
+        var pausedUntil: ContinuousClock.Instant?
+        /// API requests by what they concern: a repository (`acme/app`), a workspace's listing
+        /// (`acme`), the Connect app (`addon`).
+        var byTarget: [String: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -25,9 +31,45 @@ public final class RequestMeter: Sendable {
     /// The requests made so far, API and storage together.
     public var total: Int { state.withLock { $0.apiRequests + $0.storageRequests } }
 
-    func counted(api: Bool) {
-        state.withLock {
-            if api { $0.apiRequests += 1 } else { $0.storageRequests += 1 }
+    /// The API requests made so far.
+    public var apiTotal: Int { state.withLock { $0.apiRequests } }
+
+    /// The API requests made so far by what they concern (see `target(of:)`).
+    public var apiByTarget: [String: Int] { state.withLock { $0.byTarget } }
+
+    /// Counts a request about to be sent; false (and not counted) when it is an API request and
+    /// `limit` of them were made already.
+    func count(api: Bool, path: String, limit: Int?) -> Bool {
+        state.withLock { state in
+            guard api else {
+                state.storageRequests += 1
+                return true
+            }
+            if let limit, state.apiRequests >= limit { return false }
+            state.apiRequests += 1
+            state.byTarget[Self.target(of: path), default: 0] += 1
+            return true
+        }
+    }
+
+    /// What an API path concerns: `/2.0/repositories/acme/app/downloads` → `acme/app`,
+    /// `/2.0/repositories/acme` → `acme`, `/2.0/addon/…` → `addon`.
+    static func target(of path: String) -> String {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true).map {
+            String($0).removingPercentEncoding ?? String($0)
+        }
+        guard segments.count >= 2, segments[0] == "2.0" else { return path }
+        if segments[1] == "repositories", segments.count >= 3 {
+            return segments.count >= 4 ? "\(segments[2])/\(segments[3])" : segments[2]
+        }
+        return segments[1]
+    }
+
+    /// A 429 came: every API request waits `delay` from now (or longer, if already waiting).
+    func backOff(_ delay: Duration) {
+        state.withLock { state in
+            let until = ContinuousClock.now + delay
+            state.pausedUntil = max(state.pausedUntil ?? until, until)
         }
     }
 
@@ -51,9 +93,10 @@ public final class RequestMeter: Sendable {
     /// concurrent transfers share the pace rather than each keeping it).
     func waitForSlot() async throws {
         let delay: Duration? = state.withLock { state in
-            guard let pacing = state.pacing else { return nil }
             let now = ContinuousClock.now
-            let slot = max(state.nextSlot ?? now, now)
+            let paused = state.pausedUntil.map { max($0, now) } ?? now
+            guard let pacing = state.pacing else { return paused - now }
+            let slot = max(state.nextSlot ?? now, paused)
             state.nextSlot = slot + pacing
             return slot - now
         }

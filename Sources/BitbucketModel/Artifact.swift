@@ -24,6 +24,12 @@ public struct Artifact: Sendable, Hashable, Codable {
         self.uploader = uploader
     }
 
+    /// The same artifact with `uploader` (an equal value whose storage is shared).
+    public func uploaded(by uploader: Uploader?) -> Artifact {
+        Artifact(
+            name: name, size: size, created: created, createdOn: createdOn, downloads: downloads, uploader: uploader)
+    }
+
     /// Whether the server gave a creation time bbx could read. An artifact without one has
     /// `created` = `Date.distantFuture`: never old enough for any `prune`.
     public var isCreationKnown: Bool { created != .distantFuture }
@@ -32,7 +38,10 @@ public struct Artifact: Sendable, Hashable, Codable {
     /// `created_on` text, or for a predicted one the exact time.
     public var stamp: String { createdOn ?? String(created.timeIntervalSince1970) }
 
-    public struct Uploader: Sendable, Hashable, Codable {
+    /// Who uploaded it. A class: an artifact is held by every copy of a repository's state a
+    /// plan keeps, and a reference is 8 bytes where three optional strings are 48 (a workspace's
+    /// listings hold tens of thousands of artifacts, mostly of one uploader, shared).
+    public final class Uploader: Sendable, Hashable, Codable {
         public let displayName: String?
         public let uuid: String?
         public let accountID: String?
@@ -40,6 +49,16 @@ public struct Artifact: Sendable, Hashable, Codable {
             self.displayName = displayName
             self.uuid = uuid
             self.accountID = accountID
+        }
+
+        public static func == (a: Uploader, b: Uploader) -> Bool {
+            a === b || (a.displayName == b.displayName && a.uuid == b.uuid && a.accountID == b.accountID)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(displayName)
+            hasher.combine(uuid)
+            hasher.combine(accountID)
         }
     }
 }

@@ -36,6 +36,9 @@ public struct RepositoryName: Hashable, Sendable, CustomStringConvertible, Codab
         try container.encode(description)
     }
 
+    /// Whether `text` can be a workspace: its slug, or its `{uuid}`.
+    public static func isWorkspace(_ text: String) -> Bool { isValid(text, allowingDot: false) }
+
     private static func isValid(_ part: String, allowingDot: Bool) -> Bool {
         guard !part.isEmpty else { return false }
         if part.hasPrefix("{") {

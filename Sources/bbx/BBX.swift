@@ -80,7 +80,7 @@ struct BBX: AsyncParsableCommand {
                 upload "build/*.zip" on conflict replace
                 prune "app-*" keep 5
 
-            Exit codes: 0 success, 1 apply failed (or Bitbucket out of reach, a free-plan workspace, removed linker endpoints), 2 success with changes (--detailed-exitcode), 64 bad command line, 65 script error (nothing was changed), 77 credentials missing or rejected (or known, before any write, to lack the scope the plan's uploads and deletes need), 129/130/143 stopped by SIGHUP, Ctrl-C or SIGTERM (while planning: nothing was changed).
+            Exit codes: 0 success, 1 apply failed (or Bitbucket out of reach, a free-plan workspace, removed linker endpoints), 2 success with changes (--detailed-exitcode), 64 bad command line, 65 script error (nothing was changed), 75 out of requests (--max-requests, or Bitbucket's hourly limit): stopped between steps, run again to continue, 77 credentials missing or rejected (or known, before any write, to lack the scope the plan's uploads and deletes need), 129/130/143 stopped by SIGHUP, Ctrl-C or SIGTERM (while planning: nothing was changed).
             """,
         version: bbxVersion,
         subcommands: [

@@ -28,6 +28,13 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("An HTTP proxy (else HTTPS_PROXY/https_proxy; NO_PROXY is honoured).", valueName: "URL"))
     var proxy: String?
 
+    @Option(
+        name: .customLong("max-requests"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "Make at most N API requests this run (else BBX_MAX_REQUESTS): planning that needs more stops before any change; applying stops between steps and exits 75, and running again goes on.",
+            valueName: "N"))
+    var maxRequests: Int?
+
     /// A sandbox has its own address: a `--url` beside it would be ignored, so it is refused.
     func validate(with sandbox: SandboxOptions) throws {
         if sandbox.usesSandbox, url != nil {
@@ -54,6 +61,18 @@ struct ConnectionOptions: ParsableArguments {
                 throw ValidationError("--token-file: '\(tokenFile)' holds more than one line; give the token alone")
             }
             configuration.credential = .accessToken(Secret(token))
+        }
+        if let maxRequests {
+            guard maxRequests > 0 else {
+                throw ValidationError("--max-requests takes a positive number of requests, found \(maxRequests)")
+            }
+            configuration.maxRequests = maxRequests
+        } else if let text = environment["BBX_MAX_REQUESTS"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            guard let value = Int(text), value > 0 else {
+                throw ValidationError(
+                    "BBX_MAX_REQUESTS takes a positive number of requests, found '\(text.terminalSafe)'")
+            }
+            configuration.maxRequests = value
         }
         if insecure { configuration.verifiesTLS = false }
         if let cacert { configuration.caCertificates = cacert }

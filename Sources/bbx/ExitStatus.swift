@@ -13,5 +13,7 @@ enum ExitStatus {
     static let changes = ExitCode(2)
     static let usage = ExitCode(64)
     static let scriptError = ExitCode(65)
+    /// Out of requests (`--max-requests`, or Bitbucket's hourly limit): run again to continue.
+    static let outOfRequests = ExitCode(75)
     static let credentials = ExitCode(77)
 }

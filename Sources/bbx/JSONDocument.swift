@@ -76,12 +76,35 @@ struct JSONDocument: Encodable {
         let hasChanges: Bool
         /// The plan's `note:` lines (artifacts left alone, and why).
         let notes: [String]?
+        /// The API requests planning made and applying needs, per repository and in total.
+        let requests: RequestsJSON?
 
         init(_ plan: Plan) {
             steps = plan.steps.map(StepJSON.init)
             totals = plan.totals
             hasChanges = plan.hasChanges
             notes = plan.notes
+            requests = plan.requests.map(RequestsJSON.init)
+        }
+    }
+
+    struct RequestsJSON: Encodable {
+        let planning: Int
+        let applying: Int
+        /// What one run may make: `--max-requests`, else Bitbucket's hourly budget (1,000).
+        let budget: Int
+        let maxRequests: Int?
+        /// The runs the apply takes within the budget; null when planning alone exceeds it.
+        let runs: Int?
+        let repositories: [RequestCount.Entry]
+
+        init(_ count: RequestCount) {
+            planning = count.planning
+            applying = count.applying
+            budget = count.budget
+            maxRequests = count.maxRequests
+            runs = count.runs
+            repositories = count.entries
         }
     }
 
@@ -97,9 +120,17 @@ struct JSONDocument: Encodable {
         let differences: [String]
         /// The HTTP requests the run made (planning and applying, API and storage).
         let requests: Int?
+        /// The API requests the run made, by repository (`addon`: the Connect app).
+        let apiRequests: [String: Int]?
+        /// Why the run stopped between steps (`max-requests`, `rate-limited`): run it again.
+        let outOfRequests: String?
 
         init(_ report: Report) {
             requests = report.requests
+            apiRequests = report.apiRequests
+            outOfRequests = report.outOfRequests.map {
+                if case .maxRequests = $0 { "max-requests" } else { "rate-limited" }
+            }
             differences = report.differences
             succeeded = report.succeeded
             interrupted = report.wasInterrupted

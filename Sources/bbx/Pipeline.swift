@@ -79,14 +79,30 @@ enum Pipeline {
             Console.report([error.diagnostic], in: source)
             let status =
                 error.isCredentialProblem
-                ? ExitStatus.credentials : (error.isUnavailable ? ExitStatus.applyFailed : ExitStatus.scriptError)
-            Console.error("planning stopped; nothing was changed\n")
+                ? ExitStatus.credentials
+                : error.isOutOfRequests
+                    ? ExitStatus.outOfRequests : (error.isUnavailable ? ExitStatus.applyFailed : ExitStatus.scriptError)
+            Console.error(
+                error.isOutOfRequests
+                    ? "planning stopped for want of requests; nothing was changed: run again to continue\n"
+                    : "planning stopped; nothing was changed\n")
             reporter.planned(output)
             reporter.failed(
                 error.diagnostic.message, exitCode: status.rawValue, at: error.diagnostic.range, in: source)
             reporter.finish()
             throw status
         }
+    }
+
+    /// What the plan cost to make and costs to apply, in API requests (the plan states both,
+    /// and compares them with the budget).
+    static func countRequests(
+        _ plan: inout Plan, service: BitbucketService, jobs: Int, filesPerRequest: Int = Executor.groupFiles
+    ) {
+        let executor = Executor(service: service, jobs: jobs, filesPerRequest: filesPerRequest)
+        plan.requests = RequestCount(
+            planning: service.client.meter.apiByTarget, applying: executor.requestsToApply(plan),
+            maxRequests: service.client.configuration.maxRequests)
     }
 
     /// Refuses a plan that the credential cannot carry out, as the listings' headers told,
@@ -136,7 +152,9 @@ enum Pipeline {
         signing: ManifestSigning? = nil, output: OutputCollector? = nil, reporter: any Reporter
     ) async -> Applied {
         let observer = reporter.observer(for: plan)
-        let executor = Executor(service: service, jobs: jobs, filesPerRequest: filesPerRequest, signing: signing)
+        let executor = Executor(
+            service: service, jobs: jobs, filesPerRequest: filesPerRequest, signing: signing,
+            maxRequests: service.client.configuration.maxRequests)
         let started = Date()
         let task = Task { await executor.apply(plan, observer: observer) }
         let interrupt = Interrupt(saying: { "\nbbx: \($0): no new step starts; stopping those running…\n" }) {
@@ -155,6 +173,9 @@ enum Pipeline {
         if let report = applied?.report, !report.succeeded {
             if report.wasInterrupted, let number = applied?.signal {
                 return ExitCode(128 + number)
+            }
+            if report.outOfRequests != nil, report.failures.isEmpty, report.differences.isEmpty {
+                return ExitStatus.outOfRequests
             }
             return report.failedOnCredentials ? ExitStatus.credentials : ExitStatus.applyFailed
         }

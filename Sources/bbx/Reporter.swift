@@ -47,7 +47,7 @@ final class TextReporter: Reporter {
     func planned(_ output: OutputCollector) {}
 
     func show(_ plan: Plan) {
-        Console.out(PlanText(colored: Console.wantsColor(fileDescriptor: STDOUT_FILENO)).render(plan))
+        PlanText(colored: Console.wantsColor(fileDescriptor: STDOUT_FILENO)).write(plan) { Console.out($0) }
     }
 
     func savedPlan(to path: String) {

@@ -77,13 +77,15 @@ struct RunCommand: AsyncParsableCommand {
         evaluation.maxDelete = options.maxDelete
         evaluation.hasConnectCredentials = connection.client.configuration.connect != nil
         evaluation.connectCredentialsProblem = connection.client.configuration.incompleteConnect
+        evaluation.readJobs = jobs
         let status: ExitCode
         do {
             // Outputs that stand after changes wait for them when the plan is applied.
             let printed = reporter.collector(deferring: !dryRun)
-            let plan = try await Pipeline.plan(
+            var plan = try await Pipeline.plan(
                 script, in: source, options: evaluation, reader: connection.service, output: printed,
                 reporter: reporter)
+            Pipeline.countRequests(&plan, service: connection.service, jobs: jobs, filesPerRequest: filesPerRequest)
             reporter.show(plan)
             try Pipeline.checkCredential(plan, reader: connection.service, reporter: reporter, dryRun: dryRun)
             if let save {

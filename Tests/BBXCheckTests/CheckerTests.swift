@@ -122,7 +122,7 @@ struct CheckerTests {
         .init(
             name: "unknown function, no suggestion", marked: "print 1️⃣sha256(\"A\")",
             message:
-                "unknown function 'sha256'; the functions are artifacts, basename, count, env, exact, files, latest, newest, version"
+                "unknown function 'sha256'; the functions are artifacts, basename, count, env, exact, files, latest, newest, repositories, version"
         ),
         .init(
             name: "wrong argument count", marked: "print 1️⃣env()",
