@@ -14,7 +14,9 @@ public struct Completer: Sendable {
         public let suffix: String
     }
 
-    public static let metaCommands = [":help", ":quit", ":dry-run", ":use", ":vars", ":load", ":save"]
+    public static let metaCommands = [
+        ":help", ":quit", ":dry-run", ":use", ":vars", ":load", ":refresh", ":save", ":save!",
+    ]
     public var names: [String] = []
     /// The artifact names of the current repository, as last read.
     public var artifacts: [String] = []

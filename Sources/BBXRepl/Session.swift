@@ -258,7 +258,8 @@ public final class Session: @unchecked Sendable {
           :vars             the names bound so far, the repository, dry-run
           :load FILE        run a script file as one entry
           :refresh          read the current repository again (completion, :vars)
-          :save FILE        write the statements that were applied as a script
+          :save FILE        write the statements that were applied as a new script
+          :save! FILE       the same, replacing FILE if it exists
         Tab completes keywords, names, local paths after upload and artifact names after
         download or delete. Ctrl-C clears the line or stops a running transfer.
 
@@ -328,9 +329,17 @@ public final class Session: @unchecked Sendable {
             }
             entries += 1
             await execute(SourceFile(name: argument, bytes: Array(data)), record: String(decoding: data, as: UTF8.self))
-        case ":save":
+        case ":save", ":save!":
             guard !argument.isEmpty else {
-                output.error("error: :save takes a file name\n")
+                output.error("error: \(command) takes a file name\n")
+                return
+            }
+            // A session's few entries must not silently take the place of a script.
+            var info = stat()
+            if command == ":save", lstat(argument, &info) == 0 {
+                output.error(
+                    "error: '\(argument.terminalSafe)' exists; nothing was written (:save! \(argument.terminalSafe) replaces it)\n"
+                )
                 return
             }
             save(to: argument)

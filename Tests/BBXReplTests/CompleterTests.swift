@@ -26,7 +26,7 @@ struct CompleterTests {
         ("upload \"a\" on conflict re", ["replace"], " "),
         // Meta-commands, only at the start.
         (":d", [":dry-run"], " "),
-        (":", [":help", ":quit", ":dry-run", ":use", ":vars", ":load", ":save"], " "),
+        (":", [":help", ":quit", ":dry-run", ":use", ":vars", ":load", ":refresh", ":save", ":save!"], " "),
         // Local paths inside a string after upload.
         ("upload \"", ["build/", "dist/", "README.md"], ""),
         ("upload \"bu", ["build/"], ""),

@@ -320,6 +320,26 @@ struct SessionTests {
         #expect(Checker.diagnose(SourceFile(name: saved, text: text)).isEmpty)
     }
 
+    /// `:save` never replaces a file (a script the user wrote by hand, say); `:save!` does.
+    @Test func saveRefusesAnExistingFileAndSaveBangReplacesIt() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("repl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("release.bbx").path
+        let other = folder.appendingPathComponent("other.bbx").path
+        let script = "use acme/app\nupload \"build/*.zip\"\nprune \"app-*\" keep 5\n"
+        for file in [path, other] { try Data(script.utf8).write(to: URL(fileURLWithPath: file)) }
+        let (session, transcript) = makeSession()
+        await session.run(reader: ScriptedReader(lines: [":use acme/web", ":save \(path)", ":save! \(other)"]))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == script)
+        #expect(
+            transcript.error.contains("error: '\(path)' exists; nothing was written (:save! \(path) replaces it)"),
+            "\(transcript.error)")
+        #expect(!transcript.out.contains("saved 2 statements to \(path)"))
+        #expect(try String(contentsOfFile: other, encoding: .utf8).contains("use acme/web\n"))
+        #expect(transcript.out.contains("saved 2 statements to \(other)"), "\(transcript.out)")
+    }
+
     /// At the prompt, binding a name again is what people expect; a note says it shadows.
     @Test func rebindingANameAtThePromptShadowsIt() async {
         let (session, transcript) = makeSession()
