@@ -71,6 +71,17 @@ struct AdminRoutes {
         let name: String
         let size: Int64
         let created_on: String?
+        /// How long ago it was created (`45d`, `12h`, `90m`, `30s`, `2w`), instead of `created_on`.
+        let age: String?
+    }
+
+    /// `45d` → seconds; nil when it is not a number and one unit of s, m, h, d, w.
+    static func seconds(of age: String) -> Int? {
+        guard let unit = age.last, let count = Int(age.dropLast()), count >= 0 else { return nil }
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
+        guard let scale = units[unit] else { return nil }
+        let (total, overflow) = count.multipliedReportingOverflow(by: scale)
+        return overflow || total > 10_000 * 365 * 86_400 ? nil : total
     }
 
     /// An artifact with generated content (the same for the same name) and a chosen `created_on`;
@@ -80,10 +91,12 @@ struct AdminRoutes {
         let limit = 8 << 20
         guard let body = try await Self.body(of: request, upTo: limit) else { return Self.tooLarge(limit) }
         let data = Data(body.readableBytesView)
-        let expected = "Expected {\"repo\", \"name\", \"size\", \"created_on\"} or an array of them"
+        let expected = Self.expected
         if let seeds = try? JSONDecoder().decode([Seed].self, from: data) {
             for seed in seeds {
-                if case .failure(let response) = try await store(seed) { return response }
+                if case .failure(let status, let message) = try await store(seed) {
+                    return Reply.error(status, message)
+                }
             }
             return Reply.json(["seeded": seeds.count], status: .created)
         }
@@ -91,47 +104,67 @@ struct AdminRoutes {
             return Reply.error(.badRequest, expected)
         }
         switch try await store(seed) {
-        case .failure(let response): return response
+        case .failure(let status, let message): return Reply.error(status, message)
         case .success(let artifact):
             return Reply.json(
                 ["name": artifact.name, "size": artifact.size, "created_on": artifact.createdOn], status: .created)
         }
     }
 
+    static let expected =
+        "Expected {\"repo\", \"name\", \"size\", \"created_on\" or \"age\"} or an array of them"
+
+    /// A seed given at start (`--sandbox-seed`): the JSON array the admin endpoint takes. Throws
+    /// the emulator's refusal in words.
+    func seedAtStart(_ data: Data) async throws {
+        guard let seeds = try? JSONDecoder().decode([Seed].self, from: data) else {
+            throw SeedRefused(description: Self.expected)
+        }
+        for seed in seeds {
+            if case .failure(_, let message) = try await store(seed) {
+                throw SeedRefused(description: "\(seed.repo) \(seed.name): \(message)")
+            }
+        }
+    }
+
     enum Stored {
         case success(StoredArtifact)
-        case failure(Response)
+        case failure(HTTPResponse.Status, String)
     }
 
     func store(_ seed: Seed) async throws -> Stored {
         guard seed.size >= 0, !seed.name.isEmpty else {
-            return .failure(Reply.error(.badRequest, "A seed needs a name and a size of 0 or more"))
+            return .failure(.badRequest, "A seed needs a name and a size of 0 or more")
         }
         let parts = seed.repo.split(separator: "/").map(String.init)
         guard parts.count == 2,
             let repository = try state.store.repository(workspace: parts[0], slug: parts[1])
         else {
-            return .failure(Reply.error(.notFound, "Unknown repository \(seed.repo): declare it with --repo"))
+            return .failure(.notFound, "Unknown repository \(seed.repo): declare it with --repo")
         }
         var created = Date()
-        if let text = seed.created_on {
+        if let age = seed.age {
+            guard seed.created_on == nil, let seconds = Self.seconds(of: age) else {
+                return .failure(
+                    .badRequest,
+                    "Invalid age '\(age)': give a number and one unit of s, m, h, d, w (45d), or created_on, not both"
+                )
+            }
+            created = Date().addingTimeInterval(-Double(seconds))
+        } else if let text = seed.created_on {
             // Years outside 1…9999 cannot be written back as ISO 8601 that clients read.
             guard let date = BitbucketTime.parse(text), BitbucketTime.isWritable(date) else {
                 return .failure(
-                    Reply.error(
-                        .badRequest, "Invalid created_on: expected ISO 8601 with an offset, in the years 1 to 9999"))
+                    .badRequest, "Invalid created_on: expected ISO 8601 with an offset, in the years 1 to 9999")
             }
             created = date
         }
         let maximum = state.configuration.maximumSeedSize
         guard seed.size <= maximum else {
-            return .failure(
-                Reply.error(.contentTooLarge, "A seed is at most \(maximum) bytes; \(seed.name) asks for \(seed.size)"))
+            return .failure(.contentTooLarge, "A seed is at most \(maximum) bytes; \(seed.name) asks for \(seed.size)")
         }
         if let free = Self.freeSpace(at: state.store.blobs.path), seed.size > free - (64 << 20) {
-            return .failure(
-                Reply.error(
-                    .contentTooLarge, "A seed of \(seed.size) bytes would fill the disk (\(free) bytes free)"))
+            return .failure(.contentTooLarge, "A seed of \(seed.size) bytes would fill the disk (\(free) bytes free)")
         }
         let file = state.store.blobs.appendingPathComponent(UUID().uuidString)
         do {
@@ -139,8 +172,7 @@ struct AdminRoutes {
         } catch {
             try? FileManager.default.removeItem(at: file)
             if state.isStopping {
-                return .failure(
-                    Reply.error(.serviceUnavailable, "The server is shutting down; the seed was discarded."))
+                return .failure(.serviceUnavailable, "The server is shutting down; the seed was discarded.")
             }
             throw error
         }
@@ -155,6 +187,11 @@ struct AdminRoutes {
         }
         return .success(artifacts[0])
     }
+}
+
+/// A seed given at start that the emulator refused, in its words.
+public struct SeedRefused: Error, CustomStringConvertible {
+    public let description: String
 }
 
 /// Deterministic bytes for a seeded artifact: a generator seeded from the name's hash.

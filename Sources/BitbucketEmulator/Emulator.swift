@@ -50,6 +50,7 @@ public struct Emulator: Sendable {
         opened = store
         let listeners = Listeners(announce: onListening)
         let state = EmulatorState(configuration: configuration, store: store, listeners: listeners, logger: logger)
+        if let seed = configuration.seed { try await AdminRoutes(state: state).seedAtStart(seed) }
 
         let idle = configuration.idleTimeout.components
         let header = configuration.headerTimeout.components

@@ -162,5 +162,9 @@ public struct EmulatorConfiguration: Sendable {
     /// so that a test reaches "near the limit" in a few calls.
     public var rateLimitUsed = 0
 
+    /// Artifacts stored before the listeners open: the JSON array `POST /_emulator/artifacts`
+    /// takes (`--sandbox-seed`).
+    public var seed: Data?
+
     public init() {}
 }

@@ -39,15 +39,22 @@ struct Connection {
         var sandbox: Sandbox?
         Console.secrets = secretValues(of: nil, environment: environment, options: options)
         if let sandboxOptions, sandboxOptions.usesSandbox {
-            let names =
+            var names =
                 script.map { Sandbox.names(in: $0, defaultRepository: defaultRepository, variables: variables) }
                 ?? (repositories: defaultRepository.map { [$0.description] } ?? [], linkers: [])
+            let seed = try sandboxOptions.seed()
+            for repository in seed?.repositories ?? [] where !names.repositories.contains(repository) {
+                names.repositories.append(repository)
+            }
             do {
                 sandbox = try await Sandbox.start(
                     repositories: names.repositories, linkers: names.linkers, data: sandboxOptions.sandboxData,
-                    anyName: script == nil)
+                    anyName: script == nil, seed: seed?.json)
             } catch let refused as DataFolder.Refused {
                 Console.fail("--sandbox-data: \(refused)")
+                throw ExitStatus.usage
+            } catch let refused as SeedRefused {
+                Console.fail("--sandbox-seed: \(sandboxOptions.sandboxSeed ?? ""): \(refused)")
                 throw ExitStatus.usage
             } catch {
                 Console.fail("\(error)")

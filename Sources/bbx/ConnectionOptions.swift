@@ -1,6 +1,8 @@
 import ArgumentParser
 import BitbucketAPI
+import BitbucketModel
 import Foundation
+import SafeFiles
 import SafeText
 
 /// Where and how bbx reaches Bitbucket: each setting from a flag, else the environment.
@@ -104,6 +106,39 @@ struct SandboxOptions: ParsableArguments {
             valueName: "DIR"))
     var sandboxData: String?
 
-    /// Whether this run uses a sandbox (`--sandbox` or `--sandbox-data`).
-    var usesSandbox: Bool { sandbox || sandboxData != nil }
+    @Option(
+        name: .customLong("sandbox-seed"),
+        help: ArgumentHelp(
+            "Like --sandbox, with the artifacts of FILE stored first: a JSON array of {\"repo\", \"name\", \"size\", \"created_on\" or \"age\" such as \"45d\"}.",
+            valueName: "FILE"))
+    var sandboxSeed: String?
+
+    /// Whether this run uses a sandbox (`--sandbox`, `--sandbox-data` or `--sandbox-seed`).
+    var usesSandbox: Bool { sandbox || sandboxData != nil || sandboxSeed != nil }
+
+    /// The seed file's JSON and the repositories it names (declared in the sandbox); a file that
+    /// cannot be read or is not such an array is a command-line problem (64).
+    func seed() throws -> (json: Data, repositories: [String])? {
+        guard let path = sandboxSeed else { return nil }
+        let data: Data
+        do {
+            data = Data(try WholeFile.read(path, limit: 8 << 20))
+        } catch {
+            throw ValidationError("--sandbox-seed: cannot read '\(path.terminalSafe)': \(error)")
+        }
+        guard let items = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            throw ValidationError(
+                "--sandbox-seed: '\(path.terminalSafe)' is not a JSON array of {\"repo\", \"name\", \"size\", \"created_on\" or \"age\"}"
+            )
+        }
+        var repositories: [String] = []
+        for item in items {
+            guard let text = item["repo"] as? String, let name = RepositoryName(parsing: text) else {
+                throw ValidationError(
+                    "--sandbox-seed: '\(path.terminalSafe)' has an entry whose \"repo\" is not workspace/slug")
+            }
+            if !repositories.contains(name.description) { repositories.append(name.description) }
+        }
+        return (data, repositories)
+    }
 }

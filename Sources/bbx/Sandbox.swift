@@ -31,10 +31,11 @@ final class Sandbox: Sendable {
 
     /// With `anyName` (a REPL, which names repositories as it goes), every repository and
     /// linker asked for exists; otherwise those given, as the script names them.
-    static func start(repositories: [String], linkers: [String], data: String? = nil, anyName: Bool = false)
-        async throws -> Sandbox
-    {
+    static func start(
+        repositories: [String], linkers: [String], data: String? = nil, anyName: Bool = false, seed: Data? = nil
+    ) async throws -> Sandbox {
         var configuration = EmulatorConfiguration()
+        configuration.seed = seed
         configuration.createsOnFirstUse = anyName
         configuration.port = 0
         configuration.storagePort = 0
@@ -56,6 +57,8 @@ final class Sandbox: Sendable {
         var iterator = stream.makeAsyncIterator()
         guard let api = await iterator.next() else {
             do { try await task.value } catch let refused as DataFolder.Refused {
+                throw refused
+            } catch let refused as SeedRefused {
                 throw refused
             } catch { throw Failure(description: "the sandbox did not start: \(error)") }
             throw Failure(description: "the sandbox did not start")

@@ -66,4 +66,39 @@ struct ExampleRunTests {
         let examples = Paths.files(in: Paths.examples, withExtension: "bbx").map(\.lastPathComponent)
         #expect(ran.sorted() == examples, "an example without a sandbox run")
     }
+
+    /// `--sandbox-seed`: the cleanup example tried on aged artifacts, as the guide shows it,
+    /// without a `bbx serve` or curl.
+    @Test func theCleanupExampleRunsOnASeededSandbox() async throws {
+        let result = try await BBXProcess.launch(
+            ["run", "--sandbox", "--sandbox-seed", "nightly-seed.json", "nightly-cleanup.bbx"], in: Paths.examples)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let deleted = result.stdout.split(separator: "\n").filter { $0.hasPrefix("  - delete") }.map {
+            String($0.split(separator: " ", omittingEmptySubsequences: true)[2])
+        }
+        // Nightly builds older than two weeks beyond the ten newest, a pull-request build of
+        // five days, the two oldest release candidates, an unread log of ten days.
+        #expect(
+            deleted == (14...20).reversed().map { "nightly-\($0).zip" } + [
+                "pr-101.zip", "app-1.4.0-rc1.zip", "app-1.4.0-rc2.zip", "build-1.log",
+            ], "\(result.stdout)")
+        #expect(result.stdout.contains("Applied: 11 deleted"))
+
+        // A seed the emulator refuses is the command line's problem, said with the file's name.
+        let folder = try BBXProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(#"[{"repo": "acme/app", "name": "a.zip", "size": 1, "age": "45 days"}]"#.utf8).write(
+            to: folder.appendingPathComponent("seed.json"))
+        let refused = try await BBXProcess.launch(
+            ["run", "--sandbox-seed", "seed.json", "-e", "list in acme/app"], in: folder)
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("--sandbox-seed: seed.json: acme/app a.zip: Invalid age '45 days'"),
+            "\(refused.stderr)")
+        try Data(#"{"repo": "acme/app"}"#.utf8).write(to: folder.appendingPathComponent("object.json"))
+        let notArray = try await BBXProcess.launch(
+            ["run", "--sandbox-seed", "object.json", "-e", "list in acme/app"], in: folder)
+        #expect(notArray.status == 64)
+        #expect(notArray.stderr.contains("is not a JSON array"), "\(notArray.stderr)")
+    }
 }
