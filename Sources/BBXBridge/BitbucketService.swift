@@ -40,12 +40,13 @@ public struct BitbucketService: RemoteReader, ApplyService {
         } catch let error as BitbucketError {
             if case .status(let failure) = error, failure.status == 404, sandboxed {
                 throw RemoteReadError(
-                    "the sandbox has no repository \(name): it creates the repositories the script uses (in use, to, from and in, directly or through let, for and env() defaults) and BITBUCKET_REPO_FULL_NAME; write \(name) where the script uses it, or run against Bitbucket without --sandbox"
-                )
+                    "the sandbox has no repository \(name): it creates the repositories the script uses (in use, to, from and in, directly or through let, for and env() defaults) and BITBUCKET_REPO_FULL_NAME; write \(name) where the script uses it, or run against Bitbucket without --sandbox",
+                    isMissingRepository: true)
             }
             if case .status(let failure) = error, failure.status == 404, !error.isCredentialProblem {
                 throw RemoteReadError(
-                    "repository \(name) does not exist, or the credential cannot see it (\(error))")
+                    "repository \(name) does not exist, or the credential cannot see it (\(error))",
+                    isMissingRepository: true)
             }
             throw Self.readError(error)
         } catch {
@@ -136,17 +137,31 @@ public struct BitbucketService: RemoteReader, ApplyService {
         checksum: (manifest: String, sha256: String)?, progress: @escaping @Sendable (Int64) -> Void
     ) async throws {
         let directory = (path as NSString).deletingLastPathComponent
+        // The folders this download makes for itself, outermost first: a failed download takes
+        // them away again (each only if still empty), and leaves the disk as it found it.
+        var created: [String] = []
+        var missing = directory
+        while !missing.isEmpty, missing != "/", !FileManager.default.fileExists(atPath: missing) {
+            created.insert(missing, at: 0)
+            missing = (missing as NSString).deletingLastPathComponent
+        }
         if !directory.isEmpty {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             } catch {
+                for folder in created.reversed() { rmdir(folder) }
                 throw BitbucketError.file(path: directory, reason: "cannot create the directory")
             }
         }
-        try await client.download(
-            name, from: repository, to: path, expectedSize: expectedSize, replacing: replacing,
-            checksum: checksum.map { ExpectedChecksum(manifest: $0.manifest, sha256: $0.sha256) },
-            progress: { progress($0.bytes) })
+        do {
+            try await client.download(
+                name, from: repository, to: path, expectedSize: expectedSize, replacing: replacing,
+                checksum: checksum.map { ExpectedChecksum(manifest: $0.manifest, sha256: $0.sha256) },
+                progress: { progress($0.bytes) })
+        } catch {
+            for folder in created.reversed() { rmdir(folder) }
+            throw error
+        }
     }
 
     public func digest(

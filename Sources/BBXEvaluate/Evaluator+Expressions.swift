@@ -327,14 +327,24 @@ extension Evaluator {
     /// `acme/app`, `"acme/app"`, or a name bound to either.
     mutating func repository(_ expression: Expression) async throws -> RepositoryName {
         switch try await evaluate(expression) {
-        case .repository(let name): return name
+        case .repository(let name):
+            named(name, at: expression.range)
+            return name
         case .string(let text):
             guard let name = RepositoryName(parsing: text) else {
                 throw PlanningError.invalidRepository(text, at: expression.range)
             }
+            named(name, at: expression.range)
             return name
         case let other:
             throw PlanningError.wrongKind(expected: "a repository (workspace/slug)", found: other, at: expression.range)
         }
+    }
+
+    /// Remembers where a repository was first named in this run (`use acme/app`, `in r`): a
+    /// repository that turns out not to exist is reported there, not at the first statement
+    /// that happened to read it.
+    mutating func named(_ repository: RepositoryName, at range: SourceRange) {
+        if namedAt[repository] == nil { namedAt[repository] = range }
     }
 }

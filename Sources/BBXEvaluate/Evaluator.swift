@@ -71,6 +71,8 @@ public struct Evaluator: Sendable {
     var steps: [Step] = []
     var touched: [Fingerprint] = []
     var touchedKeys = Set<ArtifactKey>()
+    /// Where each repository was first named in this run.
+    var namedAt: [RepositoryName: SourceRange] = [:]
     /// Each planned upload's statement and local file, by the name Bitbucket would store.
     var uploads: [ArtifactKey: (range: SourceRange, path: String)] = [:]
     var downloadTargets: [ExactName: SourceRange] = [:]
@@ -118,6 +120,7 @@ public struct Evaluator: Sendable {
         steps = []
         touched = []
         touchedKeys = []
+        namedAt = [:]
         uploads = [:]
         downloadTargets = [:]
         deletions = 0
@@ -318,7 +321,7 @@ public struct Evaluator: Sendable {
         do {
             listing = try await reader.artifacts(in: repository)
         } catch {
-            throw PlanningError(error, at: range)
+            throw PlanningError(error, at: error.isMissingRepository ? namedAt[repository] ?? range : range)
         }
         let state = RemoteState(listing: listing)
         remotes[repository] = state

@@ -34,10 +34,22 @@ public struct PlanningError: Error, Sendable {
         isOutOfRequests = false
     }
 
+    /// A refused credential is the credential's problem, not a line's: said once, without a
+    /// caret under whichever statement first read, with what to do (the message carries it).
+    /// `bbx run` and the REPL both say this.
+    public var credentialRefusal: String? {
+        isRefusedCredential ? diagnostic.message + "; nothing was changed" : nil
+    }
+
+    /// Bitbucket refused the credential on a read (401, 403, or none given), as opposed to a
+    /// statement that needs credentials none of which are set (Connect's, shown at the line).
+    public private(set) var isRefusedCredential = false
+
     /// A failed read, at the statement that needed it.
     init(_ error: RemoteReadError, at range: SourceRange) {
         self.init(
             error.description, at: range, id: "remote", credentials: error.isCredentialProblem,
             unavailable: error.isUnavailable, outOfRequests: error.isOutOfRequests)
+        isRefusedCredential = error.isCredentialProblem
     }
 }

@@ -67,14 +67,18 @@ public struct RemoteReadError: Error, Sendable, CustomStringConvertible {
     /// The run is out of requests: Bitbucket's hourly limit (429 after the retries) or
     /// `--max-requests`. bbx exits with 75: run again later.
     public let isOutOfRequests: Bool
+    /// The repository does not exist, or the credential cannot see it: reported where the
+    /// script named it.
+    public let isMissingRepository: Bool
 
     public init(
         _ description: String, isCredentialProblem: Bool = false, isUnavailable: Bool = false,
-        isOutOfRequests: Bool = false
+        isOutOfRequests: Bool = false, isMissingRepository: Bool = false
     ) {
         self.description = description
         self.isCredentialProblem = isCredentialProblem
         self.isUnavailable = isUnavailable
         self.isOutOfRequests = isOutOfRequests
+        self.isMissingRepository = isMissingRepository
     }
 }

@@ -200,6 +200,8 @@ public final class Session: @unchecked Sendable {
             gate.release(after: nil)
             if Task.isCancelled {
                 output.error("interrupted; nothing was changed\n")
+            } else if let refusal = error.credentialRefusal {
+                output.error("error: \(refusal.terminalSafeLines)\n")
             } else {
                 output.error(DiagnosticRenderer(colored: output.colored).render([error.diagnostic], in: source) + "\n")
             }

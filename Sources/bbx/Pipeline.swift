@@ -76,6 +76,13 @@ enum Pipeline {
             // Nothing will be applied, so what waited for changes shows what planning saw, as
             // in a dry run (a `print` before a failing `assert` is how scripts are debugged).
             output.release(after: nil)
+            if let refusal = error.credentialRefusal {
+                Console.fail(refusal)
+                reporter.planned(output)
+                reporter.failed(refusal, exitCode: ExitStatus.credentials.rawValue)
+                reporter.finish()
+                throw ExitStatus.credentials
+            }
             Console.report([error.diagnostic], in: source)
             let status =
                 error.isCredentialProblem

@@ -232,7 +232,7 @@ struct EvaluatorTests {
             message: "assertion failed: count(artifacts(\"*\")) > 3"),
         .init(name: "fail", marked: "if true {\n    1️⃣fail \"stop\"\n}", message: "stop"),
         .init(
-            name: "missing repository", marked: "1️⃣list in acme/nope", message: "repository acme/nope does not exist"),
+            name: "missing repository", marked: "list in 1️⃣acme/nope", message: "repository acme/nope does not exist"),
         .init(
             name: "download matching nothing", marked: "use acme/app\ndownload 1️⃣\"*.tgz\"",
             message: "no artifact in acme/app matches '*.tgz'"),
