@@ -168,6 +168,8 @@ public struct Evaluator: Sendable {
         let state = RemoteState(listing: listing)
         remotes[repository] = state
         listings[repository] = state
+        // Its manifest, if one is kept, is read again by the next statement that reads it.
+        prefetchedManifests.insert(repository)
     }
 
     /// The artifact names of a repository already read, for completion (no request).

@@ -14,9 +14,21 @@ public struct Completer: Sendable {
         public let suffix: String
     }
 
-    public static let metaCommands = [
-        ":help", ":quit", ":dry-run", ":use", ":vars", ":load", ":refresh", ":save", ":save!",
+    /// The meta-commands, with their arguments and what they do: `:help` prints this list and
+    /// Tab completes its names, so neither can leave one out.
+    public static let metaCommandHelp: [(usage: String, meaning: String)] = [
+        (":help", "this text"),
+        (":quit", "leave (Ctrl-D too)"),
+        (":dry-run on|off", "only plan entries (on), or plan and apply them (off)"),
+        (":use REPO", "set the current repository (workspace/slug) and read it"),
+        (":vars", "the names bound so far, the repository, dry-run"),
+        (":load FILE", "run a script file as one entry"),
+        (":refresh", "read the current repository again (completion, :vars)"),
+        (":save FILE", "write the statements that were applied as a new script"),
+        (":save! FILE", "the same, replacing FILE if it exists"),
     ]
+
+    public static let metaCommands = metaCommandHelp.map { String($0.usage.prefix { $0 != " " }) }
     public var names: [String] = []
     /// The artifact names of the current repository, as last read.
     public var artifacts: [String] = []
@@ -45,8 +57,13 @@ public struct Completer: Sendable {
             if tag?.strings == .artifacts || statement.contains("exists") || statement.contains("artifacts(") {
                 // Names are inserted as patterns that match exactly them, written as the string
                 // they stand in: a name is untrusted, and `x*" ; delete "*` must stay one name.
-                let matches = artifacts.compactMap { Self.literal($0, quote: quoteCharacter) }
-                    .filter { $0.hasPrefix(typed) }.sorted()
+                // What was typed is matched as text (a `[` typed is that character, as in the
+                // name) or as the escaped pattern Tab inserts; the escaped pattern is inserted.
+                let matches = artifacts.compactMap { name in
+                    Self.literal(name, quote: quoteCharacter).flatMap {
+                        name.hasPrefix(typed) || $0.hasPrefix(typed) ? $0 : nil
+                    }
+                }.sorted()
                 return Result(start: start, candidates: matches, suffix: String(quoteCharacter))
             }
             return Result(start: start, candidates: [], suffix: "")

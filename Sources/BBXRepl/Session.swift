@@ -90,6 +90,8 @@ public final class Session: @unchecked Sendable {
         reader: any LineReader, remember: (String) -> Void = { _ in },
         perform: (@escaping @Sendable () async -> Void) async -> Void = { await $0() }
     ) async {
+        // Tab completes artifact names from the first prompt on, not after a `:refresh`.
+        if let repository = evaluator.currentRepository { await readForCompletion(repository) }
         while !isFinished {
             switch reader.read(prompt: prompt) {
             case .end:
@@ -226,6 +228,16 @@ public final class Session: @unchecked Sendable {
             return true
         }
         var report = await apply(plan, dryRun)
+        // What Bitbucket stored (a name with spaces may be stored with `_`) is what completes;
+        // read before the report counts this entry's requests.
+        if report.succeeded, let repository = trial.currentRepository,
+            plan.steps.contains(where: { $0.repository == repository && $0.kind.changesDownloads })
+        {
+            do { try await trial.refresh(repository) } catch {
+                output.error(
+                    "warning: cannot read \(repository) for completion: \(error.description.terminalSafeLines)\n")
+            }
+        }
         if let requestsBefore, let now = requestsSoFar?() { report.requests = now - requestsBefore }
         gate.release(after: report)
         out(ReportText().render(report))
@@ -240,32 +252,35 @@ public final class Session: @unchecked Sendable {
         return true
     }
 
+    /// Reads `repository` now if the session has not (or it just changed), so that Tab offers
+    /// its artifacts. A failure is said, not fatal: the next statement reports it where it is.
+    func readForCompletion(_ repository: RepositoryName) async {
+        do {
+            try await evaluator.refresh(repository)
+        } catch {
+            output.error("warning: cannot read \(repository) for completion: \(error.description.terminalSafeLines)\n")
+        }
+    }
+
     // MARK: - Meta-commands
 
-    public static let help = """
-        Statements run as soon as they are complete (a block or string left open asks for more):
-          use acme/app                 upload "build/*.zip" [as NAME] [on conflict replace|skip|fail]
-          let name = expr              download "*.zip" [to DIR]     delete "old-*"
-          print expr, …                prune "app-*" keep 5 [by version|per minor] [older than 30d]
-          list ["*.zip"]               if/for … { … }               assert/fail "message"
-          checksums "SHA256SUMS" [signed]   upload … on conflict update   verify ["app-*"]
-          trust "RW…" | trust key "minisign.pub"
-          latest("app-*") newest("app-*") exact(text) version(text)   a.version.major >= 2
-          addon update|delete          linkers                      linker "KEY" [values|add|set|remove|clear]
-        Meta-commands:
-          :help             this text
-          :quit             leave (Ctrl-D too)
-          :dry-run on|off   only plan entries (on), or plan and apply them (off)
-          :use REPO         set the current repository (workspace/slug)
-          :vars             the names bound so far, the repository, dry-run
-          :load FILE        run a script file as one entry
-          :refresh          read the current repository again (completion, :vars)
-          :save FILE        write the statements that were applied as a new script
-          :save! FILE       the same, replacing FILE if it exists
-        Tab completes keywords, names, local paths after upload and artifact names after
-        download or delete. Ctrl-C clears the line or stops a running transfer.
-
-        """
+    /// Every statement with all its clauses, the built-in functions and the meta-commands, each
+    /// from the one list the parser, the checker and completion use.
+    public static let help: String = {
+        var lines = ["Statements run as soon as they are complete (a block or string left open asks for more):"]
+        lines += Statement.Tag.allCases.map { "  " + $0.synopsis }
+        lines.append("Functions:")
+        let functions = Builtins.Name.allCases.compactMap { Builtins.functions[$0.rawValue]?.signature }
+        lines += functions.map { "  " + $0 }
+        lines.append("Meta-commands:")
+        let width = Completer.metaCommandHelp.map(\.usage.count).max() ?? 0
+        lines += Completer.metaCommandHelp.map {
+            "  " + $0.usage.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.meaning
+        }
+        lines.append("Tab completes keywords, names, local paths after upload and artifact names after")
+        lines.append("download or delete. Ctrl-C clears the line or stops a running transfer.")
+        return lines.joined(separator: "\n") + "\n"
+    }()
 
     func meta(_ text: String) async {
         let words = text.split(separator: " ", maxSplits: 1).map(String.init)
@@ -296,6 +311,7 @@ public final class Session: @unchecked Sendable {
             }
             evaluator.currentRepository = repository
             recordSuccess("use \(repository)", statements: 1, applied: true)
+            await readForCompletion(repository)
         case ":refresh":
             guard let repository = evaluator.currentRepository else {
                 output.error("error: no current repository; :use one first\n")

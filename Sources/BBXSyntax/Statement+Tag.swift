@@ -29,6 +29,37 @@ extension Statement {
             }
         }
 
+        /// How the statement is written, every clause shown: the REPL's `:help` lists these.
+        public var synopsis: String {
+            let policies = ConflictPolicy.allCases.map(\.rawValue)
+            switch self {
+            case .use: return "use acme/app"
+            case .let: return "let name = expr"
+            case .upload:
+                return "upload \"build/*.zip\" [as NAME] [to REPO] [on conflict \(policies.joined(separator: "|"))]"
+            case .download:
+                let local = policies.filter { $0 != "update" }.joined(separator: "|")
+                return "download \"*.zip\" [from REPO] [to DIR] [on conflict \(local)]"
+            case .delete: return "delete \"old-*\" [from REPO]"
+            case .prune:
+                return "prune \"app-*\" [in REPO] keep 5 [by version|per major|per minor] [older than 30d]"
+            case .list: return "list [\"*.zip\"] [in REPO]"
+            case .print: return "print expr, …"
+            case .assert: return "assert condition [, \"message\"]"
+            case .fail: return "fail \"message\""
+            case .if: return "if condition { … } [else if condition { … }] [else { … }]"
+            case .for: return "for name in list { … }"
+            case .addonUpdate: return "addon update [descriptor \"FILE\" | url \"URL\"]"
+            case .addonDelete: return "addon delete"
+            case .linkers: return "linkers"
+            case .linker:
+                return "linker \"KEY\" [values | value ID | add \"V\" | set [\"A\", \"B\"] | remove ID | clear]"
+            case .checksums: return "checksums \"SHA256SUMS\" [signed] [in REPO]"
+            case .verify: return "verify [\"app-*\"] [in REPO]"
+            case .trust: return "trust \"RW…\" [in REPO], or trust key \"minisign.pub\" [in REPO]"
+            }
+        }
+
         public enum Operand: Sendable {
             case localFiles, artifacts, other
         }

@@ -89,14 +89,23 @@ final class EditLineReader: LineReader {
         let result = complete(line)
         guard !result.candidates.isEmpty else { return UInt8(CC_ERROR) }
         let typed = String(decoding: Array(line.utf8)[result.start...], as: UTF8.self)
+        // A candidate may spell what was typed otherwise (`lib [` completes to the pattern
+        // `lib \\[1\\].zip`): then the typed text is replaced, not extended.
+        func put(_ text: String) {
+            if text.hasPrefix(typed) {
+                el_insertstr(editor, String(text.dropFirst(typed.count)))
+            } else {
+                el_deletestr(editor, Int32(typed.unicodeScalars.count))
+                el_insertstr(editor, text)
+            }
+        }
         if result.candidates.count == 1 {
-            let candidate = result.candidates[0]
-            el_insertstr(editor, String(candidate.dropFirst(typed.count)) + result.suffix)
+            put(result.candidates[0] + result.suffix)
             return UInt8(CC_REFRESH)
         }
         let shared = commonPrefix(result.candidates)
-        if shared.count > typed.count {
-            el_insertstr(editor, String(shared.dropFirst(typed.count)))
+        if shared.count > typed.count || (!shared.isEmpty && !shared.hasPrefix(typed)) {
+            put(shared)
             return UInt8(CC_REFRESH)
         }
         Console.out("\n" + Self.columns(result.candidates) + "\n")
