@@ -61,6 +61,8 @@ struct Connection {
                 throw ExitStatus.serverFailed
             }
             configuration = sandbox!.configuration()
+            // The budget is the run's, wherever it runs: a cleanup can be rehearsed on the sandbox.
+            configuration.maxRequests = try options.maxRequestsSetting(environment: environment)
             if quiet { Console.error(sandbox!.banner + "\n") } else { Console.out(sandbox!.banner + "\n") }
         } else {
             configuration = try options.configuration(environment: environment)

@@ -37,6 +37,23 @@ struct ConnectionOptions: ParsableArguments {
             valueName: "N"))
     var maxRequests: Int?
 
+    /// `--max-requests`, else `BBX_MAX_REQUESTS`: against Bitbucket and the sandbox alike.
+    func maxRequestsSetting(environment: [String: String]) throws -> Int? {
+        if let maxRequests {
+            guard maxRequests > 0 else {
+                throw ValidationError("--max-requests takes a positive number of requests, found \(maxRequests)")
+            }
+            return maxRequests
+        }
+        guard let text = environment["BBX_MAX_REQUESTS"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+            return nil
+        }
+        guard let value = Int(text), value > 0 else {
+            throw ValidationError("BBX_MAX_REQUESTS takes a positive number of requests, found '\(text.terminalSafe)'")
+        }
+        return value
+    }
+
     /// A sandbox has its own address: a `--url` beside it would be ignored, so it is refused.
     func validate(with sandbox: SandboxOptions) throws {
         if sandbox.usesSandbox, url != nil {
@@ -64,18 +81,7 @@ struct ConnectionOptions: ParsableArguments {
             }
             configuration.credential = .accessToken(Secret(token))
         }
-        if let maxRequests {
-            guard maxRequests > 0 else {
-                throw ValidationError("--max-requests takes a positive number of requests, found \(maxRequests)")
-            }
-            configuration.maxRequests = maxRequests
-        } else if let text = environment["BBX_MAX_REQUESTS"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            guard let value = Int(text), value > 0 else {
-                throw ValidationError(
-                    "BBX_MAX_REQUESTS takes a positive number of requests, found '\(text.terminalSafe)'")
-            }
-            configuration.maxRequests = value
-        }
+        configuration.maxRequests = try maxRequestsSetting(environment: environment)
         if insecure { configuration.verifiesTLS = false }
         if let cacert { configuration.caCertificates = cacert }
         if let proxy {
