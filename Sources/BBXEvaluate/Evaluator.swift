@@ -151,6 +151,8 @@ public struct Evaluator: Sendable {
         remotes = [:]
         listings = [:]
         manifestsRead = [:]
+        prefetchedManifests = []
+        workspaces = [:]
     }
 
     /// Undoes what the last plan predicted, keeping what it read: after a dry run, the view of
