@@ -2,6 +2,12 @@ import BitbucketModel
 import SafeText
 
 extension Plan {
+    /// What `bbx run` and the REPL both say, in the same words, when the credential is known not
+    /// to hold the scope this plan's writes need: nothing is sent.
+    public func credentialRefusal(_ grant: (RepositoryName) -> CredentialGrant?) -> String? {
+        credentialProblem(grant).map { $0 + "; nothing was changed (a credential with that scope can run it)" }
+    }
+
     /// Why the credential cannot carry out this plan, as the listings' headers told what it may
     /// do (`grant`): the steps that change a repository's Downloads where it holds no write
     /// scope, the scope they need and the scopes it holds. nil when every step can run, or

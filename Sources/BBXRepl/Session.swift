@@ -228,6 +228,13 @@ public final class Session: @unchecked Sendable {
             return true
         }
         var report = await apply(plan, dryRun)
+        if let refusal = report.refused {
+            // As `bbx run` says it; nothing was sent, so the session's view stays as it was.
+            gate.release(after: nil)
+            output.error("error: \(refusal.terminalSafeLines)\n")
+            applyFailures += 1
+            return false
+        }
         // What Bitbucket stored (a name with spaces may be stored with `_`) is what completes;
         // read before the report counts this entry's requests.
         if report.succeeded, let repository = trial.currentRepository,

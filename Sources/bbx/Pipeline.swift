@@ -119,12 +119,12 @@ enum Pipeline {
     static func checkCredential(
         _ plan: Plan, reader: any RemoteReader, reporter: any Reporter, dryRun: Bool = false
     ) throws {
-        guard let problem = plan.credentialProblem(reader.grant(for:)) else { return }
         if dryRun {
+            guard let problem = plan.credentialProblem(reader.grant(for:)) else { return }
             Console.error("bbx: warning: \(problem.terminalSafeLines); applying this plan needs that scope\n")
             return
         }
-        let message = problem + "; nothing was changed (a credential with that scope can run it)"
+        guard let message = plan.credentialRefusal(reader.grant(for:)) else { return }
         Console.fail(message)
         reporter.failed(message, exitCode: ExitStatus.credentials.rawValue)
         reporter.finish()

@@ -81,12 +81,9 @@ struct ReplCommand: AsyncParsableCommand {
         ) { plan, dryRun in
             // As in `bbx run`: a credential known (from the listings' headers) not to hold the
             // write scope the entry needs sends nothing; the first such step says why.
-            if !dryRun, let problem = plan.credentialProblem(connection.service.grant(for:)) {
+            if !dryRun, let refusal = plan.credentialRefusal(connection.service.grant(for:)) {
                 var report = Report(plan: plan)
-                if let first = report.entries.firstIndex(where: { $0.step.kind.changesDownloads }) {
-                    report.entries[first].outcome = .failed("refused before sending: \(problem)")
-                    report.entries[first].isCredentialProblem = true
-                }
+                report.refused = refusal
                 return report
             }
             // A signed manifest: the key is loaded before anything of the entry is sent.

@@ -58,8 +58,8 @@ struct ReplPipeTests {
                 in: world.folder, stdin: "use acme/app\nupload \"build/*.zip\"\nlist\n")
             #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
             #expect(
-                (result.stdout + result.stderr).contains(
-                    "refused before sending: the credential cannot change acme/app"),
+                result.stderr.contains(
+                    "error: the credential cannot change acme/app's Downloads"),
                 "\(result.stdout)\(result.stderr)")
             #expect(try await world.writes().isEmpty)
         }
