@@ -7,7 +7,7 @@ import Testing
 /// working folder with build outputs and scripts. `bbx` runs in the folder with
 /// BITBUCKET_URL and BITBUCKET_TOKEN set, as in CI.
 final class EndToEnd: Sendable {
-    static let token = "e2e-token-Zq81"
+    static let token = "e2e-test-token"
     let serve: ServeProcess
     let folder: URL
 

@@ -31,7 +31,8 @@ struct MessageGoldenTests {
         try await EndToEnd.with { world in
             try world.write(
                 "release.bbx", "use acme/app\nchecksums \"SHA256SUMS\"\nupload \"build/*.zip\" on conflict update\n")
-            let run = try await world.bbx(["run", "release.bbx"], environment: ["BITBUCKET_TOKEN": "expired-Zq81"])
+            let run = try await world.bbx(
+                ["run", "release.bbx"], environment: ["BITBUCKET_TOKEN": "expired-test-token"])
             #expect(run.status == 77)
             Self.compare(Self.normalized(run.stderr, world), "credential-refused.txt")
             #expect(!run.stderr.contains("^"), "no caret: \(run.stderr)")

@@ -120,9 +120,11 @@ struct WorkspaceEndToEndTests {
         // Basic credentials: Bitbucket tells access tokens (Bearer) that they are near the
         // limit, and bbx then slows down to the limit's pace (9 s a request at 400 an hour),
         // which is right for a real hour and too slow for a test; an API token runs into 429.
-        let basic = ["BITBUCKET_TOKEN": "", "BITBUCKET_EMAIL": "ci@example.com", "BITBUCKET_API_TOKEN": "api-Zq81"]
+        let basic = [
+            "BITBUCKET_TOKEN": "", "BITBUCKET_EMAIL": "ci@example.com", "BITBUCKET_API_TOKEN": "test-api-token",
+        ]
         try await EndToEnd.with(
-            Self.repositories(20) + ["--basic", "ci@example.com:api-Zq81", "--rate-limit", "400"]
+            Self.repositories(20) + ["--basic", "ci@example.com:test-api-token", "--rate-limit", "400"]
         ) { world in
             let expected = try await Self.seed(world, repositories: 20, nightly: 30)
             try world.write("cleanup.bbx", Self.script)
