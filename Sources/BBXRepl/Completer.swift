@@ -131,10 +131,12 @@ public struct Completer: Sendable {
         let slash = typed.lastIndex(of: "/")
         let directory = slash.map { String(typed[...$0]) } ?? ""
         let prefix = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
-        let entries = listDirectory(directory.isEmpty ? "." : directory)
-            .filter { $0.hasPrefix(prefix) && (prefix.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted()
-        let candidates = entries.compactMap { entry in
-            Self.literal(entry, quote: quote).map { directory + $0 }
+        // As for artifact names: what was typed matches as text or as the escaped pattern.
+        let candidates = listDirectory(directory.isEmpty ? "." : directory).sorted().compactMap { entry -> String? in
+            guard prefix.hasPrefix(".") || !entry.hasPrefix("."), let literal = Self.literal(entry, quote: quote),
+                entry.hasPrefix(prefix) || literal.hasPrefix(prefix)
+            else { return nil }
+            return directory + literal
         }
         let suffix = candidates.count == 1 && !candidates[0].hasSuffix("/") ? "\"" : ""
         return Result(start: start, candidates: candidates, suffix: suffix)

@@ -240,10 +240,7 @@ public final class Session: @unchecked Sendable {
         if report.succeeded, let repository = trial.currentRepository,
             plan.steps.contains(where: { $0.repository == repository && $0.kind.changesDownloads })
         {
-            do { try await trial.refresh(repository) } catch {
-                output.error(
-                    "warning: cannot read \(repository) for completion: \(error.description.terminalSafeLines)\n")
-            }
+            await readForCompletion(repository, into: &trial)
         }
         if let requestsBefore, let now = requestsSoFar?() { report.requests = now - requestsBefore }
         gate.release(after: report)
@@ -262,6 +259,10 @@ public final class Session: @unchecked Sendable {
     /// Reads `repository` now if the session has not (or it just changed), so that Tab offers
     /// its artifacts. A failure is said, not fatal: the next statement reports it where it is.
     func readForCompletion(_ repository: RepositoryName) async {
+        await readForCompletion(repository, into: &evaluator)
+    }
+
+    func readForCompletion(_ repository: RepositoryName, into evaluator: inout Evaluator) async {
         do {
             try await evaluator.refresh(repository)
         } catch {

@@ -22,7 +22,7 @@ struct APIRoutes: ListenerRoutes {
             return Reply.error(.notFound, "Resource not found", cut: exchange.cut)
         }
         // Bitbucket's budget covers every API request of a credential, whatever it asks.
-        guard let limiter = state.rateLimiter, let credential = exchange.request.headers[.authorization] else {
+        guard let limiter = state.rateLimiter, let credential = rateKey(exchange.request.headers) else {
             return await answer(exchange, segments: segments)
         }
         let count = limiter.count(credential)
@@ -31,12 +31,26 @@ struct APIRoutes: ListenerRoutes {
             ? Reply.text("Rate limit for this resource has been exceeded", status: .tooManyRequests)
             : await answer(exchange, segments: segments)
         // Told to access tokens (Bearer) only, as Bitbucket does.
-        if credential.lowercased().hasPrefix("bearer ") {
+        if credential.hasPrefix("bearer:") {
             response.headers[.rateLimitLimit] = String(count.limit)
             response.headers[.rateLimitResource] = "api"
             if count.near { response.headers[.rateLimitNearLimit] = "true" }
         }
         return response
+    }
+
+    /// Whose hour a request counts against: an accepted access token or API token, or the
+    /// Connect app (each of its JWTs differs, so the header itself would be a new key per
+    /// request). Requests without an accepted credential are not counted: their keys would be
+    /// whatever a caller sends, and the counts could grow without bound.
+    func rateKey(_ headers: HTTPFields) -> String? {
+        guard let header = headers[.authorization] else { return nil }
+        if header.lowercased().hasPrefix("jwt ") { return "connect" }
+        guard case .success(let caller) = state.authenticator.authenticate(headers) else { return nil }
+        switch caller {
+        case .accessToken(let token): return "bearer:" + token.token
+        case .apiToken(let credential): return "basic:" + credential.email.lowercased()
+        }
     }
 
     func answer(_ exchange: Exchange, segments: [String]) async -> Response {

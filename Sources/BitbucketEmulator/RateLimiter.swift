@@ -3,8 +3,7 @@ import Synchronization
 
 /// Bitbucket's hourly budget of API requests (`--rate-limit N[:USED]`): each credential's
 /// requests in the last hour are counted (a rolling hour, as Bitbucket's is), and past N they
-/// are answered 429. A credential is told apart by its whole `Authorization` value; requests
-/// without one are not counted.
+/// are answered 429. The caller names the credential (`APIRoutes.rateKey`).
 final class RateLimiter: Sendable {
     let limit: Int
     /// Counted as made just before the emulator started, for every credential (`:USED`), so a

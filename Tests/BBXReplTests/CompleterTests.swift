@@ -7,11 +7,13 @@ import Testing
 @Suite("Tab completion")
 struct CompleterTests {
     static let completer: Completer = {
-        var completer = Completer(names: ["version", "verbose"], artifacts: ["app-1.zip", "app-2.zip", "notes.txt"])
+        var completer = Completer(
+            names: ["version", "verbose"], artifacts: ["app-1.zip", "app-2.zip", "notes.txt", "lib [2].zip"])
         completer.listDirectory = { directory in
             switch directory {
             case ".": return ["build/", "dist/", ".hidden", "README.md"]
             case "build/": return ["app-1.zip", "app-2.zip", "logs/"]
+            case "dist/": return ["lib [1].zip"]
             default: return []
             }
         }
@@ -34,6 +36,9 @@ struct CompleterTests {
         ("upload \"build/l", ["build/logs/"], ""),
         ("upload \"RE", ["README.md"], "\""),
         ("for f in files(\"build/a", ["build/app-1.zip", "build/app-2.zip"], ""),
+        // A `[` typed is the character; the pattern that matches only the name is offered.
+        ("upload \"dist/lib [", ["dist/lib \\\\[1\\\\].zip"], "\""),
+        ("delete \"lib [", ["lib \\\\[2\\\\].zip"], "\""),
         // Artifact names inside a string after download and delete.
         ("download \"app", ["app-1.zip", "app-2.zip"], "\""),
         ("delete \"no", ["notes.txt"], "\""),

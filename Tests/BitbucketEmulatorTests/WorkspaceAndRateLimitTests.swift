@@ -89,6 +89,8 @@ struct WorkspaceAndRateLimitTests {
         let refused = try await Curl.run(Self.bearer + [downloads])
         #expect(refused.text == "Rate limit for this resource has been exceeded")
         #expect(refused.headers["retry-after"] == nil)
+        // A credential the emulator does not accept is refused for what it is, not counted.
+        #expect(try await Curl.run(["-H", "Authorization: Bearer wrong", downloads]).status == 401)
         // The workspace listing counts too: the budget is the credential's, not the endpoint's.
         #expect(try await Curl.run(Self.bearer + ["\(emulator.api)/2.0/repositories/acme"]).status == 429)
         // Another credential has its own hour, and Basic callers are told nothing of it.
