@@ -91,17 +91,10 @@ struct DownloadRoutes {
         let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: pagelen)
         let (total, values) = try state.store.page(
             in: repository, offset: overflow ? Int(Int32.max) : offset, limit: pagelen)
-        let base = await apiBase(exchange) + exchange.path
         let collection = await apiBase(exchange) + Self.withoutTrailingSlash(exchange.path)
-        var envelope: [(String, JSONText.Value)] = [
-            ("pagelen", .integer(Int64(pagelen))), ("page", .integer(Int64(page))), ("size", .integer(Int64(total))),
-            ("values", .array(values.map { json($0, repository: repository, base: collection) })),
-        ]
-        if !overflow, offset + values.count < total, !values.isEmpty {
-            envelope.append(("next", .string("\(base)?page=\(page + 1)&pagelen=\(pagelen)")))
-        }
-        if page > 1 { envelope.append(("previous", .string("\(base)?page=\(page - 1)&pagelen=\(pagelen)"))) }
-        return Reply.json(text: JSONText.Value.object(envelope).text, cut: exchange.cut)
+        return exchange.page(
+            values.map { json($0, repository: repository, base: collection) }, total: total, page: page,
+            pagelen: pagelen, linkBase: await apiBase(exchange) + exchange.path)
     }
 
     func json(_ artifact: StoredArtifact, repository: String, base: String) -> JSONText.Value {

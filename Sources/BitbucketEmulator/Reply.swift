@@ -44,6 +44,21 @@ extension Exchange {
         }
         return .success((page, pagelen))
     }
+
+    /// A page of a listing, as Bitbucket sends one: `values` with `pagelen`, `page` and `size`,
+    /// and real `next` and `previous` links under `linkBase` (the listing's URL).
+    func page(_ values: [JSONText.Value], total: Int, page: Int, pagelen: Int, linkBase: String) -> Response {
+        var envelope: [(String, JSONText.Value)] = [
+            ("pagelen", .integer(Int64(pagelen))), ("page", .integer(Int64(page))), ("size", .integer(Int64(total))),
+            ("values", .array(values)),
+        ]
+        let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: pagelen)
+        if !overflow, offset + values.count < total, !values.isEmpty {
+            envelope.append(("next", .string("\(linkBase)?page=\(page + 1)&pagelen=\(pagelen)")))
+        }
+        if page > 1 { envelope.append(("previous", .string("\(linkBase)?page=\(page - 1)&pagelen=\(pagelen)"))) }
+        return Reply.json(text: JSONText.Value.object(envelope).text, cut: cut)
+    }
 }
 
 /// The error that closes a connection on purpose, for `cut` faults.

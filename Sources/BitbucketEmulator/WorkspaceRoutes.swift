@@ -36,17 +36,9 @@ struct WorkspaceRoutes {
             overflow || offset >= repositories.count ? [] : Array(repositories.dropFirst(offset).prefix(pagelen))
         let listening = await state.listeners.api ?? "http://\(state.configuration.host):\(state.configuration.port)"
         let api = state.advertised(listening, for: exchange.request)
-        let base = api + DownloadRoutes.withoutTrailingSlash(exchange.path)
-        var envelope: [(String, JSONText.Value)] = [
-            ("pagelen", .integer(Int64(pagelen))), ("page", .integer(Int64(page))),
-            ("size", .integer(Int64(repositories.count))),
-            ("values", .array(values.map { Self.json($0, api: api) })),
-        ]
-        if !overflow, offset + values.count < repositories.count, !values.isEmpty {
-            envelope.append(("next", .string("\(base)?page=\(page + 1)&pagelen=\(pagelen)")))
-        }
-        if page > 1 { envelope.append(("previous", .string("\(base)?page=\(page - 1)&pagelen=\(pagelen)"))) }
-        return Reply.json(text: JSONText.Value.object(envelope).text, cut: exchange.cut)
+        return exchange.page(
+            values.map { Self.json($0, api: api) }, total: repositories.count, page: page, pagelen: pagelen,
+            linkBase: api + DownloadRoutes.withoutTrailingSlash(exchange.path))
     }
 
     /// A repository object with the fields bbx and most clients read.
