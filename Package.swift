@@ -98,7 +98,7 @@ let package = Package(
             ]
         ),
         // Applying a plan: the executor and its report, behind the `ApplyService` protocol.
-        .target(name: "BBXApply", dependencies: ["BBXPlan", "BitbucketAPI", "SafeText"]),
+        .target(name: "BBXApply", dependencies: ["BBXPlan", "BitbucketModel", "SafeText"]),
         // Joins planning and applying to the client: `BitbucketService` (planning's reads and
         // applying's writes over `BitbucketClient`) and `OutputGate` (planning's output held back
         // until the steps before it are applied).

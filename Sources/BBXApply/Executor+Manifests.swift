@@ -27,7 +27,7 @@ extension Executor {
             } catch {
                 observer?.started(index, plan.steps[index])
                 report.entries[index].outcome = Self.failure(error).outcome
-                report.entries[index].isCredentialProblem = Self.failure(error).isCredentialProblem
+                report.entries[index].cause = Self.failure(error).cause
                 observer?.finished(index, plan.steps[index], report.entries[index].outcome)
                 continue
             }
@@ -45,7 +45,7 @@ extension Executor {
                 report.entries[index].note = note
             } catch {
                 outcome = Self.failure(error).outcome
-                report.entries[index].isCredentialProblem = Self.failure(error).isCredentialProblem
+                report.entries[index].cause = Self.failure(error).cause
             }
             report.entries[index].outcome = outcome
             observer?.finished(index, plan.steps[index], outcome)

@@ -1,5 +1,4 @@
 import BBXPlan
-import BitbucketAPI
 import BitbucketModel
 import Foundation
 import SafeText
@@ -66,7 +65,7 @@ public struct Executor: Sendable {
                 running -= 1
                 for (index, result) in results {
                     report.entries[index].outcome = result.outcome
-                    report.entries[index].isCredentialProblem = result.isCredentialProblem
+                    report.entries[index].cause = result.cause
                     report.entries[index].note = result.note
                     report.entries[index].sha256 = result.sha256
                     finished.insert(index)
@@ -260,22 +259,19 @@ public struct Executor: Sendable {
 
     static func failure(_ error: any Error) -> StepResult {
         if Task.isCancelled || error is CancellationError { return StepResult(outcome: .interrupted) }
-        if let error = error as? BitbucketError, error.isOutOfRequests {
+        let cause = (error as? any CausedError)?.cause ?? .unavailable
+        if case .outOfRequests(let limit) = cause {
             // Refused before it was carried out (429, or never sent): left for the next run.
-            var why = Report.OutOfRequests.rateLimited
-            if case .requestBudgetSpent(let limit, _, _) = error { why = .maxRequests(limit) }
-            return StepResult(outcome: .notStarted, outOfRequests: why)
+            return StepResult(outcome: .notStarted, outOfRequests: limit.map { .maxRequests($0) } ?? .rateLimited)
         }
-        return StepResult(
-            outcome: .failed("\(error)"),
-            isCredentialProblem: (error as? BitbucketError)?.isCredentialProblem ?? false)
+        return StepResult(outcome: .failed("\(error)"), cause: cause)
     }
 
     /// What running one step came to.
     struct StepResult: Sendable {
         var outcome: Report.Outcome
-        /// A failure was a refused credential.
-        var isCredentialProblem = false
+        /// Why it failed.
+        var cause: FailureCause?
         var note: String?
         /// The SHA-256 the step saw: of an upload as sent, of a verified artifact as received.
         var sha256: String?

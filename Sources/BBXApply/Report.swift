@@ -1,4 +1,5 @@
 import BBXPlan
+import BitbucketModel
 
 /// What applying a plan did, step by step: the last word of every run.
 public struct Report: Hashable, Sendable, Codable {
@@ -27,8 +28,8 @@ public struct Report: Hashable, Sendable, Codable {
     public struct Entry: Hashable, Sendable, Codable {
         public let step: Step
         public var outcome: Outcome
-        /// The failure was Bitbucket refusing the credential (401, 403): bbx exits with 77.
-        public var isCredentialProblem = false
+        /// Why the step failed (a refused credential makes the run exit 77, anything else 1).
+        public var cause: FailureCause?
         /// Why a step was skipped while applying: "changed since the plan; not deleted".
         public var note: String?
         /// The SHA-256 the step saw: an upload's as sent, a verified artifact's as received.
@@ -80,7 +81,7 @@ public struct Report: Hashable, Sendable, Codable {
 
     /// Every failure was a refused credential.
     public var failedOnCredentials: Bool {
-        !failures.isEmpty && failures.allSatisfy(\.isCredentialProblem)
+        !failures.isEmpty && failures.allSatisfy { $0.cause == .credentials }
     }
 
     public func count(_ outcome: Outcome) -> Int { entries.filter { $0.outcome == outcome }.count }

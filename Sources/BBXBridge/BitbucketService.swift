@@ -33,81 +33,63 @@ public struct BitbucketService: RemoteReader, ApplyService {
     // MARK: - Reads (planning)
 
     public func artifacts(in name: RepositoryName) async throws(RemoteReadError) -> [Artifact] {
-        do {
-            let listing = try await client.listing(of: name)
-            if let grant = listing.grant { grants.known.withLock { $0[name] = grant } }
-            return listing.artifacts
-        } catch let error as BitbucketError {
-            if case .status(let failure) = error, failure.status == 404, sandboxed {
-                throw RemoteReadError(
-                    "the sandbox has no repository \(name): it creates the repositories the script uses (in use, to, from and in, directly or through let, for and env() defaults) and BITBUCKET_REPO_FULL_NAME; write \(name) where the script uses it, or run against Bitbucket without --sandbox",
-                    isMissingRepository: true)
-            }
-            if case .status(let failure) = error, failure.status == 404, !error.isCredentialProblem {
-                throw RemoteReadError(
-                    "repository \(name) does not exist, or the credential cannot see it (\(error))",
-                    isMissingRepository: true)
-            }
-            throw Self.readError(error)
-        } catch {
-            throw RemoteReadError("cannot read \(name)'s downloads: \(error)")
-        }
+        let listing = try await reading(
+            "read \(name)'s downloads",
+            notFound: { error in
+                sandboxed
+                    ? "the sandbox has no repository \(name): it creates the repositories the script uses (in use, to, from and in, directly or through let, for and env() defaults) and BITBUCKET_REPO_FULL_NAME; write \(name) where the script uses it, or run against Bitbucket without --sandbox"
+                    : "repository \(name) does not exist, or the credential cannot see it (\(error))"
+            }, cause: .missingRepository
+        ) { try await client.listing(of: name) }
+        if let grant = listing.grant { grants.known.withLock { $0[name] = grant } }
+        return listing.artifacts
     }
 
     public func repositories(in workspace: String) async throws(RemoteReadError) -> [RepositoryName] {
-        do {
-            return try await client.repositories(in: workspace)
-        } catch let error as BitbucketError {
-            if case .status(let failure) = error, failure.status == 404, !error.isCredentialProblem {
-                throw RemoteReadError(
-                    "workspace \(workspace) does not exist, or the credential cannot see it (\(error))")
-            }
-            throw Self.readError(error)
-        } catch {
-            throw RemoteReadError("cannot list \(workspace)'s repositories: \(error)")
-        }
+        try await reading(
+            "list \(workspace)'s repositories",
+            notFound: { "workspace \(workspace) does not exist, or the credential cannot see it (\($0))" }
+        ) { try await client.repositories(in: workspace) }
     }
 
     public func connectRead(_ read: ConnectRead) async throws(RemoteReadError) -> ConnectReadResult {
-        do {
+        try await reading(nil) {
             switch read {
-            case .linkers:
-                return .linkers(try await client.linkers())
-            case .linker(let key):
-                return .linker(try await client.linker(key))
-            case .values(let key):
-                return .values(linker: key, try await client.linkerValues(key))
-            case .value(let key, let id):
-                return .value(linker: key, try await client.linkerValue(key, id: id))
+            case .linkers: .linkers(try await client.linkers())
+            case .linker(let key): .linker(try await client.linker(key))
+            case .values(let key): .values(linker: key, try await client.linkerValues(key))
+            case .value(let key, let id): .value(linker: key, try await client.linkerValue(key, id: id))
             }
-        } catch let error as BitbucketError {
-            throw Self.readError(error)
-        } catch {
-            throw RemoteReadError("\(error)")
         }
     }
 
-    /// A client error as planning reports it: refused credentials, Bitbucket out of reach, or
-    /// an answer about the script itself (404, 400, …).
-    static func readError(_ error: BitbucketError) -> RemoteReadError {
-        if error.isOutOfRequests {
-            let why =
-                if case .requestBudgetSpent = error { "\(error)" } else {
-                    "Bitbucket's hourly limit reached (\(error)); run again later"
-                }
-            return RemoteReadError(why, isOutOfRequests: true)
+    public func text(of name: String, in repository: RepositoryName) async throws(RemoteReadError) -> String? {
+        try await reading("read \(name) in \(repository)") {
+            try await client.text(of: name, in: repository, limit: ChecksumManifest.maximumBytes)
         }
-        let unavailable: Bool
-        switch error {
-        case .connection, .linkersRemoved: unavailable = true
-        // An answer that makes no sense (a listing that does not end or will not hold still, a
-        // negative size) is the server's fault, not the script's: exit 1.
-        case .unexpectedResponse: unavailable = true
-        // 402 (a free-plan workspace) is no mistake in the script either: exit 1, not 65.
-        case .status(let failure): unavailable = failure.status >= 500 || failure.status == 429 || failure.status == 402
-        default: unavailable = false
+    }
+
+    /// Planning's one catch ladder: a client error becomes a read error with the cause the
+    /// client decided. `notFound` words a 404 about what was read (a missing repository is
+    /// `cause`); `what` names the read for an error that is not the client's.
+    func reading<T>(
+        _ what: String?, notFound: ((BitbucketError) -> String)? = nil, cause notFoundCause: FailureCause = .script,
+        _ body: () async throws -> T
+    ) async throws(RemoteReadError) -> T {
+        do {
+            return try await body()
+        } catch let error as BitbucketError {
+            if case .status(let failure) = error, failure.status == 404, error.cause == .script, let notFound {
+                throw RemoteReadError(notFound(error), cause: notFoundCause)
+            }
+            if case .status = error, case .outOfRequests = error.cause {
+                throw RemoteReadError(
+                    "Bitbucket's hourly limit reached (\(error)); run again later", cause: error.cause)
+            }
+            throw RemoteReadError("\(error)", cause: error.cause)
+        } catch {
+            throw RemoteReadError(what.map { "cannot \($0): \(error)" } ?? "\(error)")
         }
-        return RemoteReadError("\(error)", isCredentialProblem: error.isCredentialProblem, isUnavailable: unavailable)
     }
 
     // MARK: - Writes (applying)
@@ -174,16 +156,6 @@ public struct BitbucketService: RemoteReader, ApplyService {
 
     public func readText(_ name: String, in repository: RepositoryName) async throws -> String? {
         try await client.text(of: name, in: repository, limit: ChecksumManifest.maximumBytes)
-    }
-
-    public func text(of name: String, in repository: RepositoryName) async throws(RemoteReadError) -> String? {
-        do {
-            return try await client.text(of: name, in: repository, limit: ChecksumManifest.maximumBytes)
-        } catch let error as BitbucketError {
-            throw Self.readError(error)
-        } catch {
-            throw RemoteReadError("cannot read \(name) in \(repository): \(error)")
-        }
     }
 
     /// The manifest (and its signature) go through the same streamed multipart upload as any

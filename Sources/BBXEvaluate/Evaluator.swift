@@ -325,7 +325,7 @@ public struct Evaluator: Sendable {
         do {
             listing = try await reader.artifacts(in: repository)
         } catch {
-            throw PlanningError(error, at: error.isMissingRepository ? namedAt[repository] ?? range : range)
+            throw PlanningError(error, at: error.cause == .missingRepository ? namedAt[repository] ?? range : range)
         }
         let state = RemoteState(listing: listing)
         remotes[repository] = state

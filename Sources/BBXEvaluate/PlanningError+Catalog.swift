@@ -29,7 +29,7 @@ extension PlanningError {
             "Connect statements need the app's credentials: "
                 + (problem
                     ?? "set BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET"),
-            at: range, id: "connect-credentials", credentials: true)
+            at: range, id: "connect-credentials", cause: .credentials)
     }
 
     static func credentialVariable(_ name: String, at range: SourceRange) -> PlanningError {
@@ -152,7 +152,7 @@ extension PlanningError {
     static func signingKeyMissing(at range: SourceRange) -> PlanningError {
         PlanningError(
             "'checksums … signed' needs the signing key: set BBX_SIGNING_KEY (a minisign secret key's contents) or BBX_SIGNING_KEY_FILE (its path), and BBX_SIGNING_KEY_PASSWORD when it is encrypted (bbx keygen makes one)",
-            at: range, id: "signing-key-missing", credentials: true)
+            at: range, id: "signing-key-missing", cause: .credentials)
     }
 
     static func untrustedManifest(_ name: String, in repository: RepositoryName, problem: String, at range: SourceRange)

@@ -1,4 +1,5 @@
 import BBXSyntax
+import BitbucketModel
 
 /// The script's expressions, not Foundation's predicate `Expression`.
 typealias Expression = BBXSyntax.Expression
@@ -7,31 +8,22 @@ typealias Expression = BBXSyntax.Expression
 /// been changed when one is thrown.
 public struct PlanningError: Error, Sendable {
     public let diagnostic: Diagnostic
-    /// Credentials missing or rejected while reading (exit 77 rather than 65).
-    public let isCredentialProblem: Bool
-    /// Bitbucket could not be read at all (exit 1 rather than 65: the script may be fine).
-    public let isUnavailable: Bool
-    /// The run ran out of requests while planning (exit 75: run again later).
-    public let isOutOfRequests: Bool
+    /// What the run's exit code says: a script error (65) unless a read failed otherwise.
+    public let cause: FailureCause
 
     init(
         _ message: String, at range: SourceRange, id: DiagnosticID, notes: [Diagnostic.Note] = [],
-        credentials: Bool = false,
-        unavailable: Bool = false, outOfRequests: Bool = false
+        cause: FailureCause = .script
     ) {
         diagnostic = Diagnostic(message, at: range, id: id, notes: notes)
-        isCredentialProblem = credentials
-        isUnavailable = unavailable
-        isOutOfRequests = outOfRequests
+        self.cause = cause
     }
 
     /// A problem the checker also finds, in the checker's words (planning meets it where the
     /// checker could not know, or was not asked).
     init(_ diagnostic: Diagnostic) {
         self.diagnostic = diagnostic
-        isCredentialProblem = false
-        isUnavailable = false
-        isOutOfRequests = false
+        cause = .script
     }
 
     /// A refused credential is the credential's problem, not a line's: said once, without a
@@ -47,9 +39,7 @@ public struct PlanningError: Error, Sendable {
 
     /// A failed read, at the statement that needed it.
     init(_ error: RemoteReadError, at range: SourceRange) {
-        self.init(
-            error.description, at: range, id: "remote", credentials: error.isCredentialProblem,
-            unavailable: error.isUnavailable, outOfRequests: error.isOutOfRequests)
-        isRefusedCredential = error.isCredentialProblem
+        self.init(error.description, at: range, id: "remote", cause: error.cause)
+        isRefusedCredential = error.cause == .credentials
     }
 }

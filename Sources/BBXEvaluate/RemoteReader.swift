@@ -56,29 +56,13 @@ public enum ConnectReadResult: Hashable, Sendable {
     }
 }
 
-/// A read that failed, already in words for the user.
-public struct RemoteReadError: Error, Sendable, CustomStringConvertible {
+/// A read that failed, already in words for the user, with its cause (the exit code).
+public struct RemoteReadError: CausedError, CustomStringConvertible {
     public let description: String
-    /// 401 or 403, or no credentials at all: bbx exits with 77.
-    public let isCredentialProblem: Bool
-    /// Bitbucket could not be reached or kept failing (network, 5xx): not a mistake in the
-    /// script, so bbx exits with 1 and a later run may succeed.
-    public let isUnavailable: Bool
-    /// The run is out of requests: Bitbucket's hourly limit (429 after the retries) or
-    /// `--max-requests`. bbx exits with 75: run again later.
-    public let isOutOfRequests: Bool
-    /// The repository does not exist, or the credential cannot see it: reported where the
-    /// script named it.
-    public let isMissingRepository: Bool
+    public let cause: FailureCause
 
-    public init(
-        _ description: String, isCredentialProblem: Bool = false, isUnavailable: Bool = false,
-        isOutOfRequests: Bool = false, isMissingRepository: Bool = false
-    ) {
+    public init(_ description: String, cause: FailureCause = .script) {
         self.description = description
-        self.isCredentialProblem = isCredentialProblem
-        self.isUnavailable = isUnavailable
-        self.isOutOfRequests = isOutOfRequests
-        self.isMissingRepository = isMissingRepository
+        self.cause = cause
     }
 }

@@ -39,7 +39,7 @@ public final class FakeReader: RemoteReader {
         reads.withLock { $0.append(repository) }
         if let failure { throw failure }
         guard let artifacts = state.withLock({ $0[repository] }) else {
-            throw RemoteReadError("repository \(repository) does not exist", isMissingRepository: true)
+            throw RemoteReadError("repository \(repository) does not exist", cause: .missingRepository)
         }
         return artifacts
     }

@@ -371,7 +371,7 @@ public final class BitbucketClient: Sendable {
                     "\(what): \(error); attempt \(attempt + 1) of \(policy.maxAttempts) in \(String(format: "%.1f", delay.seconds)) s"
                 )
                 // Bitbucket's limit is the credential's, not the request's: every request waits.
-                if error.isOutOfRequests { meter.backOff(delay) }
+                if case .outOfRequests = error.cause { meter.backOff(delay) }
                 try await Task.sleep(for: delay)
                 waited += delay
                 attempt += 1

@@ -1,6 +1,8 @@
+import BitbucketModel
+
 /// Why a call failed, in words a release engineer can act on. No case carries a secret: paths
 /// are shown without their query (a storage link's signature is a credential too).
-public enum BitbucketError: Error, Sendable, CustomStringConvertible {
+public enum BitbucketError: CausedError, Sendable, CustomStringConvertible {
     /// Bitbucket (or the storage host) answered with an error status.
     case status(StatusFailure)
     /// No usable answer: the connection could not be made, was cut, or went silent.
@@ -59,16 +61,27 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    /// 401 and 403: the credential is missing, wrong, or lacks a scope (bbx exits with 77).
-    public var isCredentialProblem: Bool {
-        if case .status(let failure) = self {
+    /// Why, as every layer above acts on it (the exit code): decided here, from the answer.
+    public var cause: FailureCause {
+        switch self {
+        case .status(let failure):
             // The storage host's 403 is about its signed link (expired, refused), not about the
-            // credential, which never goes there.
-            if failure.withoutCredential, [401, 403, 404].contains(failure.status) { return true }
-            return (failure.status == 401 || failure.status == 403) && failure.storageHost == nil
+            // credential, which never goes there; a request sent without one is refused as 401,
+            // 403 or (a private repository) 404.
+            if failure.withoutCredential, [401, 403, 404].contains(failure.status) { return .credentials }
+            if failure.storageHost == nil, [401, 403].contains(failure.status) { return .credentials }
+            if failure.storageHost == nil, failure.status == 429 { return .outOfRequests(limit: nil) }
+            // 402 (a free-plan workspace) is no mistake in the script either.
+            return failure.status >= 500 || failure.status == 429 || failure.status == 402 ? .unavailable : .script
+        case .missingConnectCredentials: return .credentials
+        case .requestBudgetSpent(let limit, _, _): return .outOfRequests(limit: limit)
+        // An answer that makes no sense (a listing that does not end or will not hold still, a
+        // negative size) is the server's fault, not the script's.
+        case .connection, .linkersRemoved, .unexpectedResponse: return .unavailable
+        case .refusedInDryRun, .incompleteDownload, .oversizedDownload, .sizeMismatch, .changedDuringDownload, .file,
+            .checksumMismatch:
+            return .script
         }
-        if case .missingConnectCredentials = self { return true }
-        return false
     }
 
     /// Worth another attempt: the network failed, or Bitbucket was busy or broken for a moment.
@@ -84,16 +97,6 @@ public enum BitbucketError: Error, Sendable, CustomStringConvertible {
     var retryAfter: Duration? {
         if case .status(let failure) = self { return failure.retryAfter }
         return nil
-    }
-
-    /// The run is out of requests for now: Bitbucket's hourly limit outlasted the retries (429),
-    /// or `--max-requests` is reached. Not a failure of the step: running again later goes on.
-    public var isOutOfRequests: Bool {
-        switch self {
-        case .status(let failure): failure.status == 429 && failure.storageHost == nil
-        case .requestBudgetSpent: true
-        default: false
-        }
     }
 
     /// The same error, saying how many attempts were made.

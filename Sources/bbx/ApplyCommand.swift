@@ -70,10 +70,8 @@ struct ApplyCommand: AsyncParsableCommand {
             do {
                 current[repository] = try await service.artifacts(in: repository)
             } catch {
-                Console.fail(error.description)
-                reporter.failed(error.description, exitCode: ExitStatus.applyFailed.rawValue)
-                reporter.finish()
-                return error.isCredentialProblem ? ExitStatus.credentials : ExitStatus.applyFailed
+                let status = error.cause == .credentials ? ExitStatus.credentials : ExitStatus.applyFailed
+                return Pipeline.stop(error.description, status, reporter: reporter)
             }
         }
         let drift = saved.drift(listings: current, measure: DiskFiles.regularFile) { DiskFiles().exists($0) }
@@ -99,9 +97,6 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func refuse(_ message: String, reporter: any Reporter) -> ExitCode {
-        Console.fail(message)
-        reporter.failed(message, exitCode: ExitStatus.applyFailed.rawValue)
-        reporter.finish()
-        return ExitStatus.applyFailed
+        Pipeline.stop(message, ExitStatus.applyFailed, reporter: reporter)
     }
 }

@@ -76,24 +76,14 @@ enum Pipeline {
             // Nothing will be applied, so what waited for changes shows what planning saw, as
             // in a dry run (a `print` before a failing `assert` is how scripts are debugged).
             output.release(after: nil)
-            if let refusal = error.credentialRefusal {
-                Console.fail(refusal)
-                reporter.planned(output)
-                reporter.failed(refusal, exitCode: ExitStatus.credentials.rawValue)
-                reporter.finish()
-                throw ExitStatus.credentials
-            }
+            reporter.planned(output)
+            let status = ExitCode(error.cause.exitCode)
+            if let refusal = error.credentialRefusal { throw stop(refusal, status, reporter: reporter) }
             Console.report([error.diagnostic], in: source)
-            let status =
-                error.isCredentialProblem
-                ? ExitStatus.credentials
-                : error.isOutOfRequests
-                    ? ExitStatus.outOfRequests : (error.isUnavailable ? ExitStatus.applyFailed : ExitStatus.scriptError)
             Console.error(
-                error.isOutOfRequests
+                status == ExitStatus.outOfRequests
                     ? "planning stopped for want of requests; nothing was changed: run again to continue\n"
                     : "planning stopped; nothing was changed\n")
-            reporter.planned(output)
             reporter.failed(
                 error.diagnostic.message, exitCode: status.rawValue, at: error.diagnostic.range, in: source)
             reporter.finish()
@@ -125,10 +115,16 @@ enum Pipeline {
             return
         }
         guard let message = plan.credentialRefusal(reader.grant(for:)) else { return }
+        throw stop(message, ExitStatus.credentials, reporter: reporter)
+    }
+
+    /// Ends a run that cannot go on: the message on standard error and in the report, which
+    /// is finished; returns the status to exit with.
+    static func stop(_ message: String, _ status: ExitCode, reporter: any Reporter) -> ExitCode {
         Console.fail(message)
-        reporter.failed(message, exitCode: ExitStatus.credentials.rawValue)
+        reporter.failed(message, exitCode: status.rawValue)
         reporter.finish()
-        throw ExitStatus.credentials
+        return status
     }
 
     /// The signing key a plan needs, loaded before anything is written: a missing key or a wrong
@@ -139,11 +135,7 @@ enum Pipeline {
         do {
             return try SigningKey.signing(for: plan, environment: environment)
         } catch {
-            let message = "\(error); nothing was changed"
-            Console.fail(message)
-            reporter.failed(message, exitCode: ExitStatus.credentials.rawValue)
-            reporter.finish()
-            throw ExitStatus.credentials
+            throw stop("\(error); nothing was changed", ExitStatus.credentials, reporter: reporter)
         }
     }
 

@@ -92,11 +92,9 @@ struct ReplCommand: AsyncParsableCommand {
                 do {
                     signing = try SigningKey.signing(for: plan, environment: environment)
                 } catch {
+                    // `bbx run`'s words: nothing of the entry is sent.
                     var report = Report(plan: plan)
-                    if let first = report.entries.firstIndex(where: { $0.step.kind.isChange }) {
-                        report.entries[first].outcome = .failed("refused before sending: \(error)")
-                        report.entries[first].isCredentialProblem = true
-                    }
+                    report.refused = "\(error); nothing was changed"
                     return report
                 }
             }

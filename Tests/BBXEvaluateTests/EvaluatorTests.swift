@@ -254,7 +254,7 @@ struct EvaluatorTests {
         let result = await plan(marked.text, remote: test.remote, files: test.files, texts: test.texts)
         #expect(result.plan == nil)
         assertDiagnostics(result.error.map { [$0.diagnostic] } ?? [], in: marked, [DiagnosticSpec(test.message)])
-        #expect(result.error?.isCredentialProblem == false)
+        #expect(result.error?.cause != .credentials)
     }
 
     /// A descriptor that is not JSON: the problem and its line and column in the file.
@@ -333,7 +333,7 @@ struct EvaluatorTests {
             _ = try await evaluator.plan(Parser.parse(source).script, in: source)
             Issue.record("planned a Connect call without credentials")
         } catch let error as PlanningError {
-            #expect(error.isCredentialProblem)
+            #expect(error.cause == .credentials)
             #expect(error.diagnostic.range.start == 18)
             #expect(error.diagnostic.message.hasPrefix("Connect statements need the app's credentials"))
         } catch {
@@ -342,8 +342,8 @@ struct EvaluatorTests {
     }
 
     @Test func rejectedCredentialsAreFlagged() async {
-        let reader = FakeReader([:], failure: RemoteReadError("401 Unauthorized", isCredentialProblem: true))
+        let reader = FakeReader([:], failure: RemoteReadError("401 Unauthorized", cause: .credentials))
         let result = await plan("list in acme/app", reader: reader)
-        #expect(result.error?.isCredentialProblem == true)
+        #expect(result.error?.cause == .credentials)
     }
 }

@@ -76,7 +76,7 @@ struct ConnectTests {
                 try await client.deleteApp()
                 // The app is gone: its JWTs are no longer accepted.
                 let afterDelete = await bitbucketError { _ = try await client.linkers() }
-                #expect(afterDelete?.isCredentialProblem == true)
+                #expect(afterDelete?.cause == .credentials)
             }
             let log = try await harness.requests()
             #expect(
@@ -100,7 +100,7 @@ struct ConnectTests {
                     }
                 ) { _ = try await $0.linkers() }
             }
-            #expect(error?.isCredentialProblem == true)
+            #expect(error?.cause == .credentials)
             #expect(
                 error?.description.hasSuffix(
                     "; check the Connect credentials (BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY, BITBUCKET_CONNECT_SHARED_SECRET)"

@@ -22,7 +22,7 @@ struct ErrorTests {
                 try await $0.upload([UploadFile(path: path, name: "f.zip")], to: repo)
             }
             let token = await failure(harness, .accessToken(Secret("read-token")), upload)
-            #expect(token?.isCredentialProblem == true)
+            #expect(token?.cause == .credentials)
             #expect(
                 token?.description
                     == "POST /2.0/repositories/acme/app/downloads: 403 Forbidden: the token lacks repository:write (granted: repository)"
@@ -40,7 +40,7 @@ struct ErrorTests {
         try await withHarness { harness in
             let list: (BitbucketClient) async throws -> Void = { _ = try await $0.artifacts(in: repo) }
             let bad = await failure(harness, .accessToken(Secret("wrong-token-value")), list)
-            #expect(bad?.isCredentialProblem == true)
+            #expect(bad?.cause == .credentials)
             #expect(
                 bad?.description
                     == "GET /2.0/repositories/acme/app/downloads: 401 Unauthorized: Token is invalid, expired, or not supported for this endpoint; check the access token (BITBUCKET_TOKEN or --token-file): it may be mistyped, expired or revoked"
@@ -56,7 +56,7 @@ struct ErrorTests {
             // Without any credential Bitbucket answers 404 (a private repository it will not
             // name); the client says no credential was configured.
             let none = await failure(harness, nil, list)
-            #expect(none?.isCredentialProblem == true)
+            #expect(none?.cause == .credentials)
             #expect(none?.description.contains("404 Not Found") == true, "\(String(describing: none))")
             #expect(
                 none?.description.hasSuffix(
@@ -81,7 +81,7 @@ struct ErrorTests {
                 missing?.description.hasPrefix(
                     "GET /2.0/repositories/acme/nope/downloads: 404 Not Found: The requested repository either does not exist or you do not have access."
                 ) == true)
-            #expect(missing?.isCredentialProblem == false)
+            #expect(missing?.cause != .credentials)
             let free = await failure(harness, .accessToken(Secret("write-token"))) {
                 _ = try await $0.artifacts(in: RepositoryName(parsing: "freebie/site")!)
             }

@@ -189,7 +189,7 @@ struct RetryTests {
                 try await harness.withClient { try await $0.download("e.bin", from: repo, to: destination) }
                 Issue.record("the download should fail")
             } catch let error as BitbucketError {
-                #expect(!error.isCredentialProblem)
+                #expect(error.cause != .credentials)
                 let storageHost = try #require(URL(string: harness.emulator.storage)).port.map { "127.0.0.1:\($0)" }
                 #expect(error.description.contains(storageHost ?? "?"), "\(error)")
                 #expect(error.description.contains("Request has expired"))

@@ -20,17 +20,25 @@ struct SameWordsTests {
             .replacingOccurrences(of: "\n", with: "")
     }
 
-    static let cases: [(entry: String, name: String)] = [
-        ("use acme/app\nupload \"build/*.zip\"", "a read-only credential"),
-        ("use acme/nope\nlist", "a missing repository"),
+    static let cases: [(entry: String, name: String, environment: [String: String])] = [
+        ("use acme/app\nupload \"build/*.zip\"", "a read-only credential", ["BITBUCKET_TOKEN": "reader"]),
+        ("use acme/nope\nlist", "a missing repository", ["BITBUCKET_TOKEN": "reader"]),
+        // The key is read after planning, before anything is sent (the REPL used to fail the
+        // entry's first step "refused before sending" instead).
+        (
+            "use acme/app\nchecksums \"SHA256SUMS\" signed\nupload \"build/*.zip\"",
+            "a signing key that cannot be read",
+            ["BBX_SIGNING_KEY_FILE": "/nonexistent/bbx-signing.key"]
+        ),
     ]
 
     @Test func aRefusalReadsAlikeInRunAPipeAndATerminal() async throws {
         try await EndToEnd.with(["--token", "reader:repository"]) { world in
-            let reader = world.environment.merging(["BITBUCKET_TOKEN": "reader"]) { $1 }
-            for (entry, name) in Self.cases {
+            for (entry, name, extra) in Self.cases {
+                let reader = world.environment.merging(extra) { $1 }
                 let run = try await BBXProcess.launch(["run", "-e", entry], environment: reader, in: world.folder)
                 #expect(run.status != 0)
+                #expect(try await world.remote().isEmpty, "\(name): nothing is sent")
                 guard let words = Self.message(run.stderr) else {
                     Issue.record("\(name): bbx run said no error: \(run.stderr)")
                     continue
