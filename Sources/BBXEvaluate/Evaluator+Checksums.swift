@@ -34,6 +34,7 @@ extension Evaluator {
         guard variables.contains(where: { !(options.environment[$0] ?? "").isEmpty }) else {
             throw PlanningError.signingKeyMissing(at: statement.range)
         }
+        signedManifests.insert(repository)
         guard var manifest = remotes[repository]?.checksums else { return }
         manifest.signed = true
         remotes[repository]?.checksums = manifest
@@ -134,11 +135,15 @@ extension Evaluator {
             }
             touch(repository, signature)
         }
+        read.signed = signedManifests.contains(repository)
         manifestTexts[repository] = text
         state.checksums = read
         remotes[repository] = state
         manifestsRead[repository] = state.checksums
         touch(repository, stored ?? name)
+        // Read again (a later REPL entry, a loop's listing): believed only if its signature
+        // still verifies against the keys trusted so far, as when first read.
+        try checkSignature(of: repository, at: range)
     }
 
     /// The manifest an upload to `repository` records into, after checking it is not the

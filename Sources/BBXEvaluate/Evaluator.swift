@@ -63,6 +63,9 @@ public struct Evaluator: Sendable {
     var workspaces: [String: [RepositoryName]] = [:]
     /// `checksums NAME` by repository: kept across runs (REPL entries), like the remote state.
     var declaredManifests: [RepositoryName: String] = [:]
+    /// `checksums NAME signed` by repository, kept as the declaration is: a REPL entry after the
+    /// one that declared it re-reads the manifest and still signs it.
+    var signedManifests: Set<RepositoryName> = []
     /// Each declared manifest as read, restored when a dry run's predictions are dropped.
     var manifestsRead: [RepositoryName: RemoteState.ManifestState] = [:]
 

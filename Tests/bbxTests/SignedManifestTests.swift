@@ -243,4 +243,25 @@ struct SignedManifestTests {
             #expect((attributes[.posixPermissions] as? Int) == 0o600)
         }
     }
+
+    /// The REPL plans each entry on a fresh listing: a manifest declared `signed` in one entry
+    /// is still signed by the upload of a later one (it was replaced unsigned, its signature
+    /// left stale), as `bbx run` signs it.
+    @Test func aReplEntryAfterTheDeclarationStillSigns() async throws {
+        try await EndToEnd.with { world in
+            let keys = try Keys(in: world)
+            let entries = ["use acme/app", "checksums \"SHA256SUMS\" signed", "upload \"build/*.zip\""]
+            let session = try await BBXProcess.launch(
+                ["repl"], environment: world.environment.merging(keys.environment) { $1 }, in: world.folder,
+                stdin: entries.joined(separator: "\n") + "\n")
+            #expect(session.status == 0, "\(session.stdout)\(session.stderr)")
+            #expect(session.stdout.contains("(2 to record, signed)"), "\(session.stdout)")
+            let manifest = try await ChecksumsEndToEndTests.fetch(world, "SHA256SUMS")
+            let signature = String(
+                decoding: try await ChecksumsEndToEndTests.fetch(world, "SHA256SUMS.minisig"), as: UTF8.self)
+            #expect(throws: Never.self) {
+                try Minisign.Signature(signature).verify(Array(manifest), with: keys.secret.publicKey)
+            }
+        }
+    }
 }
