@@ -19,7 +19,7 @@ struct APIRoutes: ListenerRoutes {
         let segments = exchange.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(
             String.init)
         guard segments.first == "2.0" else {
-            return Reply.error(.notFound, "Resource not found", cut: exchange.cut)
+            return Reply.error(.notFound, "Resource not found")
         }
         // Bitbucket's budget covers every API request of a credential, whatever it asks.
         guard let limiter = state.rateLimiter, let credential = rateKey(exchange.request.headers) else {
@@ -66,7 +66,7 @@ struct APIRoutes: ListenerRoutes {
         if segments.count == 3 || (segments.count == 4 && segments[3].isEmpty), segments[1] == "repositories" {
             return await WorkspaceRoutes(state: state).list(exchange, workspace: segments[2])
         }
-        return Reply.error(.notFound, "Resource not found", cut: exchange.cut)
+        return Reply.error(.notFound, "Resource not found")
     }
 
     /// 429 as plain text without `Retry-After` (as Bitbucket sends it); anything else as JSON.

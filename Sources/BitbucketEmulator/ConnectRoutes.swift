@@ -11,7 +11,7 @@ struct ConnectRoutes {
         // `--linkers-removed`: the paths no longer exist, whoever asks (Bitbucket's answer for
         // an unknown path).
         if state.configuration.linkersRemoved, segments.first == "linkers" {
-            return Reply.error(.notFound, "Resource not found", cut: exchange.cut)
+            return Reply.error(.notFound, "Resource not found")
         }
         // Connect sends the token as `Authorization: JWT …`, or as a `jwt` query parameter.
         let header = exchange.request.headers[.authorization] ?? ""
@@ -22,11 +22,10 @@ struct ConnectRoutes {
             token = parameter
         } else {
             return Reply.error(
-                .forbidden, "This API is only accessible with the following authentication types: jwt",
-                cut: exchange.cut)
+                .forbidden, "This API is only accessible with the following authentication types: jwt")
         }
         guard let installation = state.configuration.connect, (try? state.store.appInstalled) == true else {
-            return Reply.error(.unauthorized, "Invalid JWT: no app is installed", cut: exchange.cut)
+            return Reply.error(.unauthorized, "Invalid JWT: no app is installed")
         }
         let request = CanonicalRequest(method: exchange.method, path: exchange.path, rawQuery: exchange.query)
         do {
@@ -34,106 +33,104 @@ struct ConnectRoutes {
                 clientKey == installation.clientKey ? installation.sharedSecret : nil
             }
             guard claims.issuer == installation.appKey else {
-                return Reply.error(.unauthorized, "Invalid JWT: the issuer is not the installed app", cut: exchange.cut)
+                return Reply.error(.unauthorized, "Invalid JWT: the issuer is not the installed app")
             }
         } catch {
-            return Reply.error(.unauthorized, "Invalid JWT: \(error)", cut: exchange.cut)
+            return Reply.error(.unauthorized, "Invalid JWT: \(error)")
         }
         do {
             return try await route(exchange, segments.map { $0.removingPercentEncoding ?? $0 })
         } catch {
             state.logger.error("request failed: \(error)")
-            return Reply.error(.internalServerError, "Something went wrong", cut: exchange.cut)
+            return Reply.error(.internalServerError, "Something went wrong")
         }
     }
 
     func route(_ exchange: Exchange, _ segments: [String]) async throws -> Response {
         let method = exchange.request.method
-        let cut = exchange.cut
         switch (method, segments.count) {
         case (.put, 0): return try await updateApp(exchange)
         case (.delete, 0):
             try state.store.setAppInstalled(false)
-            return Reply.empty(.noContent, cut: cut)
-        case (_, 0): return Reply.error(.methodNotAllowed, "Method not allowed", cut: cut)
+            return Reply.empty(.noContent)
+        case (_, 0): return Reply.error(.methodNotAllowed, "Method not allowed")
         default: break
         }
-        guard segments[0] == "linkers" else { return Reply.error(.notFound, "Resource not found", cut: cut) }
+        guard segments[0] == "linkers" else { return Reply.error(.notFound, "Resource not found") }
         if segments.count == 1 {
-            guard method == .get else { return Reply.error(.methodNotAllowed, "Method not allowed", cut: cut) }
-            return Reply.json(page(try state.store.linkers().map(json)), cut: cut)
+            guard method == .get else { return Reply.error(.methodNotAllowed, "Method not allowed") }
+            return Reply.json(page(try state.store.linkers().map(json)))
         }
         let key = segments[1]
         guard let linker = try state.store.linker(key) else {
-            return Reply.error(.notFound, "The linker does not exist.", cut: cut)
+            return Reply.error(.notFound, "The linker does not exist.")
         }
         if segments.count == 2 {
-            guard method == .get else { return Reply.error(.methodNotAllowed, "Method not allowed", cut: cut) }
-            return Reply.json(json(linker), cut: cut)
+            guard method == .get else { return Reply.error(.methodNotAllowed, "Method not allowed") }
+            return Reply.json(json(linker))
         }
         guard segments[2] == "values", segments.count <= 4 else {
-            return Reply.error(.notFound, "Resource not found", cut: cut)
+            return Reply.error(.notFound, "Resource not found")
         }
         if segments.count == 4 {
             guard let id = Int(segments[3]), let value = linker.values.first(where: { $0.id == id }) else {
-                return Reply.error(.notFound, "The linker value does not exist.", cut: cut)
+                return Reply.error(.notFound, "The linker value does not exist.")
             }
             switch method {
-            case .get: return Reply.json(json(value), cut: cut)
+            case .get: return Reply.json(json(value))
             case .delete:
                 try state.store.removeLinkerValues(of: key, id: id)
-                return Reply.empty(.noContent, cut: cut)
-            default: return Reply.error(.methodNotAllowed, "Method not allowed", cut: cut)
+                return Reply.empty(.noContent)
+            default: return Reply.error(.methodNotAllowed, "Method not allowed")
             }
         }
         switch method {
         case .get:
-            return Reply.json(page(linker.values.map(json)), cut: cut)
+            return Reply.json(page(linker.values.map(json)))
         case .post:
             guard let body = try await jsonBody(exchange) as? [String: Any], let value = body["value"] as? String,
                 Self.isValidValue(value)
-            else { return Reply.error(.badRequest, "Invalid input.", cut: cut) }
+            else { return Reply.error(.badRequest, "Invalid input.") }
             do {
                 let added = try state.store.addLinkerValue(value, to: key)
-                return Reply.json(json(added), status: .created, cut: cut)
+                return Reply.json(json(added), status: .created)
             } catch ArtifactStore.LinkerChange.duplicate {
-                return Reply.error(.conflict, "The linker already has the value being added.", cut: cut)
+                return Reply.error(.conflict, "The linker already has the value being added.")
             }
         case .put:
             guard let values = Self.values(from: try await jsonBody(exchange)), values.allSatisfy(Self.isValidValue)
             else {
-                return Reply.error(.badRequest, "Invalid input.", cut: cut)
+                return Reply.error(.badRequest, "Invalid input.")
             }
             try state.store.setLinkerValues(values, of: key)
-            return Reply.empty(.noContent, cut: cut)
+            return Reply.empty(.noContent)
         case .delete:
             try state.store.removeLinkerValues(of: key)
-            return Reply.empty(.noContent, cut: cut)
+            return Reply.empty(.noContent)
         default:
-            return Reply.error(.methodNotAllowed, "Method not allowed", cut: cut)
+            return Reply.error(.methodNotAllowed, "Method not allowed")
         }
     }
 
     /// `{}`, `{"descriptor": {...}}` or `{"descriptor_url": "..."}`, each alone.
     func updateApp(_ exchange: Exchange) async throws -> Response {
-        let cut = exchange.cut
         guard let body = try await jsonBody(exchange) as? [String: Any] else {
-            return Reply.error(.badRequest, "Invalid input.", cut: cut)
+            return Reply.error(.badRequest, "Invalid input.")
         }
         guard Set(body.keys).isSubset(of: ["descriptor", "descriptor_url"]), body.count <= 1 else {
-            return Reply.error(.badRequest, "Invalid input.", cut: cut)
+            return Reply.error(.badRequest, "Invalid input.")
         }
         if let url = body["descriptor_url"] {
             guard let text = url as? String, text.hasPrefix("https://") || text.hasPrefix("http://") else {
-                return Reply.error(.badRequest, "Invalid input.", cut: cut)
+                return Reply.error(.badRequest, "Invalid input.")
             }
         }
         if let value = body["descriptor"] {
             guard let descriptor = value as? [String: Any] else {
-                return Reply.error(.badRequest, "Invalid input.", cut: cut)
+                return Reply.error(.badRequest, "Invalid input.")
             }
             if let scopes = descriptor["scopes"] as? [Any], scopes.isEmpty {
-                return Reply.error(.badRequest, "Scopes have increased or decreased to none.", cut: cut)
+                return Reply.error(.badRequest, "Scopes have increased or decreased to none.")
             }
             let modules = descriptor["modules"] as? [String: Any]
             let linkers = (modules?["linkers"] as? [[String: Any]] ?? []).compactMap { entry -> Linker? in
@@ -144,7 +141,7 @@ struct ConnectRoutes {
             }
             try state.store.defineLinkers(linkers)
         }
-        return Reply.empty(.noContent, cut: cut)
+        return Reply.empty(.noContent)
     }
 
     func jsonBody(_ exchange: Exchange) async throws -> Any? {

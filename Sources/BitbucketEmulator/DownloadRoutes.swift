@@ -17,7 +17,7 @@ struct DownloadRoutes {
     {
         let caller: Caller
         switch state.authenticator.authenticate(
-            exchange.request.headers, anonymous: Reply.error(.notFound, Self.repositoryNotFound, cut: exchange.cut))
+            exchange.request.headers, anonymous: Reply.error(.notFound, Self.repositoryNotFound))
         {
         case .success(let accepted): caller = accepted
         case .failure(let response): return response
@@ -46,10 +46,10 @@ struct DownloadRoutes {
             found = try state.store.repository(workspace: workspace, slug: slug)
         } catch {
             state.logger.error("reading the repositories failed: \(error)")
-            return Reply.error(.internalServerError, "Something went wrong", cut: exchange.cut)
+            return Reply.error(.internalServerError, "Something went wrong")
         }
         guard let repository = found else {
-            return Reply.error(.notFound, Self.repositoryNotFound, cut: exchange.cut)
+            return Reply.error(.notFound, Self.repositoryNotFound)
         }
         let method = exchange.request.method
         if !caller.scopes.isSuperset(of: needs) {
@@ -59,8 +59,8 @@ struct DownloadRoutes {
         if state.configuration.freePlanWorkspaces.contains(where: { $0.lowercased() == workspaceKey }) {
             return Reply.error(
                 .init(code: 402),
-                "This workspace is on the free plan, which does not include this feature. Upgrade the workspace's plan to use Downloads.",
-                cut: exchange.cut)
+                "This workspace is on the free plan, which does not include this feature. Upgrade the workspace's plan to use Downloads."
+            )
         }
         do {
             switch (method, encodedName) {
@@ -68,12 +68,12 @@ struct DownloadRoutes {
             case (.post, nil): return try await upload(exchange, repository, caller)
             case (.get, let encoded?): return try await redirect(exchange, repository, encoded)
             case (.delete, let encoded?): return try await delete(exchange, repository, encoded)
-            default: return Reply.error(.methodNotAllowed, "Method not allowed", cut: exchange.cut)
+            default: return Reply.error(.methodNotAllowed, "Method not allowed")
             }
         } catch {
             // Most often the client went away mid-upload; nothing was stored.
             state.logger.notice("\(exchange.method) \(exchange.path) abandoned: \(error)")
-            return Reply.error(.internalServerError, "Something went wrong", cut: exchange.cut)
+            return Reply.error(.internalServerError, "Something went wrong")
         }
     }
 
@@ -155,7 +155,7 @@ struct DownloadRoutes {
         guard let contentType = exchange.request.headers[.contentType],
             let boundary = MultipartParser.boundary(fromContentType: contentType)
         else {
-            return Reply.error(.notAcceptable, "The request body must be multipart/form-data.", cut: exchange.cut)
+            return Reply.error(.notAcceptable, "The request body must be multipart/form-data.")
         }
         var receiver = UploadReceiver(
             directory: state.store.blobs, underscoreSpaces: state.configuration.underscoreSpaces)
@@ -172,20 +172,20 @@ struct DownloadRoutes {
             }
             try parser.finish()
         } catch let failure as MultipartParser.Failure {
-            return Reply.error(.badRequest, "Malformed multipart body: \(failure)", cut: exchange.cut)
+            return Reply.error(.badRequest, "Malformed multipart body: \(failure)")
         } catch let refused as UploadReceiver.InvalidName {
-            return Reply.error(.badRequest, refused.description, cut: exchange.cut)
+            return Reply.error(.badRequest, refused.description)
         } catch let error as HTTPParserError {
             // A body the HTTP parser could not read (a chunk size past 64 bits, say) is the
             // client's mistake: 400, as Bitbucket's front end answers, not a server error.
-            return Reply.error(.badRequest, "Malformed request body: \(error)", cut: exchange.cut)
+            return Reply.error(.badRequest, "Malformed request body: \(error)")
         }
         if state.isStopping {
             return Reply.error(.serviceUnavailable, "The server is shutting down; the upload was discarded.")
         }
         guard !receiver.completed.isEmpty else {
             return Reply.error(
-                .badRequest, "No file was uploaded: send one or more parts named 'files'.", cut: exchange.cut)
+                .badRequest, "No file was uploaded: send one or more parts named 'files'.")
         }
         let created = try state.store.commit(receiver.completed, in: repository, by: caller.uploader)
         receiver.completed.removeAll()
@@ -193,7 +193,7 @@ struct DownloadRoutes {
         let page = JSONText.Value.object([
             ("type", .string("page")), ("values", .array(created.map { json($0, repository: repository, base: base) })),
         ])
-        return Reply.json(text: page.text, status: .created, cut: exchange.cut)
+        return Reply.json(text: page.text, status: .created)
     }
 
     // MARK: - Download and delete
@@ -203,10 +203,10 @@ struct DownloadRoutes {
         guard let name = encodedName.removingPercentEncoding,
             let artifact = try state.store.recordDownload(name, in: repository)
         else {
-            return Reply.error(.notFound, "The specified download does not exist.", cut: exchange.cut)
+            return Reply.error(.notFound, "The specified download does not exist.")
         }
         guard let listening = await state.listeners.storage else {
-            return Reply.error(.serviceUnavailable, "Storage is not ready", cut: exchange.cut)
+            return Reply.error(.serviceUnavailable, "Storage is not ready")
         }
         let storage = state.advertised(listening, for: exchange.request)
         let expires = Int(Date().timeIntervalSince1970 + state.configuration.storageLinkLifetime)
@@ -214,14 +214,14 @@ struct DownloadRoutes {
             repositoryUUID: String(RepositoryIdentity.uuid(of: repository).dropFirst().dropLast()),
             blob: artifact.blob, name: artifact.name, expires: expires)
         let location = storage + link.signed(key: state.store.storageKey)
-        return Reply.empty(.found, headers: [.location: location], cut: exchange.cut)
+        return Reply.empty(.found, headers: [.location: location])
     }
 
     func delete(_ exchange: Exchange, _ repository: String, _ encodedName: String) async throws -> Response {
         guard let name = encodedName.removingPercentEncoding, try state.store.delete(name, in: repository) else {
-            return Reply.error(.notFound, "The specified download does not exist.", cut: exchange.cut)
+            return Reply.error(.notFound, "The specified download does not exist.")
         }
-        return Reply.empty(.noContent, cut: exchange.cut)
+        return Reply.empty(.noContent)
     }
 }
 

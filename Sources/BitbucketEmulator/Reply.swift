@@ -9,8 +9,6 @@ struct Exchange: Sendable {
     /// The path as received, still percent-encoded.
     let path: String
     let query: String
-    /// A `cut` fault applies: the response body stops halfway and the connection closes.
-    let cut: Bool
 
     var method: String { request.method.rawValue }
 
@@ -32,13 +30,13 @@ extension Exchange {
         var page = 1
         if let text = queryValue("pagelen") {
             guard let value = Int(text), (1...100).contains(value) else {
-                return .failure(BadPage(response: Reply.error(.badRequest, "Invalid pagelen", cut: cut)))
+                return .failure(BadPage(response: Reply.error(.badRequest, "Invalid pagelen")))
             }
             pagelen = value
         }
         if let text = queryValue("page") {
             guard let value = Int(text), value >= 1 else {
-                return .failure(BadPage(response: Reply.error(.badRequest, "Invalid page", cut: cut)))
+                return .failure(BadPage(response: Reply.error(.badRequest, "Invalid page")))
             }
             page = value
         }
@@ -57,7 +55,7 @@ extension Exchange {
             envelope.append(("next", .string("\(linkBase)?page=\(page + 1)&pagelen=\(pagelen)")))
         }
         if page > 1 { envelope.append(("previous", .string("\(linkBase)?page=\(page - 1)&pagelen=\(pagelen)"))) }
-        return Reply.json(text: JSONText.Value.object(envelope).text, cut: cut)
+        return Reply.json(text: JSONText.Value.object(envelope).text)
     }
 }
 
@@ -66,56 +64,66 @@ struct ConnectionCut: Error {}
 
 /// Building responses in Bitbucket's shapes.
 enum Reply {
-    static func json(_ object: Any, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], cut: Bool = false)
-        -> Response
-    {
+    static func json(_ object: Any, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         let data =
             (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{}".utf8)
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
-        return bytes(Array(data), status: status, headers: fields, cut: cut)
+        return bytes(Array(data), status: status, headers: fields)
     }
 
     /// JSON already written as text (`JSONText`).
-    static func json(text: String, status: HTTPResponse.Status = .ok, cut: Bool = false) -> Response {
-        bytes(Array(text.utf8), status: status, headers: [.contentType: "application/json; charset=utf-8"], cut: cut)
+    static func json(text: String, status: HTTPResponse.Status = .ok) -> Response {
+        bytes(Array(text.utf8), status: status, headers: [.contentType: "application/json; charset=utf-8"])
     }
 
     /// `{"type": "error", "error": {"message": …, "detail": …}}`.
     static func error(
-        _ status: HTTPResponse.Status, _ message: String, detail: Any? = nil, headers: HTTPFields = [:],
-        cut: Bool = false
+        _ status: HTTPResponse.Status, _ message: String, detail: Any? = nil, headers: HTTPFields = [:]
     ) -> Response {
         var error: [String: Any] = ["message": message]
         if let detail { error["detail"] = detail }
-        return json(["type": "error", "error": error], status: status, headers: headers, cut: cut)
+        return json(["type": "error", "error": error], status: status, headers: headers)
     }
 
-    static func text(_ text: String, status: HTTPResponse.Status, contentType: String = "text/plain", cut: Bool = false)
-        -> Response
-    {
-        bytes(Array(text.utf8), status: status, headers: [.contentType: contentType], cut: cut)
+    static func text(_ text: String, status: HTTPResponse.Status, contentType: String = "text/plain") -> Response {
+        bytes(Array(text.utf8), status: status, headers: [.contentType: contentType])
     }
 
-    static func empty(_ status: HTTPResponse.Status, headers: HTTPFields = [:], cut: Bool = false) -> Response {
-        if cut { return bytes([], status: status, headers: headers, cut: true) }
-        return Response(status: status, headers: headers)
+    static func empty(_ status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
+        Response(status: status, headers: headers)
     }
 
-    static func bytes(_ bytes: [UInt8], status: HTTPResponse.Status, headers: HTTPFields, cut: Bool) -> Response {
-        guard cut else {
-            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    static func bytes(_ bytes: [UInt8], status: HTTPResponse.Status, headers: HTTPFields) -> Response {
+        Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// A `cut` fault on an answer with a body: the whole body is promised (at least a few
+    /// bytes), half of it is sent, and the connection closes.
+    static func cutHalfway(_ response: Response) -> Response {
+        guard let length = response.body.contentLength, length > 0 else { return response }
+        var cut = response
+        let body = response.body
+        cut.body = ResponseBody(contentLength: max(length, 16)) { writer in
+            try await body.write(HalfWriter(base: writer, left: length / 2))
         }
-        // Promise the whole body (at least a few bytes), send half, then close the connection.
-        let promised = max(bytes.count, 16)
-        let half = Array(bytes.prefix(bytes.count / 2))
-        return Response(
-            status: status, headers: headers,
-            body: ResponseBody(contentLength: promised) { writer in
-                if !half.isEmpty { try await writer.write(ByteBuffer(bytes: half)) }
-                throw ConnectionCut()
-            })
+        return cut
+    }
+
+    /// Passes on bytes until `left` is spent, then fails: the client sees the body cut short.
+    struct HalfWriter: ResponseBodyWriter {
+        var base: any ResponseBodyWriter
+        var left: Int
+
+        mutating func write(_ buffer: ByteBuffer) async throws {
+            let part = buffer.getSlice(at: buffer.readerIndex, length: min(left, buffer.readableBytes))
+            if let part, part.readableBytes > 0 { try await base.write(part) }
+            left -= part?.readableBytes ?? 0
+            if left <= 0 { throw ConnectionCut() }
+        }
+
+        consuming func finish(_ trailingHeaders: HTTPFields?) async throws { throw ConnectionCut() }
     }
 }
 

@@ -94,13 +94,11 @@ struct StorageRoutes: ListenerRoutes {
         if exchange.request.method == .head || length == 0 {
             return Response(status: status, headers: headers)
         }
-        let cut = exchange.cut
         let start = range.lowerBound
         return Response(
             status: status, headers: headers,
             body: ResponseBody(contentLength: Int(length)) { writer in
-                try await Self.stream(url.path, from: start, length: cut ? length / 2 : length, to: &writer)
-                if cut { throw ConnectionCut() }
+                try await Self.stream(url.path, from: start, length: length, to: &writer)
                 try await writer.finish(nil)
             })
     }

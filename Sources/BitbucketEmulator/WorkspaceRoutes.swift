@@ -9,7 +9,7 @@ struct WorkspaceRoutes {
 
     func list(_ exchange: Exchange, workspace rawWorkspace: String) async -> Response {
         guard exchange.request.method == .get else {
-            return Reply.error(.methodNotAllowed, "Method not allowed", cut: exchange.cut)
+            return Reply.error(.methodNotAllowed, "Method not allowed")
         }
         if case .failure(let response) = state.authenticator.authenticate(exchange.request.headers) {
             return response
@@ -20,10 +20,10 @@ struct WorkspaceRoutes {
             found = try state.store.repositories(workspace: workspace)
         } catch {
             state.logger.error("reading the repositories failed: \(error)")
-            return Reply.error(.internalServerError, "Something went wrong", cut: exchange.cut)
+            return Reply.error(.internalServerError, "Something went wrong")
         }
         guard let repositories = found else {
-            return Reply.error(.notFound, "No workspace with identifier '\(workspace)'.", cut: exchange.cut)
+            return Reply.error(.notFound, "No workspace with identifier '\(workspace)'.")
         }
         let page: Int
         let pagelen: Int
