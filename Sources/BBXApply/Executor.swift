@@ -186,7 +186,7 @@ public struct Executor: Sendable {
         var names = Set<ExactName>()
         for (index, step) in steps.enumerated() where step.kind.isApplied && !deferred.contains(index) {
             if step.kind.sendsFile, let first = run.first, steps[first].repository == step.repository,
-                steps[first].manifest == step.manifest, !names.contains(name: step.name)
+                steps[first].upload?.manifest == step.upload?.manifest, !names.contains(name: step.name)
             {
                 run.append(index)
                 names.insert(ExactName(step.name))
@@ -212,7 +212,7 @@ public struct Executor: Sendable {
     ) async -> [(Int, StepResult)] {
         let steps = unit.map { plan.steps[$0] }
         guard let repository = steps[0].repository else { return [] }
-        let hashing = steps[0].manifest != nil
+        let hashing = steps[0].upload?.manifest != nil
         let items = steps.map { step in
             UploadItem(
                 path: step.localPath ?? "", name: step.name,
@@ -350,7 +350,8 @@ public struct Executor: Sendable {
             guard outcomes.allSatisfy({ $0 == .done }),
                 indices.allSatisfy({ report.entries[$0].note != "verified" }), let last = indices.last
             else { continue }
-            let manifest = report.entries[last].step.manifest ?? "the manifest"
+            guard case .verify(let verify) = report.entries[last].step.action else { continue }
+            let manifest = verify.manifest
             report.entries[last].outcome = .failed(
                 "nothing was verified: none of the \(indices.count) artifact\(indices.count == 1 ? "" : "s") read is in \(manifest)"
             )

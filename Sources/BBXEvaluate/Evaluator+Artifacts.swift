@@ -59,6 +59,10 @@ extension Evaluator {
                 repository: repository, name: name, localPath: file.path, size: file.size,
                 localModified: file.modified, manifest: manifest)
             var action = Step.Action.upload(upload)
+            // Not sent, so recorded in no manifest.
+            let skipped = Step.Upload(
+                repository: repository, name: name, localPath: file.path, size: file.size,
+                localModified: file.modified)
             var reason: String?
             let existing = state.existingName(for: name)
             if let existing, !existing.isExactly(name) { touch(repository, existing) }
@@ -68,10 +72,7 @@ extension Evaluator {
                 case .fail:
                     throw PlanningError.uploadExists(name, in: repository, storedAs: stored, at: statement.range)
                 case .skip:
-                    action = .skip(
-                        Step.Skipped(
-                            .artifact(repository, name: name), localPath: file.path, size: file.size,
-                            localModified: file.modified))
+                    action = .skip(.upload(skipped))
                     reason = "exists\(stored), skipped"
                 case .replace:
                     action = .replace(upload)
@@ -80,10 +81,7 @@ extension Evaluator {
                     let decision = try updateDecision(
                         file.path, existing: existing, in: repository, at: statement.range)
                     if let hash = decision.unchanged {
-                        action = .skip(
-                            Step.Skipped(
-                                .artifact(repository, name: name), localPath: file.path, size: file.size,
-                                localModified: file.modified, sha256: hash))
+                        action = .skip(.unchanged(skipped, sha256: hash))
                     } else {
                         action = .replace(upload)
                     }
@@ -181,9 +179,10 @@ extension Evaluator {
                     throw PlanningError.downloadExists(path, at: statement.range)
                 case .skip:
                     action = .skip(
-                        Step.Skipped(
-                            .artifact(repository, name: artifact.name), localPath: path, size: artifact.size,
-                            localConflict: policy))
+                        .download(
+                            Step.Download(
+                                repository: repository, name: artifact.name, localPath: path, size: artifact.size,
+                                localConflict: policy)))
                     reason = "\(path) exists, skipped"
                 case .replace:
                     reason = "replaces the local file"
@@ -214,7 +213,7 @@ extension Evaluator {
             // Deleting what is not there changes nothing, and the plan says so.
             steps.append(
                 Step(
-                    .skip(Step.Skipped(.artifact(repository, name: text))),
+                    .skip(.delete(Step.Delete(repository: repository, name: text, size: nil))),
                     reason: Glob(text).isLiteral
                         ? "not there, nothing to delete" : "nothing matches, nothing to delete",
                     source: position(statement.range)))
@@ -266,7 +265,7 @@ extension Evaluator {
         for (artifact, line) in kept {
             steps.append(
                 Step(
-                    .skip(Step.Skipped(.artifact(repository, name: artifact.name), size: artifact.size)),
+                    .skip(.delete(Step.Delete(repository: repository, name: artifact.name, size: artifact.size))),
                     reason: "kept: confirmed by line \(line)", source: position(statement.range)))
         }
         try delete(doomed, from: repository, reason: rule.reason, statement)

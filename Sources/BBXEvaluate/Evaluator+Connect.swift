@@ -144,14 +144,18 @@ extension Evaluator {
         } catch {
             throw PlanningError(error, at: statement.range)
         }
-        for step in steps {
-            switch step.connect {
-            case .addValue(key, let value) where !values.contains(where: { $0.value == value }):
-                values.append(LinkerValue(id: -1, value: value))
-            case .setValues(key, let list): values = list.map { LinkerValue(id: -1, value: $0) }
-            case .removeValue(key, let id): values.removeAll { $0.id == id }
-            case .clearValues(key): values = []
-            default: break
+        for case .connect(let call) in steps.map(\.action) {
+            // Every call named, so that a new one must say what it does to a linker's values.
+            switch call {
+            case .addValue(let linker, let value):
+                if linker == key, !values.contains(where: { $0.value == value }) {
+                    values.append(LinkerValue(id: -1, value: value))
+                }
+            case .setValues(let linker, let list):
+                if linker == key { values = list.map { LinkerValue(id: -1, value: $0) } }
+            case .removeValue(let linker, let id): if linker == key { values.removeAll { $0.id == id } }
+            case .clearValues(let linker): if linker == key { values = [] }
+            case .updateRegistered, .updateDescriptor, .updateURL, .deleteApp: break
             }
         }
         return values
@@ -160,7 +164,7 @@ extension Evaluator {
     mutating func skipConnect(_ call: ConnectCall, because reason: String, _ statement: Statement) {
         steps.append(
             Step(
-                .skip(Step.Skipped(.connectCall(request: call.request))), reason: "\(reason), skipped",
+                .skip(.connect(request: call.request)), reason: "\(reason), skipped",
                 source: position(statement.range)))
     }
 

@@ -95,6 +95,20 @@ public struct Step: Hashable, Sendable {
         // What the layers ask of a kind, answered here by exhaustive switches: a new kind does
         // not compile until each question has its answer (no `kind == .upload || …` elsewhere).
 
+        /// The symbol a plan line starts with (its verb is the raw value).
+        public var mark: String {
+            switch self {
+            case .upload: "+"
+            case .replace: "~"
+            case .skip: "="
+            case .delete: "-"
+            case .download: "↓"
+            case .connect: "*"
+            case .verify: "✓"
+            case .checksums: "#"
+            }
+        }
+
         /// Anything but `skip` changes something when applied.
         public var isChange: Bool {
             switch self {
@@ -309,33 +323,18 @@ public struct Step: Hashable, Sendable {
         }
     }
 
-    /// A skipped step: the artifact it was about (with the file it would have read or
-    /// written), or the Connect call it would have made, known by its request line.
-    public struct Skipped: Hashable, Sendable {
-        public enum Subject: Hashable, Sendable {
-            case artifact(RepositoryName, name: String)
-            case connectCall(request: String)
-        }
-
-        public let subject: Subject
-        public let localPath: String?
-        public let size: Int64?
-        public let localConflict: LocalConflict?
-        public let localModified: String?
-        /// `on conflict update`: the SHA-256 the local file and the manifest agree on.
-        public let sha256: String?
-
-        public init(
-            _ subject: Subject, localPath: String? = nil, size: Int64? = nil, localConflict: LocalConflict? = nil,
-            localModified: String? = nil, sha256: String? = nil
-        ) {
-            self.subject = subject
-            self.localPath = localPath
-            self.size = size
-            self.localConflict = localConflict
-            self.localModified = localModified
-            self.sha256 = sha256
-        }
+    /// A skipped step, by why it is skipped: what it would have done, shown and not applied.
+    public enum Skipped: Hashable, Sendable {
+        /// The artifact exists (`on conflict skip`): the upload that would have replaced it.
+        case upload(Upload)
+        /// `on conflict update`: the file is what the manifest says the artifact is (`sha256`).
+        case unchanged(Upload, sha256: String)
+        /// The local file exists (`on conflict skip`): the download that would have replaced it.
+        case download(Download)
+        /// A delete of what is not there.
+        case delete(Delete)
+        /// A Connect call that would change nothing, known by its request line.
+        case connect(request: String)
     }
 
     /// What a download does with a local file already there.
@@ -349,7 +348,8 @@ public struct Step: Hashable, Sendable {
         self.source = source
     }
 
-    // The fields a plan shows and `--json` writes, read from the action.
+    // What every step has, read from the action. Anything else is read by switching over the
+    // action (or, flat, through `Step.Fields`, the JSON adapter).
 
     public var kind: Kind {
         switch action {
@@ -367,15 +367,10 @@ public struct Step: Hashable, Sendable {
     /// `workspace/slug`; nil for a Connect call.
     public var repository: RepositoryName? {
         switch action {
-        case .upload(let u), .replace(let u): u.repository
-        case .delete(let d): d.repository
-        case .download(let d): d.repository
-        case .skip(let s):
-            switch s.subject {
-            case .artifact(let repository, _): repository
-            case .connectCall: nil
-            }
-        case .connect: nil
+        case .upload(let u), .replace(let u), .skip(.upload(let u)), .skip(.unchanged(let u, _)): u.repository
+        case .delete(let d), .skip(.delete(let d)): d.repository
+        case .download(let d), .skip(.download(let d)): d.repository
+        case .connect, .skip(.connect): nil
         case .verify(let v): v.repository
         case .checksums(let c): c.repository
         }
@@ -384,14 +379,10 @@ public struct Step: Hashable, Sendable {
     /// The artifact's name; for a Connect call, its request line (`PUT /2.0/addon`).
     public var name: String {
         switch action {
-        case .upload(let u), .replace(let u): u.name
-        case .delete(let d): d.name
-        case .download(let d): d.name
-        case .skip(let s):
-            switch s.subject {
-            case .artifact(_, let name): name
-            case .connectCall(let request): request
-            }
+        case .upload(let u), .replace(let u), .skip(.upload(let u)), .skip(.unchanged(let u, _)): u.name
+        case .delete(let d), .skip(.delete(let d)): d.name
+        case .download(let d), .skip(.download(let d)): d.name
+        case .skip(.connect(let request)): request
         case .connect(let call): call.request
         case .verify(let v): v.name
         case .checksums(let c): c.manifest
@@ -401,167 +392,41 @@ public struct Step: Hashable, Sendable {
     /// The artifact the step acts on; nil for Connect calls.
     public var artifactKey: ArtifactKey? { repository.map { ArtifactKey($0, name) } }
 
-    /// The local file read (upload) or written (download).
-    public var localPath: String? {
-        switch action {
-        case .upload(let u), .replace(let u): u.localPath
-        case .download(let d): d.localPath
-        case .skip(let s): s.localPath
-        case .delete, .connect, .verify, .checksums: nil
-        }
-    }
-
-    /// Bytes to send or receive; the artifact's size for a delete.
+    /// The bytes the step concerns: to send or receive, or the artifact's size for a delete.
     public var size: Int64? {
         switch action {
-        case .upload(let u), .replace(let u): u.size
-        case .delete(let d): d.size
-        case .download(let d): d.size
-        case .skip(let s): s.size
+        case .upload(let u), .replace(let u), .skip(.upload(let u)), .skip(.unchanged(let u, _)): u.size
+        case .delete(let d), .skip(.delete(let d)): d.size
+        case .download(let d), .skip(.download(let d)): d.size
         case .verify(let v): v.size
-        case .connect, .checksums: nil
+        case .connect, .checksums, .skip(.connect): nil
         }
     }
 
-    /// For `.connect`: the call to make.
-    public var connect: ConnectCall? {
-        if case .connect(let call) = action { return call }
-        return nil
-    }
-
-    public var localConflict: LocalConflict? {
+    /// What an upload or a replace sends; nil for any other step.
+    public var upload: Upload? {
         switch action {
-        case .download(let d): d.localConflict
-        case .skip(let s): s.localConflict
-        case .upload, .replace, .delete, .connect, .verify, .checksums: nil
+        case .upload(let upload), .replace(let upload): upload
+        case .delete, .download, .skip, .connect, .verify, .checksums: nil
         }
     }
 
-    public var localModified: String? {
+    /// The local file the step reads or writes, or would have (a skip).
+    public var localPath: String? {
         switch action {
-        case .upload(let u), .replace(let u): u.localModified
-        case .skip(let s): s.localModified
-        case .download, .delete, .connect, .verify, .checksums: nil
-        }
-    }
-
-    /// The checksum manifest the step records into, checks against, or replaces.
-    public var manifest: String? {
-        switch action {
-        case .upload(let u), .replace(let u): u.manifest
-        case .download(let d): d.manifest
-        case .verify(let v): v.manifest
-        case .checksums(let c): c.manifest
-        case .skip, .delete, .connect: nil
-        }
-    }
-
-    /// The SHA-256 the step expects (a download or verify: the manifest's entry; a skip under
-    /// `on conflict update`: the one file and manifest agree on).
-    public var sha256: String? {
-        switch action {
-        case .download(let d): d.sha256
-        case .verify(let v): v.sha256
-        case .skip(let s): s.sha256
-        case .upload, .replace, .delete, .connect, .checksums: nil
+        case .upload(let u), .replace(let u), .skip(.upload(let u)), .skip(.unchanged(let u, _)): u.localPath
+        case .download(let d), .skip(.download(let d)): d.localPath
+        case .delete, .connect, .verify, .checksums, .skip(.delete), .skip(.connect): nil
         }
     }
 }
 
-/// Saved plans and `--json` keep the flat shape they always had (`kind`, `repository`, `name`,
-/// `localPath`, …); reading one builds the action its kind needs and refuses one that lacks it.
+/// Saved plans keep the flat shape they always had, through `Step.Fields`.
 extension Step: Codable {
-    enum CodingKeys: String, CodingKey {
-        case kind, repository, name, localPath, size, reason, source, connect, localConflict, localModified
-        case manifest, sha256, entries, removals, base, orphans, orphan, signed
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(kind, forKey: .kind)
-        try container.encodeIfPresent(repository, forKey: .repository)
-        try container.encode(name, forKey: .name)
-        try container.encodeIfPresent(localPath, forKey: .localPath)
-        try container.encodeIfPresent(size, forKey: .size)
-        try container.encodeIfPresent(reason, forKey: .reason)
-        try container.encode(source, forKey: .source)
-        try container.encodeIfPresent(connect, forKey: .connect)
-        try container.encodeIfPresent(localConflict, forKey: .localConflict)
-        try container.encodeIfPresent(localModified, forKey: .localModified)
-        try container.encodeIfPresent(manifest, forKey: .manifest)
-        try container.encodeIfPresent(sha256, forKey: .sha256)
-        if case .checksums(let update) = action {
-            try container.encode(update.entries, forKey: .entries)
-            try container.encode(update.removals, forKey: .removals)
-            try container.encodeIfPresent(update.base, forKey: .base)
-            if !update.orphans.isEmpty { try container.encode(update.orphans, forKey: .orphans) }
-            if update.signed { try container.encode(true, forKey: .signed) }
-        }
-        if case .verify(let verify) = action, verify.orphan { try container.encode(true, forKey: .orphan) }
-    }
+    public func encode(to encoder: any Encoder) throws { try Fields(self).encode(to: encoder) }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let kind = try c.decode(Kind.self, forKey: .kind)
-        let name = try c.decode(String.self, forKey: .name)
-        // An empty path is left for the plan's checks to name ("localPath is missing").
-        let localPath = try c.decodeIfPresent(String.self, forKey: .localPath)
-        let size = try c.decodeIfPresent(Int64.self, forKey: .size)
-        let localConflict = try c.decodeIfPresent(LocalConflict.self, forKey: .localConflict)
-        let localModified = try c.decodeIfPresent(String.self, forKey: .localModified)
-        let manifest = try c.decodeIfPresent(String.self, forKey: .manifest)
-        let sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
-        if let sha256, !sha256.isSHA256Hex {
-            throw DecodingError.dataCorruptedError(
-                forKey: .sha256, in: c, debugDescription: "sha256 is not 64 hexadecimal digits")
-        }
-        func repository() throws -> RepositoryName { try c.decode(RepositoryName.self, forKey: .repository) }
-        let action: Action
-        switch kind {
-        case .upload, .replace:
-            let upload = Upload(
-                repository: try repository(), name: name, localPath: localPath ?? "", size: size,
-                localModified: localModified, manifest: manifest)
-            action = kind == .upload ? .upload(upload) : .replace(upload)
-        case .delete:
-            action = .delete(Delete(repository: try repository(), name: name, size: size))
-        case .download:
-            action = .download(
-                Download(
-                    repository: try repository(), name: name, localPath: localPath ?? "", size: size,
-                    localConflict: localConflict, manifest: manifest, sha256: sha256))
-        case .skip:
-            let named = try c.decodeIfPresent(RepositoryName.self, forKey: .repository)
-            let subject: Skipped.Subject = named.map { .artifact($0, name: name) } ?? .connectCall(request: name)
-            action = .skip(
-                Skipped(
-                    subject, localPath: localPath, size: size, localConflict: localConflict,
-                    localModified: localModified, sha256: sha256))
-        case .connect:
-            action = .connect(try c.decode(ConnectCall.self, forKey: .connect))
-        case .verify:
-            action = .verify(
-                Verify(
-                    repository: try repository(), name: name, size: size,
-                    manifest: try c.decode(String.self, forKey: .manifest), sha256: sha256,
-                    orphan: try c.decodeIfPresent(Bool.self, forKey: .orphan) ?? false))
-        case .checksums:
-            let base = try c.decodeIfPresent(String.self, forKey: .base)
-            if let base, !base.isSHA256Hex {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .base, in: c, debugDescription: "base is not 64 hexadecimal digits")
-            }
-            action = .checksums(
-                ChecksumsUpdate(
-                    repository: try repository(), manifest: name,
-                    entries: try c.decode([String].self, forKey: .entries),
-                    removals: try c.decode([String].self, forKey: .removals), base: base,
-                    orphans: try c.decodeIfPresent([String].self, forKey: .orphans) ?? [],
-                    signed: try c.decodeIfPresent(Bool.self, forKey: .signed) ?? false))
-        }
-        self.init(
-            action, reason: try c.decodeIfPresent(String.self, forKey: .reason),
-            source: try c.decode(SourcePosition.self, forKey: .source))
+        self = try Fields(from: decoder).step(at: decoder.codingPath)
     }
 }
 

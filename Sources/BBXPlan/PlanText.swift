@@ -100,59 +100,43 @@ public struct PlanText: Sendable {
 
         private init(unescaped step: Step) {
             let size = step.size.map(formatBytes) ?? ""
-            switch step.kind {
-            case .upload, .replace:
-                mark = step.kind == .upload ? "+" : "~"
-                verb = step.kind.rawValue
-                what = Self.arrow(step.localPath ?? step.name, step.name)
-                detail = size + (step.reason.map { " (\($0))" } ?? "")
-            case .skip where step.sha256 != nil:
+            let because = step.reason.map { " (\($0))" } ?? ""
+            mark = step.kind.mark
+            if case .skip(.unchanged) = step.action { verb = "unchanged" } else { verb = step.kind.rawValue }
+            switch step.action {
+            case .upload(let upload), .replace(let upload):
+                what = Self.arrow(upload.localPath, upload.name)
+                detail = size + because
+            case .skip(.unchanged(let upload, let sha256)):
                 // `on conflict update`: the file is what the manifest says is there.
-                mark = "="
-                verb = "unchanged"
-                what = Self.arrow(step.localPath ?? step.name, step.name)
-                detail = "(sha256 \(step.sha256 ?? ""))"
-            case .skip:
-                mark = "="
-                verb = "skip"
-                // A skipped download points the way the download would have gone.
-                what =
-                    step.localPath.map {
-                        step.localConflict != nil ? Self.arrow(step.name, $0) : Self.arrow($0, step.name)
-                    } ?? step.name
+                what = Self.arrow(upload.localPath, upload.name)
+                detail = "(sha256 \(sha256))"
+            case .skip(let skipped):
+                // A skipped transfer points the way it would have gone.
+                switch skipped {
+                case .upload(let upload), .unchanged(let upload, _): what = Self.arrow(upload.localPath, upload.name)
+                case .download(let download): what = Self.arrow(download.name, download.localPath)
+                case .delete, .connect: what = step.name
+                }
                 detail = "(\(step.reason ?? "nothing to do"))"
             case .delete:
-                mark = "-"
-                verb = "delete"
                 what = step.name
                 detail = step.reason.map { "(\($0))" } ?? size
-            case .download:
-                mark = "↓"
-                verb = "download"
-                what = Self.arrow(step.name, step.localPath ?? step.name)
-                detail = size + (step.reason.map { " (\($0))" } ?? "")
-            case .connect:
-                mark = "*"
-                verb = "connect"
+            case .download(let download):
+                what = Self.arrow(download.name, download.localPath)
+                detail = size + because
+            case .connect, .checksums:
                 what = step.name
                 detail = step.reason.map { "(\($0))" } ?? ""
-            case .verify:
-                mark = "✓"
-                verb = "verify"
+            case .verify(let verify):
                 what = step.name
-                let manifest = step.manifest ?? "the manifest"
-                if case .verify(let verify) = step.action, verify.orphan {
-                    detail = "(listed in \(manifest), but no artifact has that name)"
-                } else if let reason = step.reason {
-                    detail = size + " (\(reason))"
+                if verify.orphan {
+                    detail = "(listed in \(verify.manifest), but no artifact has that name)"
+                } else if step.reason != nil {
+                    detail = size + because
                 } else {
-                    detail = size + (step.sha256 == nil ? " (not in \(manifest))" : "")
+                    detail = size + (verify.sha256 == nil ? " (not in \(verify.manifest))" : "")
                 }
-            case .checksums:
-                mark = "#"
-                verb = "checksums"
-                what = step.name
-                detail = step.reason.map { "(\($0))" } ?? ""
             }
         }
 

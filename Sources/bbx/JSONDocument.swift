@@ -47,25 +47,13 @@ struct JSONDocument: Encodable {
         /// A verify of a manifest entry that no artifact has.
         let orphan: Bool?
 
+        /// The fields a saved plan has (`Step.Fields`), but for what only applying reads.
         init(_ step: Step) {
-            manifest = step.manifest
-            sha256 = step.sha256
-            if case .checksums(let update) = step.action {
-                entries = update.entries
-                removals = update.removals
-                orphans = update.orphans.isEmpty ? nil : update.orphans
-            } else {
-                entries = nil
-                removals = nil
-                orphans = nil
-            }
-            if case .verify(let verify) = step.action, verify.orphan { orphan = true } else { orphan = nil }
-            kind = step.kind.rawValue
-            repository = step.repository?.description
-            name = step.name
-            localPath = step.localPath
-            size = step.size
-            reason = step.reason
+            let fields = Step.Fields(step)
+            (kind, repository, name) = (fields.kind.rawValue, fields.repository?.description, fields.name)
+            (localPath, size, reason) = (fields.localPath, fields.size, fields.reason)
+            (manifest, sha256) = (fields.manifest, fields.sha256)
+            (entries, removals, orphans, orphan) = (fields.entries, fields.removals, fields.orphans, fields.orphan)
             source = "\(step.source.file):\(step.source.line):\(step.source.column)"
         }
     }

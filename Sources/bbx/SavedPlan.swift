@@ -160,24 +160,25 @@ struct SavedPlan: Codable {
             }
         }
         for step in plan.steps {
-            guard let path = step.localPath else { continue }
-            let shown = path.terminalSafe
-            switch step.kind {
+            switch step.action {
             // An upload, or a skip that `on conflict update` decided on the file's hash.
-            case .upload, .replace,
-                .skip where step.sha256 != nil:
-                guard let file = measure(path) else {
+            case .upload(let upload), .replace(let upload), .skip(.unchanged(let upload, _)):
+                let shown = upload.localPath.terminalSafe
+                guard let file = measure(upload.localPath) else {
                     changes.append("\(shown) is gone")
                     continue
                 }
-                if file.size != step.size {
+                if file.size != upload.size {
                     changes.append(
-                        "\(shown) changed size (\(formatBytes(step.size ?? 0)) planned, \(formatBytes(file.size)) now)")
-                } else if let planned = step.localModified, file.modified != planned {
+                        "\(shown) changed size (\(formatBytes(upload.size ?? 0)) planned, \(formatBytes(file.size)) now)"
+                    )
+                } else if let planned = upload.localModified, file.modified != planned {
                     changes.append("\(shown) was modified since (same size, another modification time)")
                 }
-            case .download where (step.localConflict ?? .fail) == .fail:
-                if exists(path) { changes.append("\(shown) exists now; the download would not overwrite it") }
+            case .download(let download) where (download.localConflict ?? .fail) == .fail:
+                if exists(download.localPath) {
+                    changes.append("\(download.localPath.terminalSafe) exists now; the download would not overwrite it")
+                }
             case .download, .delete, .skip, .connect, .verify, .checksums:
                 break
             }

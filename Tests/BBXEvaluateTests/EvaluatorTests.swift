@@ -169,7 +169,7 @@ struct EvaluatorTests {
             result.plan?.steps.map(\.name) == [
                 "PUT /2.0/addon", "PUT /2.0/addon/linkers/jira/values", "DELETE /2.0/addon/linkers/jira/values/3",
             ])
-        #expect(result.plan?.steps[1].connect == .setValues(linker: "jira", values: ["A", "B"]))
+        #expect(result.plan?.steps[1].action == .connect(.setValues(linker: "jira", values: ["A", "B"])))
         // The linkers' deprecation and Connect's end, said once.
         #expect(result.plan?.notes?.count == 1)
         #expect(result.plan?.notes?.first?.contains("May 2026") == true)

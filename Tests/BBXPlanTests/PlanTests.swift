@@ -53,8 +53,10 @@ struct PlanTests {
                     Step.Download(
                         repository: "acme/app", name: "d.zip", localPath: "out/d.zip", size: 4, localConflict: .skip)),
                 source: here),
-            Step(.skip(Step.Skipped(.artifact("acme/app", name: "e.zip"))), reason: "not there", source: here),
-            Step(.skip(Step.Skipped(.connectCall(request: "POST /2.0/addon/linkers/jira/values"))), source: here),
+            Step(
+                .skip(.delete(Step.Delete(repository: "acme/app", name: "e.zip", size: nil))), reason: "not there",
+                source: here),
+            Step(.skip(.connect(request: "POST /2.0/addon/linkers/jira/values")), source: here),
             Step(.connect(.updateRegistered), source: here),
         ])
         let data = try JSONEncoder().encode(plan)

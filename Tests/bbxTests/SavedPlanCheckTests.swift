@@ -15,7 +15,7 @@ struct SavedPlanCheckTests {
     @Test func aSkippedConnectCallIsAcceptedAndRoundTrips() throws {
         let plan = Plan(steps: [
             Step(
-                .skip(Step.Skipped(.connectCall(request: "POST /2.0/addon/linkers/jira/values"))),
+                .skip(.connect(request: "POST /2.0/addon/linkers/jira/values")),
                 reason: "OPS is already a value of linker jira, skipped", source: Self.here),
             Step(.delete(Step.Delete(repository: "acme/app", name: "old.zip", size: 3)), source: Self.here),
         ])
