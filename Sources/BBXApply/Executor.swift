@@ -9,6 +9,12 @@ public protocol ApplyObserver: Sendable {
     func started(_ index: Int, _ step: Step)
     func progress(_ index: Int, _ step: Step, bytes: Int64)
     func finished(_ index: Int, _ step: Step, _ outcome: Report.Outcome)
+    /// The run is over: a live display clears what it drew.
+    func finish()
+}
+
+extension ApplyObserver {
+    public func finish() {}
 }
 
 /// Applies a plan: steps start in plan order; transfers overlap up to `jobs`; a step waits for

@@ -44,9 +44,6 @@ public struct Report: Hashable, Sendable, Codable {
     public var wasInterrupted = false
     /// The HTTP requests made while applying (API and storage); nil when unknown.
     public var requests: Int?
-    /// Nothing was sent: the credential is known not to hold the scope the plan needs (the words
-    /// `bbx run` says too). The report then has nothing else to tell.
-    public var refused: String?
     /// The API requests the run made (planning and applying), by what they concern.
     public var apiRequests: [String: Int]?
     /// The run stopped between steps for want of requests: what is left is for the next run.
@@ -75,7 +72,7 @@ public struct Report: Hashable, Sendable, Codable {
 
     /// Every change was made.
     public var succeeded: Bool {
-        !wasInterrupted && differences.isEmpty && outOfRequests == nil && refused == nil
+        !wasInterrupted && differences.isEmpty && outOfRequests == nil
             && entries.allSatisfy { $0.outcome == .done || $0.outcome == .skipped }
     }
 

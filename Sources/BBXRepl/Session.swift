@@ -44,7 +44,7 @@ public final class Session: @unchecked Sendable {
     /// Applies a plan; told whether dry-run is on, so that the caller can apply through a
     /// client that refuses every write (the session never asks while dry-run is on: this is the
     /// backstop, as `bbx run --dry-run` has).
-    let apply: @Sendable (Plan, _ dryRun: Bool) async -> Report
+    let apply: @Sendable (Plan, _ dryRun: Bool) async -> RunOutcome
     /// Secret values that must never enter the history (configured tokens and the like).
     let redactor: Redactor
     /// What `:save` writes, in order: applied entries, and dry-run entries as comments.
@@ -61,7 +61,7 @@ public final class Session: @unchecked Sendable {
 
     public init(
         evaluator: Evaluator, dryRun: Bool = false, output: ReplOutput, secrets: [String] = [],
-        apply: @escaping @Sendable (Plan, _ dryRun: Bool) async -> Report
+        apply: @escaping @Sendable (Plan, _ dryRun: Bool) async -> RunOutcome
     ) {
         self.evaluator = evaluator
         self.dryRun = dryRun
@@ -227,11 +227,11 @@ public final class Session: @unchecked Sendable {
             recordSuccess(record, statements: script.statements.count, applied: !dryRun || !plan.hasChanges)
             return true
         }
-        var report = await apply(plan, dryRun)
-        if let refusal = report.refused {
-            // As `bbx run` says it; nothing was sent, so the session's view stays as it was.
+        let outcome = await apply(plan, dryRun)
+        guard case .applied(_, var report) = outcome else {
+            // Refused, in `bbx run`'s words: nothing was sent, so the session's view stays.
             gate.release(after: nil)
-            output.error("error: \(refusal.terminalSafeLines)\n")
+            if case .refused(let refusal, _) = outcome { output.error("error: \(refusal.terminalSafeLines)\n") }
             applyFailures += 1
             return false
         }

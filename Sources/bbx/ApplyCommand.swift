@@ -1,5 +1,6 @@
 import ArgumentParser
 import BBXApply
+import BBXBridge
 import BBXEvaluate
 import BBXPlan
 import BitbucketModel
@@ -81,19 +82,18 @@ struct ApplyCommand: AsyncParsableCommand {
                     + drift.map { "  \($0)" }.joined(separator: "\n"), reporter: reporter)
         }
         reporter.show(saved.plan)
-        try Pipeline.checkCredential(saved.plan, reader: service, reporter: reporter)
         // What the script printed after its changes waits for them, as in `bbx run`.
         let printed = reporter.collector(deferring: true)
         for saved in saved.outputs ?? [] {
             printed.receive(.line(saved.text), afterSteps: saved.afterSteps)
         }
-        let signing = try Pipeline.signing(
-            for: saved.plan, environment: ProcessInfo.processInfo.environment, reporter: reporter)
-        let applied = await Pipeline.apply(
-            saved.plan, service: service, jobs: applying.jobs, filesPerRequest: applying.filesPerRequest,
-            signing: signing, output: printed, reporter: reporter)
+        let environment = ProcessInfo.processInfo.environment
+        let driver = RunDriver(service: service, jobs: applying.jobs, filesPerRequest: applying.filesPerRequest) {
+            try SigningKey.signing(for: $0, environment: environment)
+        }
+        let outcome = try await Pipeline.apply(saved.plan, driver: driver, output: printed, reporter: reporter)
         reporter.finish()
-        return Pipeline.exitStatus(saved.plan, applied: applied, detailed: output.detailedExitCode)
+        return ExitCode(outcome.exitCode(detailed: output.detailedExitCode))
     }
 
     func refuse(_ message: String, reporter: any Reporter) -> ExitCode {

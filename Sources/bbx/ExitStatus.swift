@@ -10,7 +10,6 @@ enum ExitStatus {
     static let serverFailed = ExitCode(1)
     /// `bbx fmt --check`: some file is not in the canonical layout.
     static let unformatted = ExitCode(1)
-    static let changes = ExitCode(2)
     static let usage = ExitCode(64)
     static let scriptError = ExitCode(65)
     /// Out of requests (`--max-requests`, or Bitbucket's hourly limit): run again to continue.

@@ -91,31 +91,12 @@ enum Pipeline {
         }
     }
 
-    /// What the plan cost to make and costs to apply, in API requests (the plan states both,
-    /// and compares them with the budget).
-    static func countRequests(
-        _ plan: inout Plan, service: BitbucketService, jobs: Int, filesPerRequest: Int = Executor.groupFiles
-    ) {
-        let executor = Executor(service: service, jobs: jobs, filesPerRequest: filesPerRequest)
-        plan.requests = RequestCount(
-            planning: service.client.meter.apiByTarget, applying: executor.requestsToApply(plan),
-            maxRequests: service.client.configuration.maxRequests)
-    }
-
-    /// Refuses a plan that the credential cannot carry out, as the listings' headers told,
-    /// before anything is written (exit 77): better than a 403 after other steps ran. A dry run
-    /// (`bbx plan`, `--dry-run`) only warns: previewing with a read-only token, as in a pull
-    /// request's pipeline, is what such tokens are for.
-    static func checkCredential(
-        _ plan: Plan, reader: any RemoteReader, reporter: any Reporter, dryRun: Bool = false
-    ) throws {
-        if dryRun {
-            guard let problem = plan.credentialProblem(reader.grant(for:)) else { return }
-            Console.error("bbx: warning: \(problem.terminalSafeLines); applying this plan needs that scope\n")
-            return
-        }
-        guard let message = plan.credentialRefusal(reader.grant(for:)) else { return }
-        throw stop(message, ExitStatus.credentials, reporter: reporter)
+    /// A dry run (`bbx plan`, `--dry-run`) with a credential known not to hold a scope the plan
+    /// needs only warns: previewing with a read-only token, as in a pull request's pipeline, is
+    /// what such tokens are for. (Applying refuses it: `RunDriver.apply`.)
+    static func warnAboutCredential(_ plan: Plan, reader: any RemoteReader) {
+        guard let problem = plan.credentialProblem(reader.grant(for:)) else { return }
+        Console.error("bbx: warning: \(problem.terminalSafeLines); applying this plan needs that scope\n")
     }
 
     /// Ends a run that cannot go on: the message on standard error and in the report, which
@@ -127,58 +108,29 @@ enum Pipeline {
         return status
     }
 
-    /// The signing key a plan needs, loaded before anything is written: a missing key or a wrong
-    /// password refuses the plan (77), as a credential does.
-    static func signing(
-        for plan: Plan, environment: [String: String], reporter: any Reporter
-    ) throws -> ManifestSigning? {
-        do {
-            return try SigningKey.signing(for: plan, environment: environment)
-        } catch {
-            throw stop("\(error); nothing was changed", ExitStatus.credentials, reporter: reporter)
-        }
-    }
-
-    /// What applying ended with: the report, and the signal that stopped it, if one did.
-    struct Applied {
-        let report: Report
-        let signal: Int32?
-    }
-
-    /// Applies a plan with live progress; Ctrl-C stops starting steps and cancels those running.
+    /// Applies a plan through the driver, with live progress; Ctrl-C stops starting steps and
+    /// cancels those running. A refusal is said and ends the run.
     static func apply(
-        _ plan: Plan, service: BitbucketService, jobs: Int, filesPerRequest: Int = Executor.groupFiles,
-        signing: ManifestSigning? = nil, output: OutputCollector? = nil, reporter: any Reporter
-    ) async -> Applied {
-        let observer = reporter.observer(for: plan)
-        let executor = Executor(
-            service: service, jobs: jobs, filesPerRequest: filesPerRequest, signing: signing,
-            maxRequests: service.client.configuration.maxRequests)
+        _ plan: Plan, driver: RunDriver, output: OutputCollector? = nil, reporter: any Reporter
+    ) async throws -> RunOutcome {
         let started = Date()
-        let task = Task { await executor.apply(plan, observer: observer) }
+        let observer = reporter.observer(for: plan)
+        let task = Task { await driver.apply(plan, observer: observer) }
         let interrupt = Interrupt(saying: { "\nbbx: \($0): no new step starts; stopping those running…\n" }) {
             task.cancel()
         }
-        let report = await task.value
+        let outcome = await task.value
         interrupt.stop()
-        (observer as? TerminalProgress)?.finish()
-        output?.release(after: report)
-        reporter.applied(report, of: plan, seconds: Date().timeIntervalSince(started))
-        return Applied(report: report, signal: interrupt.received)
-    }
-
-    /// The exit status of a run that got this far.
-    static func exitStatus(_ plan: Plan, applied: Applied?, detailed: Bool) -> ExitCode {
-        if let report = applied?.report, !report.succeeded {
-            if report.wasInterrupted, let number = applied?.signal {
-                return ExitCode(128 + number)
-            }
-            if report.outOfRequests != nil, report.failures.isEmpty, report.differences.isEmpty {
-                return ExitStatus.outOfRequests
-            }
-            return report.failedOnCredentials ? ExitStatus.credentials : ExitStatus.applyFailed
+        switch outcome {
+        case .refused(let message, let cause):
+            throw stop(message, ExitCode(cause.exitCode), reporter: reporter)
+        case .applied(_, let report):
+            output?.release(after: report)
+            reporter.applied(report, of: plan, seconds: Date().timeIntervalSince(started))
+            if report.wasInterrupted, let number = interrupt.received { return .interrupted(signal: number) }
+        case .unchecked, .planningStopped, .planned, .interrupted: break
         }
-        return detailed && plan.hasChanges ? ExitStatus.changes : ExitStatus.success
+        return outcome
     }
 }
 

@@ -65,12 +65,15 @@ struct ReplCommand: AsyncParsableCommand {
         let evaluator = Evaluator(options: options, reader: connection.service)
         let interactive = isatty(STDIN_FILENO) == 1
         let terminal = isatty(STDOUT_FILENO) == 1
-        let executor = Executor(service: connection.service, jobs: jobs)
         // While dry-run is on, writes go nowhere: this client refuses them before they are sent.
         var dryConfiguration = connection.client.configuration
         dryConfiguration.dryRun = true
         let dryRunClient = try BitbucketClient(configuration: dryConfiguration)
-        let dryRunExecutor = Executor(service: BitbucketService(client: dryRunClient), jobs: jobs)
+        let signing: @Sendable (Plan) throws -> ManifestSigning? = {
+            try SigningKey.signing(for: $0, environment: environment)
+        }
+        let driver = RunDriver(service: connection.service, jobs: jobs, signing: signing)
+        let dryRunDriver = RunDriver(service: BitbucketService(client: dryRunClient), jobs: jobs) { _ in nil }
         let session = Session(
             evaluator: evaluator, dryRun: dryRun,
             output: ReplOutput(
@@ -79,33 +82,10 @@ struct ReplCommand: AsyncParsableCommand {
             secrets: secretValues(
                 of: connection.client.configuration, environment: environment, options: self.connection)
         ) { plan, dryRun in
-            // As in `bbx run`: a credential known (from the listings' headers) not to hold the
-            // write scope the entry needs sends nothing; the first such step says why.
-            if !dryRun, let refusal = plan.credentialRefusal(connection.service.grant(for:)) {
-                var report = Report(plan: plan)
-                report.refused = refusal
-                return report
-            }
-            // A signed manifest: the key is loaded before anything of the entry is sent.
-            var signing: ManifestSigning?
-            if !dryRun {
-                do {
-                    signing = try SigningKey.signing(for: plan, environment: environment)
-                } catch {
-                    // `bbx run`'s words: nothing of the entry is sent.
-                    var report = Report(plan: plan)
-                    report.refused = "\(error); nothing was changed"
-                    return report
-                }
-            }
             let naming = plan.touchesSeveralRepositories
             let observer: any ApplyObserver =
                 terminal ? TerminalProgress(namingRepositories: naming) : LineProgress(namingRepositories: naming)
-            let chosen =
-                dryRun ? dryRunExecutor : Executor(service: executor.service, jobs: executor.jobs, signing: signing)
-            let report = await chosen.apply(plan, observer: observer)
-            (observer as? TerminalProgress)?.finish()
-            return report
+            return await (dryRun ? dryRunDriver : driver).apply(plan, observer: observer)
         }
         session.requestsSoFar = { [client = connection.client] in client.meter.total }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BBXApply
+import BBXBridge
 import BBXEvaluate
 import BBXPlan
 import BBXSyntax
@@ -78,6 +79,9 @@ struct RunCommand: AsyncParsableCommand {
         evaluation.hasConnectCredentials = connection.client.configuration.connect != nil
         evaluation.connectCredentialsProblem = connection.client.configuration.incompleteConnect
         evaluation.readJobs = jobs
+        let driver = RunDriver(service: connection.service, jobs: jobs, filesPerRequest: filesPerRequest) {
+            try SigningKey.signing(for: $0, environment: environment)
+        }
         let status: ExitCode
         do {
             // Outputs that stand after changes wait for them when the plan is applied.
@@ -85,9 +89,9 @@ struct RunCommand: AsyncParsableCommand {
             var plan = try await Pipeline.plan(
                 script, in: source, options: evaluation, reader: connection.service, output: printed,
                 reporter: reporter)
-            Pipeline.countRequests(&plan, service: connection.service, jobs: jobs, filesPerRequest: filesPerRequest)
+            driver.countRequests(&plan)
             reporter.show(plan)
-            try Pipeline.checkCredential(plan, reader: connection.service, reporter: reporter, dryRun: dryRun)
+            if dryRun { Pipeline.warnAboutCredential(plan, reader: connection.service) }
             if let save {
                 let outputs = printed.recorded.filter { $0.afterSteps > 0 }.map {
                     SavedPlan.Output(text: String($0.output.text.dropLast()), afterSteps: $0.afterSteps)
@@ -104,17 +108,14 @@ struct RunCommand: AsyncParsableCommand {
                 }
                 reporter.savedPlan(to: save)
             }
-            var applied: Pipeline.Applied?
+            var outcome = RunOutcome.planned(plan)
             if !dryRun && plan.hasWork {
-                let signing = try Pipeline.signing(for: plan, environment: environment, reporter: reporter)
-                applied = await Pipeline.apply(
-                    plan, service: connection.service, jobs: jobs, filesPerRequest: filesPerRequest, signing: signing,
-                    output: printed, reporter: reporter)
+                outcome = try await Pipeline.apply(plan, driver: driver, output: printed, reporter: reporter)
             } else {
                 printed.release(after: nil)
             }
             reporter.finish()
-            status = Pipeline.exitStatus(plan, applied: applied, detailed: output.detailedExitCode)
+            status = ExitCode(outcome.exitCode(detailed: output.detailedExitCode))
         } catch {
             await connection.close()
             throw error

@@ -1,4 +1,5 @@
 import BBXApply
+import BBXBridge
 import BBXCheck
 import BBXEvaluate
 import BBXFormat
@@ -61,7 +62,7 @@ func makeSession(
         for index in report.entries.indices where report.entries[index].outcome == .notStarted {
             report.entries[index].outcome = failApply ? .failed("POST …: 503 Service Unavailable") : .done
         }
-        return report
+        return .applied(plan, report)
     }
     return (session, transcript)
 }

@@ -159,7 +159,7 @@ struct Case {
         let session = Session(
             evaluator: Evaluator(options: options, reader: dryService), dryRun: true,
             output: ReplOutput(out: { _ in }, error: { _ in })
-        ) { plan, _ in Report(plan: plan) }
+        ) { plan, _ in .applied(plan, Report(plan: plan)) }
         await session.handle("list")
         let view = session.evaluator.knownArtifactNames(in: name)
         await session.handle(script)
