@@ -22,11 +22,7 @@ struct RunCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The script to run ('-' reads standard input).")
-    var file: String?
-
-    @Option(name: .customShort("e"), help: ArgumentHelp("Run CODE instead of a script file.", valueName: "CODE"))
-    var code: String?
+    @OptionGroup var source: ScriptSource<RunVerb>
 
     @Flag(name: .customLong("dry-run"), help: "Only plan: print the plan and change nothing (writes are refused).")
     var dryRun = false
@@ -39,13 +35,12 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         try connection.validate(with: sandbox)
-        if file != nil && code != nil { throw ValidationError("give a script file or -e CODE, not both") }
-        if file == nil && code == nil { throw ValidationError("name a script to run, or give code with -e") }
     }
 
     func run() async throws {
         try await RunCommand.execute(
-            file: file, code: code, dryRun: dryRun, command: "run", script: script, output: output, jobs: applying.jobs,
+            file: source.file, code: source.code, dryRun: dryRun, command: "run", script: script, output: output,
+            jobs: applying.jobs,
             filesPerRequest: applying.filesPerRequest, connection: connection, sandbox: sandbox, save: nil)
     }
 
@@ -138,11 +133,7 @@ struct PlanCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The script to plan ('-' reads standard input).")
-    var file: String?
-
-    @Option(name: .customShort("e"), help: ArgumentHelp("Plan CODE instead of a script file.", valueName: "CODE"))
-    var code: String?
+    @OptionGroup var source: ScriptSource<PlanVerb>
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Save the plan to FILE (JSON).", valueName: "FILE"))
     var out: String?
@@ -154,8 +145,6 @@ struct PlanCommand: AsyncParsableCommand {
 
     func validate() throws {
         try connection.validate(with: sandbox)
-        if file != nil && code != nil { throw ValidationError("give a script file or -e CODE, not both") }
-        if file == nil && code == nil { throw ValidationError("name a script to plan, or give code with -e") }
         if out != nil && sandbox.usesSandbox {
             throw ValidationError("a sandbox ends with its run: a plan saved against it could never be applied")
         }
@@ -163,7 +152,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await RunCommand.execute(
-            file: file, code: code, dryRun: true, command: "plan", script: script, output: output,
+            file: source.file, code: source.code, dryRun: true, command: "plan", script: script, output: output,
             connection: connection, sandbox: sandbox, save: out)
     }
 }

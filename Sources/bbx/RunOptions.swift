@@ -37,6 +37,27 @@ struct ApplyOptions: ParsableArguments {
     }
 }
 
+/// What `run` and `plan` read: a script file (`-` is standard input) or code given with `-e`,
+/// named in the command's own verb.
+struct ScriptSource<Verb: CommandVerb>: ParsableArguments {
+    @Argument(help: "The script to \(Verb.word) ('-' reads standard input).")
+    var file: String?
+
+    @Option(
+        name: .customShort("e"),
+        help: ArgumentHelp("\(Verb.word.capitalized) CODE instead of a script file.", valueName: "CODE"))
+    var code: String?
+
+    func validate() throws {
+        if file != nil && code != nil { throw ValidationError("give a script file or -e CODE, not both") }
+        if file == nil && code == nil { throw ValidationError("name a script to \(Verb.word), or give code with -e") }
+    }
+}
+
+protocol CommandVerb { static var word: String { get } }
+enum RunVerb: CommandVerb { static let word = "run" }
+enum PlanVerb: CommandVerb { static let word = "plan" }
+
 /// The options that decide what a script plans.
 struct ScriptOptions: ParsableArguments {
     @Option(
