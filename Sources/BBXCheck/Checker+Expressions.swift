@@ -16,11 +16,7 @@ extension Checker {
     ) {
         if let text = expression.literalText {
             if !reads(text) {
-                // The text itself, as planning says it for a value from `env()`.
-                diagnostics.append(
-                    Diagnostic(
-                        "expected \(description), found the text \"\(text)\", which does not read as one",
-                        at: expression.range, id: "wrong-kind"))
+                diagnostics.append(.unreadableText(text, expected: description, at: expression.range))
             }
         } else if kindOf(expression) != .string {
             expect(expression, expected, description)

@@ -134,14 +134,8 @@ public struct Checker {
         if let existing = scopes[scopes.count - 1].names[identifier.name],
             !(scopes.count == 1 && existing.origin == Self.earlierEntry)
         {
-            if let first = existing.range {
-                diagnostics.append(.rebound(identifier.name, at: identifier.range, first: first))
-            } else {
-                diagnostics.append(
-                    Diagnostic(
-                        "'\(identifier.name)' is already defined \(existing.origin)", at: identifier.range,
-                        id: "rebound"))
-            }
+            diagnostics.append(
+                .rebound(identifier.name, at: identifier.range, first: existing.range, origin: existing.origin))
             return
         }
         scopes[scopes.count - 1].names[identifier.name] = Binding(kind: kind, range: identifier.range)
@@ -262,7 +256,7 @@ public struct Checker {
         case .linker(let s):
             expect(s.key, .string, "the linker's key (a string)")
             if s.key.literalText == "" {
-                diagnostics.append(Diagnostic("the linker's key is empty", at: s.key.range, id: "empty-linker-key"))
+                diagnostics.append(.emptyLinkerKey(at: s.key.range))
             }
             checkLinkerAction(s.action)
 
@@ -331,10 +325,7 @@ public struct Checker {
     mutating func checkRepository(_ expression: Expression) {
         // `use acme` is more likely a repository missing its slug than an unbound name.
         if case .name(let name) = expression.kind, lookup(name) == nil {
-            diagnostics.append(
-                Diagnostic(
-                    "'\(name)' is not a repository or a defined name; write workspace/slug (as in \(name)/app)",
-                    at: expression.range, id: .unbound))
+            diagnostics.append(.notARepositoryOrName(name, at: expression.range))
             return
         }
         let kind = kindOf(expression)

@@ -13,11 +13,11 @@ extension PlanningError {
         PlanningError(
             "'as' needs a pattern that matches exactly one file; '\(pattern)' matches \(paths.count): "
                 + paths.prefix(3).joined(separator: ", ") + (paths.count > 3 ? ", …" : ""),
-            at: range, id: "as-many")
+            at: range, id: .asMany)
     }
 
     static func assertionFailed(_ message: String, at range: SourceRange) -> PlanningError {
-        PlanningError(message, at: range, id: "assert")
+        PlanningError(message, at: range, id: .assert)
     }
 
     static func conditionNotBoolean(_ value: Value, at range: SourceRange) -> PlanningError {
@@ -29,34 +29,34 @@ extension PlanningError {
             "Connect statements need the app's credentials: "
                 + (problem
                     ?? "set BITBUCKET_CONNECT_APP_KEY, BITBUCKET_CONNECT_CLIENT_KEY and BITBUCKET_CONNECT_SHARED_SECRET"),
-            at: range, id: "connect-credentials", cause: .credentials)
+            at: range, id: .connectCredentials, cause: .credentials)
     }
 
     static func credentialVariable(_ name: String, at range: SourceRange) -> PlanningError {
         PlanningError(
             "env(\"\(name)\") is refused: \(name) holds a credential, which is for bbx to send, not for scripts to read",
-            at: range, id: "credential-env")
+            at: range, id: .credentialEnv)
     }
 
     static func descriptorNotAnObject(_ file: String, at range: SourceRange) -> PlanningError {
         PlanningError(
-            "'\(file)' is not a JSON object; a Connect descriptor is one", at: range, id: "invalid-descriptor")
+            "'\(file)' is not a JSON object; a Connect descriptor is one", at: range, id: .invalidDescriptor)
     }
 
     static func downloadExists(_ path: String, at range: SourceRange) -> PlanningError {
         PlanningError(
             "'\(path)' already exists; add 'on conflict replace' to overwrite it or 'on conflict skip' to keep it",
-            at: range, id: "conflict")
+            at: range, id: .conflict)
     }
 
     static func downloadIntoFile(_ file: String, folder: String, at range: SourceRange) -> PlanningError {
-        PlanningError("'\(file)' is a file, so nothing can be downloaded into '\(folder)'", at: range, id: "local-file")
+        PlanningError("'\(file)' is a file, so nothing can be downloaded into '\(folder)'", at: range, id: .localFile)
     }
 
     static func downloadOntoFolder(_ path: String, artifact: String, at range: SourceRange) -> PlanningError {
         PlanningError(
             "'\(path)' is a folder, so the download of '\(artifact)' cannot be written there", at: range,
-            id: "local-file")
+            id: .localFile)
     }
 
     static func downloadOntoSpecialFile(_ path: String, kind: String, artifact: String, at range: SourceRange)
@@ -64,12 +64,12 @@ extension PlanningError {
     {
         PlanningError(
             "'\(path)' is \(kind), so the download of '\(artifact)' cannot be written there; bbx replaces only files and links",
-            at: range, id: "local-file")
+            at: range, id: .localFile)
     }
 
     static func duplicateDownload(_ path: String, at range: SourceRange, first: SourceRange) -> PlanningError {
         PlanningError(
-            "two downloads would both write '\(path)'", at: range, id: "duplicate-download",
+            "two downloads would both write '\(path)'", at: range, id: .duplicateDownload,
             notes: [Diagnostic.Note("the first is here", at: first)])
     }
 
@@ -79,11 +79,11 @@ extension PlanningError {
     ) -> PlanningError {
         PlanningError(
             "two uploads would both be named '\(name)' in \(repository): \(paths.0) and \(paths.1)", at: range,
-            id: "duplicate-upload", notes: [Diagnostic.Note("the first is here", at: first)])
+            id: .duplicateUpload, notes: [Diagnostic.Note("the first is here", at: first)])
     }
 
     static func failed(_ message: String, at range: SourceRange) -> PlanningError {
-        PlanningError(message, at: range, id: "fail")
+        PlanningError(message, at: range, id: .fail)
     }
 
     static func invalidArtifactName(_ name: String, problem: String, at range: SourceRange) -> PlanningError {
@@ -91,7 +91,7 @@ extension PlanningError {
     }
 
     static func invalidDescriptor(_ file: String, problem: String, at range: SourceRange) -> PlanningError {
-        PlanningError("'\(file)' is not valid JSON: \(problem)", at: range, id: "invalid-descriptor")
+        PlanningError("'\(file)' is not valid JSON: \(problem)", at: range, id: .invalidDescriptor)
     }
 
     static func invalidRepository(_ text: String, at range: SourceRange) -> PlanningError {
@@ -103,7 +103,7 @@ extension PlanningError {
     }
 
     static func localFile(_ problem: any Error, at range: SourceRange) -> PlanningError {
-        PlanningError("\(problem)", at: range, id: "local-file")
+        PlanningError("\(problem)", at: range, id: .localFile)
     }
 
     static func manifestTooLarge(_ name: String, size: Int64, in repository: RepositoryName, at range: SourceRange)
@@ -113,7 +113,7 @@ extension PlanningError {
             "\(name) in \(repository) is \(formatBytes(size)), more than the \(formatBytes(Int64(ChecksumManifest.maximumBytes))) bbx reads; "
                 + "to keep its checksums, download it in a run without 'checksums' (download \"\(name)\" from \(repository)), "
                 + "drop the lines of artifacts you no longer keep, and upload it back (upload \"FILE\" as \"\(name)\" to \(repository) on conflict replace)",
-            at: range, id: "manifest-too-large")
+            at: range, id: .manifestTooLarge)
     }
 
     static func manifestWouldOutgrow(
@@ -122,13 +122,13 @@ extension PlanningError {
         PlanningError(
             "\(name) in \(repository) would grow to about \(formatBytes(Int64(bytes))) with this run's \(entries) entries, more than the \(formatBytes(Int64(ChecksumManifest.maximumBytes))) bbx reads back; "
                 + "prune or delete artifacts it covers first, or keep this series in another manifest",
-            at: range, id: "manifest-would-outgrow")
+            at: range, id: .manifestWouldOutgrow)
     }
 
     static func noVersion(_ text: String, at range: SourceRange) -> PlanningError {
         PlanningError(
             "'\(text)' has no version (such as 1.10.0 or v2.0.0-rc.1); give a fallback with '??'", at: range,
-            id: "no-version")
+            id: .noVersion)
     }
 
     static func nothingLatest(
@@ -142,17 +142,17 @@ extension PlanningError {
             : "no artifact with a creation time"
         return PlanningError(
             "\(function)(\"\(pattern)\") found nothing in \(repository): \(matched) artifact\(matched == 1 ? "" : "s") match, with \(what)",
-            at: range, id: DiagnosticID(rawValue: "nothing-\(function)"))
+            at: range, id: function == "latest" ? .nothingLatest : .nothingNewest)
     }
 
     static func notAPublicKey(problem: String, at range: SourceRange) -> PlanningError {
-        PlanningError("cannot trust this key: \(problem)", at: range, id: "not-a-public-key")
+        PlanningError("cannot trust this key: \(problem)", at: range, id: .notAPublicKey)
     }
 
     static func signingKeyMissing(at range: SourceRange) -> PlanningError {
         PlanningError(
             "'checksums … signed' needs the signing key: set BBX_SIGNING_KEY (a minisign secret key's contents) or BBX_SIGNING_KEY_FILE (its path), and BBX_SIGNING_KEY_PASSWORD when it is encrypted (bbx keygen makes one)",
-            at: range, id: "signing-key-missing", cause: .credentials)
+            at: range, id: .signingKeyMissing, cause: .credentials)
     }
 
     static func untrustedManifest(_ name: String, in repository: RepositoryName, problem: String, at range: SourceRange)
@@ -160,17 +160,17 @@ extension PlanningError {
     {
         PlanningError(
             "\(name) in \(repository) is not signed by a trusted key, so none of its entries is believed: \(problem)",
-            at: range, id: "untrusted-manifest")
+            at: range, id: .untrustedManifest)
     }
 
     static func matchesNeedsStrings(at range: SourceRange) -> PlanningError {
-        PlanningError("'matches' needs a string on both sides", at: range, id: "wrong-kind")
+        PlanningError("'matches' needs a string on both sides", at: range, id: .wrongKind)
     }
 
     static func maxDelete(_ count: Int, limit: Int, at range: SourceRange) -> PlanningError {
         PlanningError(
             "the plan would delete \(count) artifacts, more than --max-delete \(limit) allows", at: range,
-            id: "max-delete")
+            id: .maxDelete)
     }
 
     static func noArtifactMatches(_ pattern: String, in repository: RepositoryName, at range: SourceRange)
@@ -180,7 +180,7 @@ extension PlanningError {
         let hint =
             Glob(pattern).isLiteral || pattern.unicodeScalars.allSatisfy({ !"[]{}".unicodeScalars.contains($0) })
             ? "" : "; '[', '{' and ',' are glob characters: for this name as it is, write exact(…) around it"
-        return PlanningError("no artifact in \(repository) matches '\(pattern)'\(hint)", at: range, id: "no-match")
+        return PlanningError("no artifact in \(repository) matches '\(pattern)'\(hint)", at: range, id: .noMatch)
     }
 
     static func noFileMatches(_ pattern: String, literal: Bool, in folder: String?, at range: SourceRange)
@@ -188,7 +188,7 @@ extension PlanningError {
     {
         PlanningError(
             "\(literal ? "no such file" : "no file matches") '\(pattern)'\(folder.map { " (looked in \($0))" } ?? "")",
-            at: range, id: "no-match")
+            at: range, id: .noMatch)
     }
 
     static func noSuchField(_ name: String, of value: Value, at range: SourceRange) -> PlanningError {
@@ -198,11 +198,11 @@ extension PlanningError {
 
     static func notADuration(_ text: String, at range: SourceRange) -> PlanningError {
         PlanningError(
-            "expected a duration such as 30d or 2w 3d, found the text \"\(text)\"", at: range, id: "not-a-duration")
+            "expected a duration such as 30d or 2w 3d, found the text \"\(text)\"", at: range, id: .notADuration)
     }
 
     static func notANumber(_ text: String, at range: SourceRange) -> PlanningError {
-        PlanningError("expected a whole number, found the text \"\(text)\"", at: range, id: "not-a-number")
+        PlanningError("expected a whole number, found the text \"\(text)\"", at: range, id: .notANumber)
     }
 
     static func notComparable(_ op: BinaryOperator, _ left: Value, _ right: Value, at range: SourceRange)
@@ -212,7 +212,7 @@ extension PlanningError {
     }
 
     static func rebound(_ name: String, at range: SourceRange) -> PlanningError {
-        PlanningError("'\(name)' is already defined in this scope", at: range, id: "rebound")
+        PlanningError("'\(name)' is already defined in this scope", at: range, id: .rebound)
     }
 
     static func secondManifest(
@@ -220,7 +220,7 @@ extension PlanningError {
     ) -> PlanningError {
         PlanningError(
             "\(repository) already keeps its checksums in '\(declared)'; a repository has one manifest, so 'checksums \"\(name)\"' cannot follow",
-            at: range, id: "second-manifest")
+            at: range, id: .secondManifest)
     }
 
     static func unbound(_ name: String, at range: SourceRange) -> PlanningError {
@@ -232,7 +232,7 @@ extension PlanningError {
     ) -> PlanningError {
         PlanningError(
             "\(name) in \(repository) is not a sha256sum manifest (\(problem)); fix or delete it before bbx keeps checksums there",
-            at: range, id: "unreadable-manifest")
+            at: range, id: .unreadableManifest)
     }
 
     static func unsafeArtifactName(
@@ -242,19 +242,19 @@ extension PlanningError {
     {
         PlanningError(
             "the artifact \"\(name)\" in \(repository) cannot be a local file name: \(problem)\(hint)", at: range,
-            id: "unsafe-artifact-name")
+            id: .unsafeArtifactName)
     }
 
     static func unsetVariable(_ name: String, at range: SourceRange) -> PlanningError {
         PlanningError(
             "the environment variable \(name) is not set; set it, or give a fallback: env(\"\(name)\", \"…\")",
-            at: range, id: "unset-env")
+            at: range, id: .unsetEnv)
     }
 
     static func updateNeedsChecksums(in repository: RepositoryName, at range: SourceRange) -> PlanningError {
         PlanningError(
             "'on conflict update' compares with a checksum manifest, and \(repository) keeps none: put 'checksums \"SHA256SUMS\"' before it, or use 'on conflict replace'",
-            at: range, id: "update-needs-checksums")
+            at: range, id: .updateNeedsChecksums)
     }
 
     static func uploadExists(
@@ -264,7 +264,7 @@ extension PlanningError {
     {
         PlanningError(
             "'\(name)' already exists in \(repository)\(stored); add 'on conflict replace' to replace it or 'on conflict skip' to leave it",
-            at: range, id: "conflict")
+            at: range, id: .conflict)
     }
 
     static func uploadOfManifest(_ name: String, in repository: RepositoryName, at range: SourceRange)
@@ -272,19 +272,19 @@ extension PlanningError {
     {
         PlanningError(
             "\(name) is \(repository)'s checksum manifest, which bbx writes itself at the end of the run; upload it under another name",
-            at: range, id: "upload-of-manifest")
+            at: range, id: .uploadOfManifest)
     }
 
     static func uploadUnderOwnName(_ path: String, problem: String, at range: SourceRange) -> PlanningError {
         PlanningError(
             "'\(path)' cannot be uploaded under its own name: \(problem); give it one with 'as \"NAME\"'", at: range,
-            id: "invalid-artifact-name")
+            id: .invalidArtifactName)
     }
 
     static func verifyNeedsChecksums(in repository: RepositoryName, at range: SourceRange) -> PlanningError {
         PlanningError(
             "'verify' compares with a checksum manifest, and \(repository) keeps none: put 'checksums \"SHA256SUMS\"' before it",
-            at: range, id: "verify-needs-checksums")
+            at: range, id: .verifyNeedsChecksums)
     }
 
     static func valueTooLarge(bytes: Int, at range: SourceRange) -> PlanningError {
@@ -294,12 +294,12 @@ extension PlanningError {
     static func notAWorkspace(_ text: String, at range: SourceRange) -> PlanningError {
         PlanningError(
             "'\(text.terminalSafe)' is not a workspace: give its slug (letters, digits, '-' and '_') or its {uuid}",
-            at: range, id: "workspace")
+            at: range, id: .workspace)
     }
 
     static func wrongArguments(_ function: String, at range: SourceRange) -> PlanningError {
         let signature = Builtins.functions[function]?.signature ?? function
-        return PlanningError("wrong arguments to \(function): expected \(signature)", at: range, id: "call")
+        return PlanningError("wrong arguments to \(function): expected \(signature)", at: range, id: .call)
     }
 
     static func wrongKind(expected: String, found value: Value, at range: SourceRange) -> PlanningError {

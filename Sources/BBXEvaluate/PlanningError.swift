@@ -39,7 +39,7 @@ public struct PlanningError: Error, Sendable {
 
     /// A failed read, at the statement that needed it.
     init(_ error: RemoteReadError, at range: SourceRange) {
-        self.init(error.description, at: range, id: "remote", cause: error.cause)
+        self.init(error.description, at: range, id: .remote, cause: error.cause)
         isRefusedCredential = error.cause == .credentials
     }
 }

@@ -3,13 +3,23 @@
 extension Diagnostic {
     static func badDurationUnit(_ suffix: String, at range: SourceRange) -> Diagnostic {
         Diagnostic(
-            "'\(suffix)' is not a duration unit; use s, m, h, d or w (as in 30d)", at: range, id: "bad-duration-unit")
+            "'\(suffix)' is not a duration unit; use s, m, h, d or w (as in 30d)", at: range, id: .badDurationUnit)
+    }
+
+    static func chainedComparison(at range: SourceRange, previous op: String, at previous: SourceRange) -> Diagnostic {
+        Diagnostic(
+            "comparisons cannot be chained; join them with 'and'", at: range, id: .chainedComparison,
+            notes: [Note("previous comparison '\(op)' here", at: previous)])
     }
 
     static func duplicateClause(_ clause: String, at range: SourceRange, first: SourceRange) -> Diagnostic {
         Diagnostic(
-            "'\(clause)' is given twice in this statement", at: range, id: "duplicate-clause",
+            "'\(clause)' is given twice in this statement", at: range, id: .duplicateClause,
             notes: [Note("first given here", at: first)])
+    }
+
+    static func emptyInterpolation(at range: SourceRange) -> Diagnostic {
+        Diagnostic("expected an expression inside '${}'", at: range, id: .emptyInterpolation)
     }
 
     static func expected(
@@ -27,7 +37,7 @@ extension Diagnostic {
             reserved = "; to compare two values, write '=='"
         }
         return Diagnostic(
-            "expected \(what)\(place), found \(found.kind.spelling)\(reserved)", at: found.range, id: "expected",
+            "expected \(what)\(place), found \(found.kind.spelling)\(reserved)", at: found.range, id: .expected,
             notes: notes)
     }
 
@@ -50,60 +60,60 @@ extension Diagnostic {
         default: hint = ""
         }
         return Diagnostic(
-            "expected a statement, found \(found.kind.spelling)\(hint)", at: found.range, id: "expected-statement")
+            "expected a statement, found \(found.kind.spelling)\(hint)", at: found.range, id: .expectedStatement)
     }
 
     static func expectedStatementEnd(found: Token) -> Diagnostic {
         let hint = found.kind == .assign ? "; to compare two values, write '=='" : ""
         return Diagnostic(
             "expected a newline or ';' after the statement, found \(found.kind.spelling)\(hint)", at: found.range,
-            id: "expected-statement-end")
+            id: .expectedStatementEnd)
     }
 
     static func integerTooLarge(at range: SourceRange) -> Diagnostic {
-        Diagnostic("number is too large", at: range, id: "integer-too-large")
+        Diagnostic("number is too large", at: range, id: .integerTooLarge)
     }
 
     static func invalidUTF8InString(at range: SourceRange) -> Diagnostic {
-        Diagnostic("string is not valid UTF-8", at: range, id: "invalid-utf8")
+        Diagnostic("string is not valid UTF-8", at: range, id: .invalidUtf8)
     }
 
     static func missingLinkerKey(found: Token) -> Diagnostic {
         Diagnostic(
             "expected the linker's key (a string) after 'linker', found \(found.kind.spelling)", at: found.range,
-            id: "missing-linker-key")
+            id: .missingLinkerKey)
     }
 
     static func nonASCIIName(_ what: String, at range: SourceRange) -> Diagnostic {
         Diagnostic(
             "unexpected character \(what) in a name; names use ASCII letters, digits and '_'", at: range,
-            id: "unexpected-character")
+            id: .unexpectedCharacter)
     }
 
     static func nestingTooDeep(limit: Int, at range: SourceRange) -> Diagnostic {
         Diagnostic(
             "nesting is too deep (more than \(limit) levels); the rest of the input was not read", at: range,
-            id: "nesting-too-deep")
+            id: .nestingTooDeep)
     }
 
     static func tooManyOperators(limit: Int, at range: SourceRange) -> Diagnostic {
         Diagnostic(
             "this expression has more than \(limit) operators; split it with 'let'. The rest of the input was not read",
-            at: range, id: "too-many-operators")
+            at: range, id: .tooManyOperators)
     }
 
     static func nulInString(at range: SourceRange) -> Diagnostic {
-        Diagnostic("string contains a NUL character", at: range, id: "nul-in-string")
+        Diagnostic("string contains a NUL character", at: range, id: .nulInString)
     }
 
     static func pruneNeedsRule(found: Token) -> Diagnostic {
         Diagnostic(
             "expected 'keep N' or 'older than DURATION' in 'prune', found \(found.kind.spelling)", at: found.range,
-            id: "prune-needs-rule")
+            id: .pruneNeedsRule)
     }
 
     static func tooManyErrors(at range: SourceRange) -> Diagnostic {
-        Diagnostic("too many errors; stopping here", at: range, id: "too-many-errors")
+        Diagnostic("too many errors; stopping here", at: range, id: .tooManyErrors)
     }
 
     static func unexpectedCharacter(_ what: String, at range: SourceRange) -> Diagnostic {
@@ -112,7 +122,7 @@ extension Diagnostic {
         let hint =
             curly.contains(where: what.contains)
             ? "; strings take straight quotes (\" or '): a curly quote is often pasted from a document" : ""
-        return Diagnostic("unexpected character \(what)\(hint)", at: range, id: "unexpected-character")
+        return Diagnostic("unexpected character \(what)\(hint)", at: range, id: .unexpectedCharacter)
     }
 
     static func unknownConflictPolicy(found: Token, text: String = "") -> Diagnostic {
@@ -124,23 +134,23 @@ extension Diagnostic {
         return Diagnostic(
             "expected 'replace', 'skip', 'fail' or 'update' after 'on conflict', found \(found.kind.spelling)\(suggestion)",
             at: found.range,
-            id: "unknown-conflict-policy")
+            id: .unknownConflictPolicy)
     }
 
     static func unknownEscape(_ text: String, at range: SourceRange) -> Diagnostic {
         Diagnostic(
-            "unknown escape sequence '\(text)'; use \\\" \\\\ \\n \\t or \\$", at: range, id: "unknown-escape")
+            "unknown escape sequence '\(text)'; use \\\" \\\\ \\n \\t or \\$", at: range, id: .unknownEscape)
     }
 
     static func unterminatedInterpolation(at range: SourceRange) -> Diagnostic {
-        Diagnostic("'${' is never closed; expected '}'", at: range, id: "unterminated-interpolation")
+        Diagnostic("'${' is never closed; expected '}'", at: range, id: .unterminatedInterpolation)
     }
 
     /// `earlier`: a string before it that ran over a line break, which is where a quote is most
     /// likely missing (its closing quote then opened this one).
     static func unterminatedString(at range: SourceRange, earlier: SourceRange? = nil) -> Diagnostic {
         Diagnostic(
-            "string is never closed; expected a closing quote", at: range, id: "unterminated-string",
+            "string is never closed; expected a closing quote", at: range, id: .unterminatedString,
             notes: earlier.map {
                 [
                     Note(
@@ -151,6 +161,6 @@ extension Diagnostic {
     }
 
     static func wrongOperator(_ written: String, use replacement: String, at range: SourceRange) -> Diagnostic {
-        Diagnostic("'\(written)' is not an operator here; use '\(replacement)'", at: range, id: "wrong-operator")
+        Diagnostic("'\(written)' is not an operator here; use '\(replacement)'", at: range, id: .wrongOperator)
     }
 }

@@ -50,18 +50,38 @@ extension Array where Element == Diagnostic {
     public var hasErrors: Bool { contains { $0.isError } }
 }
 
-/// The kind of a diagnostic (`unbound`, `needs-repository`): a typed name, so code that acts on
-/// a kind names a constant below instead of spelling a string. Catalogs create them from
-/// literals; the text is what tests and `--json` see.
-public struct DiagnosticID: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { rawValue = value }
-    public var description: String { rawValue }
+/// The kind of a diagnostic, one case per kind of problem. Its text (`unbound`,
+/// `needs-repository`: what tests match) is derived from the case's name, as swift-syntax
+/// derives message ids, so no id is spelled as a string anywhere and none can be made up.
+public enum DiagnosticID: Hashable, Sendable, CaseIterable {
+    // The lexer and the parser.
+    case badDurationUnit, chainedComparison, duplicateClause, emptyInterpolation, expected, expectedStatement,
+        expectedStatementEnd, integerTooLarge, invalidUtf8, missingLinkerKey, needsRepository, nestingTooDeep,
+        nulInString, pruneNeedsRule, tooManyErrors, tooManyOperators, unbound, unexpectedCharacter,
+        unknownConflictPolicy, unknownEscape, unterminatedInterpolation, unterminatedString, wrongOperator
+    // The checker (planning says some of these too, where it meets the same problem).
+    case conditionNotBoolean, emptyLinkerKey, globWithAs, invalidArtifactName, invalidLinkerValue, invalidRepository,
+        invalidUrl, mixedList, noSuchField, notAPublicKey, notComparable, rebound, unknownFunction,
+        updateIsForUploads, valueTooLarge, wrongArgumentCount, wrongKind
+    // Planning.
+    case asMany, assert, call, conflict, connectCredentials, credentialEnv, duplicateDownload, duplicateUpload, fail,
+        invalidDescriptor, localFile, manifestTooLarge, manifestWouldOutgrow, maxDelete, noMatch, noVersion,
+        notADuration, notANumber, nothingLatest, nothingNewest, remote, secondManifest, signingKeyMissing,
+        unreadableManifest, unsafeArtifactName, unsetEnv, untrustedManifest, updateNeedsChecksums, uploadOfManifest,
+        verifyNeedsChecksums, workspace
 
-    /// The kinds code acts on.
-    public static let unbound: DiagnosticID = "unbound"
-    public static let needsRepository: DiagnosticID = "needs-repository"
-    public static let unterminatedString: DiagnosticID = "unterminated-string"
-    public static let unterminatedInterpolation: DiagnosticID = "unterminated-interpolation"
+    /// The case's name in kebab case: `needsRepository` is `needs-repository`. (Not
+    /// `description`: `String(describing:)` would then call itself.)
+    public var text: String {
+        String(describing: self).unicodeScalars.reduce(into: "") { text, scalar in
+            if scalar.properties.isUppercase { text += "-" }
+            text += String(scalar).lowercased()
+        }
+    }
+
+    /// The id whose text is `rawValue`, if there is one.
+    public init?(rawValue: String) {
+        guard let found = Self.allCases.first(where: { $0.text == rawValue }) else { return nil }
+        self = found
+    }
 }

@@ -73,10 +73,7 @@ extension Parser {
         let opToken = advance()
         let right = try parseOperandAfterOperator(op.rawValue) { try $0.parseMatches() }
         if comparisonOperator(peek.kind) != nil {
-            throw error(
-                Diagnostic(
-                    "comparisons cannot be chained; join them with 'and'", at: peek.range, id: "chained-comparison",
-                    notes: [.init("previous comparison '\(op.rawValue)' here", at: opToken.range)]))
+            throw error(.chainedComparison(at: peek.range, previous: op.rawValue, at: opToken.range))
         }
         return Expression(.binary(op, left, right), range: left.range.union(right.range))
     }
@@ -208,10 +205,7 @@ extension Parser {
                 openers.append(("${", token.range))
                 defer { openers.removeLast() }
                 if check(.interpolationEnd) {
-                    record(
-                        Diagnostic(
-                            "expected an expression inside '${}'", at: token.range.union(peek.range),
-                            id: "empty-interpolation"))
+                    record(.emptyInterpolation(at: token.range.union(peek.range)))
                     advance()
                     continue
                 }

@@ -172,7 +172,7 @@ struct CheckerTests {
     @Test(arguments: [#"as "a\nb""#, #"as ".""#, #"as "..""#, #"as "a/b""#, #"as "a\tb""#])
     func artifactNamesAreCheckedStatically(_ clause: String) {
         let diagnostics = diagnose("use acme/app\nupload \"dist/app.zip\" \(clause)", options: CheckOptions())
-        #expect(diagnostics.map(\.id) == ["invalid-artifact-name"], "\(clause)")
+        #expect(diagnostics.map(\.id) == [.invalidArtifactName], "\(clause)")
         #expect(diagnostics.first?.message.contains("cannot be an artifact's name") == true)
     }
 
@@ -204,12 +204,12 @@ struct CheckerTests {
 
     @Test func allErrorsOfAScriptAreReported() {
         let diagnostics = diagnose("print a\nprint b\nuse acme/app\nprune keep \"x\" older than 3")
-        #expect(diagnostics.map(\.id) == ["unbound", "unbound", "wrong-kind", "wrong-kind"])
+        #expect(diagnostics.map(\.id) == [.unbound, .unbound, .wrongKind, .wrongKind])
     }
 
     @Test func syntaxAndStaticErrorsTogether() {
         // The broken `let` is dropped, so its name is not reported as unbound; the kind error is.
         let diagnostics = diagnose("use acme/app\nlet v =\nprint v\nprune keep \"x\"")
-        #expect(diagnostics.map(\.id) == ["expected", "wrong-kind"])
+        #expect(diagnostics.map(\.id) == [.expected, .wrongKind])
     }
 }

@@ -270,7 +270,7 @@ struct EvaluatorTests {
         let marked = MarkedSource("addon update descriptor 1️⃣\"app.json\"")
         let result = await plan(marked.text, texts: ["app.json": text])
         assertDiagnostics(
-            result.error.map { [$0.diagnostic] } ?? [], in: marked, [DiagnosticSpec(message, id: "invalid-descriptor")])
+            result.error.map { [$0.diagnostic] } ?? [], in: marked, [DiagnosticSpec(message, id: .invalidDescriptor)])
     }
 
     /// Planning meets a missing repository only when the checker was not asked; it then says
@@ -306,12 +306,12 @@ struct EvaluatorTests {
     ])
     func valuesFromTheEnvironmentAreCheckedInTheCheckersWords(
         _ text: String, _ environment: [String: String], _ id: String, _ message: String
-    ) async {
+    ) async throws {
         let marked = MarkedSource(text)
         let result = await plan(marked.text, environment: environment)
         assertDiagnostics(
             result.error.map { [$0.diagnostic] } ?? [], in: marked,
-            [DiagnosticSpec(message, id: DiagnosticID(rawValue: id))])
+            [DiagnosticSpec(message, id: try #require(DiagnosticID(rawValue: id)))])
     }
 
     @Test func maxDeleteCountsTheWholePlan() async {
@@ -320,7 +320,7 @@ struct EvaluatorTests {
         let result = await plan(marked.text, remote: remote, maxDelete: 2)
         assertDiagnostics(
             result.error.map { [$0.diagnostic] } ?? [], in: marked,
-            [DiagnosticSpec("the plan would delete 3 artifacts, more than --max-delete 2 allows", id: "max-delete")])
+            [DiagnosticSpec("the plan would delete 3 artifacts, more than --max-delete 2 allows", id: .maxDelete)])
         #expect(await plan(marked.text, remote: remote, maxDelete: 3).error == nil)
     }
 

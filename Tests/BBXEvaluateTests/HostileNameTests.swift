@@ -16,7 +16,7 @@ struct HostileNameTests {
         let remote = ["acme/app": [artifact("ok.zip", daysOld: 1), artifact(name, daysOld: 1)]]
         let result = await plan("use acme/app\ndownload \"*\" to \"out/\"", remote: remote)
         #expect(result.plan == nil)
-        #expect(result.error?.diagnostic.id == "unsafe-artifact-name")
+        #expect(result.error?.diagnostic.id == .unsafeArtifactName)
         #expect(result.error?.diagnostic.message.contains("cannot be a local file name") == true)
         #expect(result.error?.diagnostic.message.contains("to \"FILE\"") == true)
     }
@@ -49,13 +49,13 @@ struct HostileNameTests {
             // The escape itself cannot be written in a script; what is left is a fine name.
             #expect(result.error == nil)
         } else {
-            #expect(result.error?.diagnostic.id == "invalid-artifact-name", "\(name)")
+            #expect(result.error?.diagnostic.id == .invalidArtifactName, "\(name)")
         }
     }
 
     @Test func aLocalFileWhoseNameCannotBeAnArtifactNeedsAs() async {
         let result = await plan("use acme/app\nupload \"build/*\"", files: ["build/a\nb.zip": 5])
-        #expect(result.error?.diagnostic.id == "invalid-artifact-name")
+        #expect(result.error?.diagnostic.id == .invalidArtifactName)
         #expect(result.error?.diagnostic.message.contains("'as \"NAME\"'") == true)
     }
 
@@ -69,7 +69,7 @@ struct HostileNameTests {
             "if env(\"\(variable)\") matches \"tokS*\" { print \"yes\" }",
         ] {
             let result = await plan(script, environment: [variable: "tokSecret123"])
-            #expect(result.error?.diagnostic.id == "credential-env", "\(script)")
+            #expect(result.error?.diagnostic.id == .credentialEnv, "\(script)")
             #expect(result.error?.diagnostic.message.contains(variable) == true)
             #expect(result.output.isEmpty)
         }
@@ -107,7 +107,7 @@ struct StoredNameTests {
 
     @Test func aRerunUnderFailIsAConflict() async {
         let result = await plan("use acme/app\nupload \"dist/my app-latest.zip\"", remote: remote, files: files)
-        #expect(result.error?.diagnostic.id == "conflict")
+        #expect(result.error?.diagnostic.id == .conflict)
         #expect(
             result.error?.diagnostic.message.contains(
                 "'my app-latest.zip' already exists in acme/app (stored as 'my_app-latest.zip')")
@@ -132,6 +132,6 @@ struct StoredNameTests {
     @Test func twoUploadsBitbucketWouldStoreAlikeCollide() async {
         let result = await plan(
             "use acme/app\nupload \"a/x y.zip\"\nupload \"b/x_y.zip\"", files: ["a/x y.zip": 1, "b/x_y.zip": 2])
-        #expect(result.error?.diagnostic.id == "duplicate-upload")
+        #expect(result.error?.diagnostic.id == .duplicateUpload)
     }
 }

@@ -16,7 +16,7 @@ struct HostileInputTests {
     @Test func nulBytesAndInvalidUTF8() {
         let bytes: [UInt8] = Array("use acme/app\n".utf8) + [0, 0, 0xC3, 0xFF] + Array("\nprint \"ok\"".utf8)
         let result = Parser.parse(SourceFile(name: "nul", bytes: bytes))
-        #expect(result.diagnostics.map(\.id) == ["unexpected-character"])
+        #expect(result.diagnostics.map(\.id) == [.unexpectedCharacter])
         #expect(result.script.dump == "(use repo:acme/app)\n(print \"ok\")")
     }
 
@@ -31,21 +31,21 @@ struct HostileInputTests {
             let depth = 100_000
             let text = "print " + String(repeating: open, count: depth) + "x" + String(repeating: close, count: depth)
             let result = Parser.parse(SourceFile(name: "deep", text: text))
-            #expect(result.diagnostics.map(\.id).contains("nesting-too-deep"), "\(open)")
+            #expect(result.diagnostics.map(\.id).contains(.nestingTooDeep), "\(open)")
         }
         let blocks = String(repeating: "if x {\n", count: 10_000)
-        #expect(Parser.parse(SourceFile(name: "deep", text: blocks)).diagnostics.map(\.id).contains("nesting-too-deep"))
+        #expect(Parser.parse(SourceFile(name: "deep", text: blocks)).diagnostics.map(\.id).contains(.nestingTooDeep))
         let strings = String(repeating: "\"${", count: 10_000)
         #expect(
             Parser.parse(SourceFile(name: "deep", text: "print " + strings)).diagnostics.map(\.id).contains(
-                "nesting-too-deep"))
+                .nestingTooDeep))
     }
 
     @Test func aThousandErrorsAreCapped() {
         let text = String(repeating: "upload\n", count: 1000)
         let result = Parser.parse(SourceFile(name: "many", text: text))
         #expect(result.diagnostics.count == Parser.maximumErrors + 1)
-        #expect(result.diagnostics.last?.id == "too-many-errors")
+        #expect(result.diagnostics.last?.id == .tooManyErrors)
     }
 
     /// A deterministic stream of garbage: fragments of real syntax shuffled with bytes that are
@@ -85,19 +85,19 @@ struct OperatorChainTests {
     func aHundredThousandOperandsStopWithAMessage(_ op: String) {
         let text = "print " + Array(repeating: "x", count: 100_000).joined(separator: " \(op) ")
         let result = Parser.parse(SourceFile(name: "chain", text: text))
-        #expect(result.diagnostics.map(\.id) == ["too-many-operators"])
+        #expect(result.diagnostics.map(\.id) == [.tooManyOperators])
         #expect(result.diagnostics.first?.message.contains("more than \(Parser.maximumOperators) operators") == true)
         _ = result.script.dump
     }
 
     @Test func fieldChainsAndParenthesisedChainsToo() {
         let fields = "print x" + String(repeating: ".a", count: 100_000)
-        #expect(Parser.parse(SourceFile(name: "f", text: fields)).diagnostics.map(\.id) == ["too-many-operators"])
+        #expect(Parser.parse(SourceFile(name: "f", text: fields)).diagnostics.map(\.id) == [.tooManyOperators])
         let nested =
             "print "
             + Array(repeating: "(" + Array(repeating: "x", count: 500).joined(separator: " or ") + ")", count: 50)
             .joined(separator: " and ")
-        #expect(Parser.parse(SourceFile(name: "n", text: nested)).diagnostics.map(\.id) == ["too-many-operators"])
+        #expect(Parser.parse(SourceFile(name: "n", text: nested)).diagnostics.map(\.id) == [.tooManyOperators])
     }
 
     @Test func chainsWithinTheLimitParse() {

@@ -96,32 +96,32 @@ struct LexerTests {
     struct ErrorCase: CustomTestStringConvertible, Sendable {
         let name: String
         let source: String
-        let id: String
+        let id: DiagnosticID
         var testDescription: String { name }
     }
 
     static let errorCases: [ErrorCase] = [
-        .init(name: "unterminated string", source: "print \"abc", id: "unterminated-string"),
-        .init(name: "unterminated raw string", source: "print 'abc", id: "unterminated-string"),
-        .init(name: "unterminated interpolation", source: "print \"a${x", id: "unterminated-interpolation"),
-        .init(name: "unknown escape", source: #"print "a\qb""#, id: "unknown-escape"),
-        .init(name: "bad duration unit", source: "prune keep 5x", id: "bad-duration-unit"),
-        .init(name: "integer too large", source: "keep 99999999999999999999999", id: "integer-too-large"),
-        .init(name: "NUL in a string", source: "print \"a\u{0}b\"", id: "nul-in-string"),
-        .init(name: "unexpected character", source: "print €", id: "unexpected-character"),
-        .init(name: "bang is not an operator", source: "if !x {}", id: "wrong-operator"),
+        .init(name: "unterminated string", source: "print \"abc", id: .unterminatedString),
+        .init(name: "unterminated raw string", source: "print 'abc", id: .unterminatedString),
+        .init(name: "unterminated interpolation", source: "print \"a${x", id: .unterminatedInterpolation),
+        .init(name: "unknown escape", source: #"print "a\qb""#, id: .unknownEscape),
+        .init(name: "bad duration unit", source: "prune keep 5x", id: .badDurationUnit),
+        .init(name: "integer too large", source: "keep 99999999999999999999999", id: .integerTooLarge),
+        .init(name: "NUL in a string", source: "print \"a\u{0}b\"", id: .nulInString),
+        .init(name: "unexpected character", source: "print €", id: .unexpectedCharacter),
+        .init(name: "bang is not an operator", source: "if !x {}", id: .wrongOperator),
     ]
 
     @Test(arguments: errorCases)
     func errors(_ testCase: ErrorCase) {
         let result = Lexer.lex(SourceFile(name: "t", text: testCase.source))
-        #expect(result.diagnostics.map(\.id.rawValue).contains(testCase.id), "\(result.diagnostics)")
+        #expect(result.diagnostics.map(\.id).contains(testCase.id), "\(result.diagnostics)")
     }
 
     @Test func invalidUTF8InAStringIsReported() {
         let bytes = Array("print \"a".utf8) + [0xFF, 0xFE] + Array("b\"".utf8)
         let result = Lexer.lex(SourceFile(name: "t", bytes: bytes))
-        #expect(result.diagnostics.map(\.id) == ["invalid-utf8"])
+        #expect(result.diagnostics.map(\.id) == [.invalidUtf8])
         #expect(result.diagnostics[0].range.start == 8)
     }
 

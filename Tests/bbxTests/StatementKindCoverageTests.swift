@@ -117,7 +117,7 @@ struct StatementKindCoverageTests {
                 #expect(Planned.steps(plan.steps.map(\.kind)) == example.planned)
             }
         } catch let error as PlanningError {
-            #expect(Planned.error(error.diagnostic.id.rawValue) == example.planned, "\(error)")
+            #expect(Planned.error(error.diagnostic.id.text) == example.planned, "\(error)")
         }
     }
 
