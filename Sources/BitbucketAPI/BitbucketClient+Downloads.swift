@@ -51,32 +51,22 @@ extension BitbucketClient {
     private func readListing(of repository: RepositoryName) async throws -> (
         artifacts: [Artifact], grant: CredentialGrant?, unsettled: String?
     ) {
-        var next: String? = url(repository.downloadsPath, query: "pagelen=100")
         var grant: CredentialGrant?
-        var requested = Set<String>()
         var artifacts: [Artifact] = []
         var names = Set<ExactName>()
         var uploaders: [Artifact.Uploader: Artifact.Uploader] = [:]
         var totals: (first: Int, last: Int)?
         var unsettled: String?
-        let what = "listing \(repository)'s downloads"
-        func endless(_ reason: String) -> BitbucketError {
-            .unexpectedResponse(
-                method: "GET", path: repository.downloadsPath,
-                reason: "the listing does not end: \(reason); stopped after \(requested.count) pages")
-        }
-        while let page = next {
-            guard requested.insert(page).inserted else { throw endless("a page links to a page already read") }
-            guard requested.count <= Self.maximumListingPages else {
-                throw endless("more than \(Self.maximumListingPages) pages")
-            }
-            let (result, headers) = try await getJSONAndHeaders(
-                Page<ArtifactJSON>.self, page, signing: .credential, what: what)
-            if requested.count == 1 {
+        var pages = 0
+        try await readPages(
+            ArtifactJSON.self, at: repository.downloadsPath, maximum: Self.maximumListingPages, noun: "artifacts",
+            what: "listing \(repository)'s downloads"
+        ) { result, headers, number in
+            pages = number
+            if number == 1 {
                 grant = CredentialGrant(
                     type: headers.first(name: "X-Credential-Type"), scopes: headers.first(name: "X-OAuth-Scopes"))
             }
-            if result.values.isEmpty, result.next != nil { throw endless("a page without artifacts links to another") }
             for var artifact in result.values.map(\.artifact) {
                 // Most artifacts of a repository have one uploader (the CI's token): one copy of
                 // its three strings, not one per artifact (a workspace's listings hold 30,000).
@@ -100,19 +90,11 @@ extension BitbucketClient {
                     unsettled = unsettled ?? "'\(artifact.name)' was listed twice"
                 }
             }
-            if let total = result.size {
-                totals = (totals?.first ?? total, total)
-            }
-            next = result.next.map { resolve($0, against: page) }
-            if let next, let problem = Self.linkProblem("a next page link", to: next, api: apiOrigin) {
-                throw BitbucketError.unexpectedResponse(
-                    method: "GET", path: repository.downloadsPath,
-                    reason: problem)
-            }
+            if let total = result.size { totals = (totals?.first ?? total, total) }
         }
         if let totals, totals.first != totals.last {
             unsettled = unsettled ?? "the first page counted \(totals.first) artifacts, the last \(totals.last)"
-        } else if let totals, unsettled == nil, requested.count > 1, totals.last != artifacts.count {
+        } else if let totals, unsettled == nil, pages > 1, totals.last != artifacts.count {
             unsettled = "the pages counted \(totals.last) artifacts and held \(artifacts.count)"
         }
         return (artifacts, grant, unsettled)

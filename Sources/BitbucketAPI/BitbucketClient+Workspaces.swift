@@ -16,18 +16,12 @@ extension BitbucketClient {
     /// is not planned on half a listing.
     public func repositories(in workspace: String) async throws -> [RepositoryName] {
         let path = "/2.0/repositories/\(workspace)"
-        var next: String? = url(path, query: "pagelen=100")
-        var requested = Set<String>()
         var found = Set<RepositoryName>()
         let byUUID = workspace.hasPrefix("{")
-        while let page = next {
-            guard requested.insert(page).inserted, requested.count <= Self.maximumWorkspacePages else {
-                throw BitbucketError.unexpectedResponse(
-                    method: "GET", path: path,
-                    reason: "the listing does not end: stopped after \(requested.count - 1) pages")
-            }
-            let result = try await getJSON(
-                Page<RepositoryJSON>.self, page, signing: .credential, what: "listing \(workspace)'s repositories")
+        try await readPages(
+            RepositoryJSON.self, at: path, maximum: Self.maximumWorkspacePages, noun: "repositories",
+            what: "listing \(workspace)'s repositories"
+        ) { result, _, _ in
             for value in result.values {
                 guard let text = value.full_name, let name = RepositoryName(parsing: text),
                     byUUID || name.workspace.lowercased() == workspace.lowercased()
@@ -38,14 +32,6 @@ extension BitbucketClient {
                         reason: "a repository of \(workspace) is listed with \(shown), not \(workspace)/SLUG")
                 }
                 found.insert(name)
-            }
-            if result.values.isEmpty, result.next != nil {
-                throw BitbucketError.unexpectedResponse(
-                    method: "GET", path: path, reason: "the listing does not end: an empty page links to another")
-            }
-            next = result.next.map { resolve($0, against: page) }
-            if let next, let problem = Self.linkProblem("a next page link", to: next, api: apiOrigin) {
-                throw BitbucketError.unexpectedResponse(method: "GET", path: path, reason: problem)
             }
         }
         return found.sorted { $0.description.lowercased() < $1.description.lowercased() }

@@ -388,6 +388,35 @@ public final class BitbucketClient: Sendable {
         try await getJSONAndHeaders(type, url, signing: signing, what: what).value
     }
 
+    /// Reads a paginated listing (100 `noun` a page) from its first page on, handing each page
+    /// to `body` with its headers and number. A listing that does not end is the server's
+    /// mistake and stops it: a page already read, more than `maximum` pages, an empty page that
+    /// links on, or a `next` link away from the API.
+    func readPages<Value: Decodable & Sendable>(
+        _ type: Value.Type, at path: String, maximum: Int, noun: String, what: String,
+        _ body: (Page<Value>, HTTPHeaders, _ number: Int) throws -> Void
+    ) async throws {
+        var next: String? = url(path, query: "pagelen=100")
+        var requested = Set<String>()
+        func endless(_ reason: String) -> BitbucketError {
+            .unexpectedResponse(
+                method: "GET", path: path,
+                reason: "the listing does not end: \(reason); stopped after \(requested.count) pages")
+        }
+        while let page = next {
+            guard requested.insert(page).inserted else { throw endless("a page links to a page already read") }
+            guard requested.count <= maximum else { throw endless("more than \(maximum) pages") }
+            let (result, headers) = try await getJSONAndHeaders(
+                Page<Value>.self, page, signing: .credential, what: what)
+            if result.values.isEmpty, result.next != nil { throw endless("a page without \(noun) links to another") }
+            try body(result, headers, requested.count)
+            next = result.next.map { resolve($0, against: page) }
+            if let next, let problem = Self.linkProblem("a next page link", to: next, api: apiOrigin) {
+                throw BitbucketError.unexpectedResponse(method: "GET", path: path, reason: problem)
+            }
+        }
+    }
+
     /// The same, with the answer's headers (what the credential may do is in them).
     func getJSONAndHeaders<T: Decodable & Sendable>(
         _ type: T.Type, _ url: String, signing: Signing, what: String

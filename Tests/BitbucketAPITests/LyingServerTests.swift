@@ -50,6 +50,38 @@ struct LyingServerTests {
     }
 }
 
+/// A workspace's listing that names a repository of another workspace, or none, or does not
+/// end: refused as the server's mistake, since a cleanup is not planned on half a listing.
+@Suite("Client: a workspace listing that lies")
+struct LyingWorkspaceTests {
+    static let answer = #"""
+        base = "http://127.0.0.1:%d/2.0/repositories/acme" % server.port
+        if args[0] == "foreign":
+            return {"values": [{"full_name": "acme/app"}, {"full_name": "evil/app"}]}
+        if args[0] == "none":
+            return {"values": [{"slug": "app"}]}
+        return {"values": [{"full_name": "acme/app"}], "next": base + "?page=2"}
+        """#
+
+    @Test(arguments: [
+        ("foreign", "a repository of acme is listed with 'evil/app', not acme/SLUG"),
+        ("none", "a repository of acme is listed with no full_name, not acme/SLUG"),
+        ("loop", "the listing does not end: a page links to a page already read"),
+    ])
+    func refusedAsTheServersMistake(_ mode: String, _ reason: String) async throws {
+        let server = try await ScriptedServer.start(Self.answer, arguments: [mode])
+        defer { server.stop() }
+        var configuration = ClientConfiguration()
+        configuration.baseURL = server.url
+        configuration.credential = .accessToken(Secret("t0ken-lying"))
+        let client = try BitbucketClient(configuration: configuration)
+        let error = await bitbucketError { _ = try await client.repositories(in: "acme") }
+        try await client.shutdown()
+        #expect(error?.description.contains(reason) == true, "\(String(describing: error))")
+        #expect(error?.cause == .unavailable)
+    }
+}
+
 /// A listing read while another job writes: pages are numbered, so a delete between two page
 /// reads shifts an artifact onto a page already read (it would be missed, and a plan could
 /// overwrite it under `fail`), and an upload shifts one onto the next page (listed twice).
