@@ -281,11 +281,12 @@ public struct Checker {
         }
     }
 
-    /// The repository a statement acts on: as written, or the one in effect.
+    /// Every repository a statement names: as written, or the one in effect.
     mutating func checkRepositoryClause(of statement: Statement) {
-        guard let clause = statement.repositoryClause else { return }
-        requireRepository(
-            clause.expression, "'\(statement.kind.tag.rawValue)'", clause: clause.word, at: statement.keyword)
+        for clause in statement.repositoryClauses {
+            requireRepository(
+                clause.expression, "'\(statement.kind.tag.rawValue)'", clause: clause.word, at: statement.keyword)
+        }
     }
 
     mutating func requireRepository(_ given: Expression?, _ statement: String, clause: String, at range: SourceRange) {

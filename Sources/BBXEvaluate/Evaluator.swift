@@ -302,7 +302,7 @@ public struct Evaluator: Sendable {
     mutating func targetRepository(_ clause: Expression?, _ statement: Statement) async throws -> RepositoryName {
         try await repositoryInEffect(
             clause, for: "'\(statement.kind.tag.rawValue)'",
-            hint: "add '\(statement.repositoryClause?.word ?? "in") workspace/slug'", at: statement.keyword)
+            hint: "add '\(statement.repositoryClauses.first?.word ?? "in") workspace/slug'", at: statement.keyword)
     }
 
     /// The repository written (`given`), else the one in effect; without either, the checker's

@@ -29,6 +29,19 @@ extension Statement {
             }
         }
 
+        /// What the statement needs of Bitbucket beyond reading a repository: to change its
+        /// Downloads (a write scope), or a Connect app's credentials. `checksums` only records
+        /// what other statements change.
+        public var needs: Need {
+            switch self {
+            case .upload, .delete, .prune: .writeDownloads
+            case .addonUpdate, .addonDelete, .linkers, .linker: .connect
+            case .use, .let, .download, .list, .print, .assert, .fail, .if, .for, .checksums, .verify, .trust: .read
+            }
+        }
+
+        public enum Need: Sendable { case read, writeDownloads, connect }
+
         /// How the statement is written, every clause shown: the REPL's `:help` lists these.
         public var synopsis: String {
             let policies = ConflictPolicy.allCases.map(\.rawValue)

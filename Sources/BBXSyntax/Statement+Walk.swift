@@ -2,29 +2,44 @@
 /// blocks, and where it names a repository. The checker, the sandbox and completion read
 /// repositories through these, so a new statement kind is described once, here.
 
-/// The clause through which a statement names the repository it acts on.
+/// A clause through which a statement names a repository, and what the statement does there.
 public struct RepositoryClause: Sendable {
     /// `use`, `to`, `from` or `in`: the word that introduces it.
     public let word: String
     /// What is written after the word; nil when the clause is left out (the repository in effect).
     public let expression: Expression?
+    public let role: Role
+
+    public enum Role: Sendable {
+        /// `use`: the repository in effect from here on.
+        case inEffect
+        /// Read (listed, downloaded, verified, trusted).
+        case read
+        /// Its Downloads are changed (uploads, deletes, the manifest).
+        case written
+    }
+
+    init(_ word: String, _ expression: Expression?, _ role: Role) {
+        (self.word, self.expression, self.role) = (word, expression, role)
+    }
 }
 
 extension Statement {
-    /// The repository this statement acts on (`use REPO`; `to`/`from`/`in REPO` of upload,
-    /// download, delete, prune and list), or nil for a statement that acts on none.
-    public var repositoryClause: RepositoryClause? {
+    /// Every repository this statement names, each with its clause's word and role (`use REPO`;
+    /// `to`/`from`/`in REPO`); empty for a statement that acts on none. Each must be written or
+    /// in effect: the checker says "needs a repository" for every one.
+    public var repositoryClauses: [RepositoryClause] {
         switch kind {
-        case .use(let s): RepositoryClause(word: "use", expression: s.repository)
-        case .upload(let s): RepositoryClause(word: "to", expression: s.repository)
-        case .download(let s): RepositoryClause(word: "from", expression: s.repository)
-        case .delete(let s): RepositoryClause(word: "from", expression: s.repository)
-        case .prune(let s): RepositoryClause(word: "in", expression: s.repository)
-        case .list(let s): RepositoryClause(word: "in", expression: s.repository)
-        case .verify(let s): RepositoryClause(word: "in", expression: s.repository)
-        case .checksums(let s): RepositoryClause(word: "in", expression: s.repository)
-        case .trust(let s): RepositoryClause(word: "in", expression: s.repository)
-        case .let, .print, .assert, .fail, .if, .for, .addonUpdate, .addonDelete, .linkers, .linker: nil
+        case .use(let s): [RepositoryClause("use", s.repository, .inEffect)]
+        case .upload(let s): [RepositoryClause("to", s.repository, .written)]
+        case .download(let s): [RepositoryClause("from", s.repository, .read)]
+        case .delete(let s): [RepositoryClause("from", s.repository, .written)]
+        case .prune(let s): [RepositoryClause("in", s.repository, .written)]
+        case .list(let s): [RepositoryClause("in", s.repository, .read)]
+        case .verify(let s): [RepositoryClause("in", s.repository, .read)]
+        case .checksums(let s): [RepositoryClause("in", s.repository, .written)]
+        case .trust(let s): [RepositoryClause("in", s.repository, .read)]
+        case .let, .print, .assert, .fail, .if, .for, .addonUpdate, .addonDelete, .linkers, .linker: []
         }
     }
 
@@ -143,7 +158,8 @@ extension Block {
             }
         }
         return statements.contains { statement in
-            isName(statement.repositoryClause?.expression) || statement.expressions.contains(where: passes)
+            statement.repositoryClauses.contains { isName($0.expression) }
+                || statement.expressions.contains(where: passes)
                 || statement.blocks.contains { $0.actsOn(name) }
         }
     }

@@ -145,7 +145,7 @@ struct Doctor {
         }
         checks += await networkChecks(client, configuration)
         if configuration.connect != nil || configuration.incompleteConnect != nil
-            || !statementKinds.isDisjoint(with: [.addonUpdate, .addonDelete, .linkers, .linker])
+            || statementKinds.contains(where: { $0.needs == .connect })
         {
             checks.append(await connectCheck(client, configuration))
         }
@@ -320,7 +320,7 @@ struct Doctor {
         }
         let held = grant.scopes.isEmpty ? "no scope" : grant.scopes.joined(separator: ", ")
         let kinds = "\(grant.type.isEmpty ? "the credential" : grant.type) holds \(held)"
-        let writing: [Statement.Tag] = [.upload, .delete, .prune].filter(statementKinds.contains)
+        let writing = Statement.Tag.allCases.filter { $0.needs == .writeDownloads && statementKinds.contains($0) }
         if grant.canWrite {
             return .ok(repository.description, "visible; \(kinds): it can list, download, upload and delete")
         }

@@ -134,7 +134,7 @@ final class Sandbox: Sendable {
             for statement in statements {
                 // Where repositories are named: the statement's clause, then `exists … in REPO`
                 // and `artifacts(GLOB, REPO)` in any of its expressions.
-                repository(statement.repositoryClause?.expression)
+                statement.repositoryClauses.forEach { repository($0.expression) }
                 for expression in statement.expressions {
                     expression.repositoryPositions(isRepositoryArgument: Builtins.isRepositoryArgument)
                         .forEach(repository)
