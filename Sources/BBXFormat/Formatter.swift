@@ -45,11 +45,6 @@ private struct Layout {
     var previous: TokenKind?
     var afterOpenBrace = false
 
-    init(source: SourceFile, tokens: [Token]) {
-        self.source = source
-        self.tokens = tokens
-    }
-
     mutating func run() -> String {
         var index = 0
         while index < tokens.count {

@@ -68,11 +68,6 @@ public struct Parser {
     /// Statements completed at top level (all of them, unless the parse was aborted).
     var topLevelStatements: [Statement] = []
 
-    init(source: SourceFile, tokens: [Token]) {
-        self.source = source
-        self.tokens = tokens
-    }
-
     // MARK: - Token helpers
 
     var peek: Token { tokens[current] }

@@ -3,7 +3,6 @@
 /// A whole script: its statements in order.
 public struct Script: Hashable, Sendable {
     public var statements: [Statement]
-    public init(statements: [Statement]) { self.statements = statements }
 }
 
 /// A name as written, with its position (`version`, `a`).
@@ -20,10 +19,6 @@ public struct Identifier: Hashable, Sendable {
 public struct Block: Hashable, Sendable {
     public var statements: [Statement]
     public let range: SourceRange
-    public init(statements: [Statement], range: SourceRange) {
-        self.statements = statements
-        self.range = range
-    }
 }
 
 /// `on conflict replace|skip|fail|update` (`update`: uploads under `checksums` only).
@@ -72,17 +67,12 @@ public struct Statement: Hashable, Sendable {
 /// `use REPO`
 public struct UseStatement: Hashable, Sendable {
     public var repository: Expression
-    public init(repository: Expression) { self.repository = repository }
 }
 
 /// `let NAME = EXPR`
 public struct LetStatement: Hashable, Sendable {
     public var name: Identifier
     public var value: Expression
-    public init(name: Identifier, value: Expression) {
-        self.name = name
-        self.value = value
-    }
 }
 
 /// `upload PATTERN [as NAME] [to REPO] [on conflict POLICY]`
@@ -91,15 +81,6 @@ public struct UploadStatement: Hashable, Sendable {
     public var asName: Expression?
     public var repository: Expression?
     public var conflict: Located<ConflictPolicy>?
-    public init(
-        pattern: Expression, asName: Expression? = nil, repository: Expression? = nil,
-        conflict: Located<ConflictPolicy>? = nil
-    ) {
-        self.pattern = pattern
-        self.asName = asName
-        self.repository = repository
-        self.conflict = conflict
-    }
 }
 
 /// `download PATTERN [from REPO] [to DIR] [on conflict POLICY]`
@@ -108,25 +89,12 @@ public struct DownloadStatement: Hashable, Sendable {
     public var repository: Expression?
     public var directory: Expression?
     public var conflict: Located<ConflictPolicy>?
-    public init(
-        pattern: Expression, repository: Expression? = nil, directory: Expression? = nil,
-        conflict: Located<ConflictPolicy>? = nil
-    ) {
-        self.pattern = pattern
-        self.repository = repository
-        self.directory = directory
-        self.conflict = conflict
-    }
 }
 
 /// `delete PATTERN [from REPO]`
 public struct DeleteStatement: Hashable, Sendable {
     public var pattern: Expression
     public var repository: Expression?
-    public init(pattern: Expression, repository: Expression? = nil) {
-        self.pattern = pattern
-        self.repository = repository
-    }
 }
 
 /// `prune [PATTERN] [in REPO] [keep N] [older than DURATION]` (at least one of the last two)
@@ -134,26 +102,8 @@ public struct PruneStatement: Hashable, Sendable {
     public var pattern: Expression?
     public var repository: Expression?
     /// Each `keep N [by version | per major | per minor]`, in order.
-    public var keeps: [KeepClause]
+    public var keeps: [KeepClause] = []
     public var olderThan: Expression?
-    public init(
-        pattern: Expression? = nil, repository: Expression? = nil, keeps: [KeepClause] = [],
-        olderThan: Expression? = nil
-    ) {
-        self.pattern = pattern
-        self.repository = repository
-        self.keeps = keeps
-        self.olderThan = olderThan
-    }
-
-    /// `prune … keep N` with one plain `keep`.
-    public init(
-        pattern: Expression? = nil, repository: Expression? = nil, keep: Expression?, olderThan: Expression? = nil
-    ) {
-        self.init(
-            pattern: pattern, repository: repository, keeps: keep.map { [KeepClause(count: $0)] } ?? [],
-            olderThan: olderThan)
-    }
 }
 
 /// `keep N`, `keep N by version`, `keep N per major`, `keep N per minor`.
@@ -166,24 +116,15 @@ public struct KeepClause: Hashable, Sendable {
     }
 
     public var count: Expression
-    public var order: Order
+    public var order: Order = .newest
     /// From `keep` to the clause's last word.
     public var range: SourceRange?
-    public init(count: Expression, order: Order = .newest, range: SourceRange? = nil) {
-        self.count = count
-        self.order = order
-        self.range = range
-    }
 }
 
 /// `list [PATTERN] [in REPO]`
 public struct ListStatement: Hashable, Sendable {
     public var pattern: Expression?
     public var repository: Expression?
-    public init(pattern: Expression? = nil, repository: Expression? = nil) {
-        self.pattern = pattern
-        self.repository = repository
-    }
 }
 
 /// `checksums NAME [in REPO]`: keep a SHA-256 manifest artifact in the repository (by default
@@ -191,13 +132,8 @@ public struct ListStatement: Hashable, Sendable {
 public struct ChecksumsStatement: Hashable, Sendable {
     public var manifest: Expression
     /// `signed`: a minisign signature `NAME.minisig` is kept with the manifest.
-    public var signed: Bool
+    public var signed: Bool = false
     public var repository: Expression?
-    public init(manifest: Expression, signed: Bool = false, repository: Expression? = nil) {
-        self.manifest = manifest
-        self.signed = signed
-        self.repository = repository
-    }
 }
 
 /// `trust "RW…" [in REPO]` / `trust key "FILE" [in REPO]`: a minisign public key the manifest's
@@ -205,55 +141,36 @@ public struct ChecksumsStatement: Hashable, Sendable {
 public struct TrustStatement: Hashable, Sendable {
     public var key: Expression
     /// `trust key FILE`: the expression names a public key file.
-    public var fromFile: Bool
+    public var fromFile: Bool = false
     public var repository: Expression?
-    public init(key: Expression, fromFile: Bool = false, repository: Expression? = nil) {
-        self.key = key
-        self.fromFile = fromFile
-        self.repository = repository
-    }
 }
 
 /// `verify [PATTERN] [in REPO]`
 public struct VerifyStatement: Hashable, Sendable {
     public var pattern: Expression?
     public var repository: Expression?
-    public init(pattern: Expression? = nil, repository: Expression? = nil) {
-        self.pattern = pattern
-        self.repository = repository
-    }
 }
 
 /// `print EXPR, ...`
 public struct PrintStatement: Hashable, Sendable {
     public var values: [Expression]
-    public init(values: [Expression]) { self.values = values }
 }
 
 /// `assert CONDITION [, MESSAGE]`
 public struct AssertStatement: Hashable, Sendable {
     public var condition: Expression
     public var message: Expression?
-    public init(condition: Expression, message: Expression? = nil) {
-        self.condition = condition
-        self.message = message
-    }
 }
 
 /// `fail MESSAGE`
 public struct FailStatement: Hashable, Sendable {
     public var message: Expression
-    public init(message: Expression) { self.message = message }
 }
 
 /// `if C { } else if C { } else { }`
 public struct IfStatement: Hashable, Sendable {
     public var branches: [ConditionalBranch]
     public var elseBlock: Block?
-    public init(branches: [ConditionalBranch], elseBlock: Block? = nil) {
-        self.branches = branches
-        self.elseBlock = elseBlock
-    }
 }
 
 /// `for NAME in EXPR { }`
@@ -261,36 +178,22 @@ public struct ForStatement: Hashable, Sendable {
     public var variable: Identifier
     public var sequence: Expression
     public var body: Block
-    public init(variable: Identifier, sequence: Expression, body: Block) {
-        self.variable = variable
-        self.sequence = sequence
-        self.body = body
-    }
 }
 
 /// `addon update [descriptor FILE | url URL]`
 public struct AddonUpdateStatement: Hashable, Sendable {
     public var source: AddonSource
-    public init(source: AddonSource) { self.source = source }
 }
 
 /// `linker KEY [ACTION]`
 public struct LinkerStatement: Hashable, Sendable {
     public var key: Expression
     public var action: LinkerAction
-    public init(key: Expression, action: LinkerAction) {
-        self.key = key
-        self.action = action
-    }
 }
 
 public struct ConditionalBranch: Hashable, Sendable {
     public let condition: Expression
     public let body: Block
-    public init(condition: Expression, body: Block) {
-        self.condition = condition
-        self.body = body
-    }
 }
 
 public enum AddonSource: Hashable, Sendable {

@@ -9,13 +9,6 @@ public struct ErrorBody: Equatable {
     var required: [String] = []
     var granted: [String] = []
 
-    init(message: String = "", detail: String? = nil, required: [String] = [], granted: [String] = []) {
-        self.message = message
-        self.detail = detail
-        self.required = required
-        self.granted = granted
-    }
-
     public init(parsing data: Data) {
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
             if let error = object["error"] as? [String: Any] {

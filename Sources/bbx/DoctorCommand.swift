@@ -93,11 +93,6 @@ struct Doctor {
     /// The statement kinds the scripts named use (to say which the credential can run).
     var statementKinds: Set<Statement.Tag> = []
 
-    init(environment: [String: String], options: ConnectionOptions) {
-        self.environment = environment
-        self.options = options
-    }
-
     /// A repository, or a script whose repositories and statements are checked for.
     mutating func add(_ target: String) throws {
         if let repository = RepositoryName(parsing: target), !FileManager.default.fileExists(atPath: target) {

@@ -20,8 +20,6 @@ struct JSONDocument: Encodable {
     /// Every error the script's check found (each with its place), when it had any.
     var errors: [ErrorJSON]?
 
-    init(command: String) { self.command = command }
-
     struct StepJSON: Encodable {
         let kind: String
         let repository: String?
