@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BBX = .build/debug/bbx
 
-.PHONY: deps build demo test lint format fuzz man dist dist-check
+.PHONY: deps build demo test lint format fuzz man dist dist-check throwaway-kinds
 
 deps:
 	@scripts/install-deps.sh
@@ -53,3 +53,8 @@ dist: deps
 # The tarball on a bare Debian (mmdebstrap minbase, in a chroot): scripts/dist-check.sh.
 dist-check: dist
 	scripts/dist-check.sh
+
+# The README's checklists for a new statement or step kind, checked: a scratch copy with a
+# throwaway kind of each, built until clean (many minutes; by hand, not in CI).
+throwaway-kinds: deps
+	scripts/throwaway-kinds.py

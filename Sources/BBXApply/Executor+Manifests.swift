@@ -64,8 +64,15 @@ extension Executor {
         let recorded = Set(names: update.entries)
         var changes: [ExactName: ChecksumManifest.Entry?] = [:]
         for entry in report.entries where entry.step.repository == update.repository {
-            switch (entry.step.action, entry.outcome) {
-            case (.upload(let upload), .done), (.replace(let upload), .done):
+            // Only what was sent changes an entry here; every kind is named, so a new kind that
+            // sends a file does not pass silently.
+            let upload: Step.Upload
+            switch entry.step.action {
+            case .upload(let sent), .replace(let sent): upload = sent
+            case .delete, .download, .skip, .connect, .verify, .checksums: continue
+            }
+            switch entry.outcome {
+            case .done:
                 guard recorded.contains(name: upload.name), upload.manifest == update.manifest else { continue }
                 let stored = listing.existingName(for: upload.name) ?? upload.name
                 if !stored.isExactly(upload.name) { changes[ExactName(upload.name)] = .some(nil) }
@@ -74,12 +81,11 @@ extension Executor {
                     hash.map {
                         ChecksumManifest.Entry(sha256: $0, stamp: listing[stored].map(ChecksumManifest.Stamp.init))
                     })
-            case (.upload(let upload), .failed), (.upload(let upload), .interrupted),
-                (.replace(let upload), .failed), (.replace(let upload), .interrupted):
+            case .failed, .interrupted:
                 guard recorded.contains(name: upload.name) else { continue }
                 changes[ExactName(upload.name)] = .some(nil)
                 changes[ExactName(RemoteState.storedAlias(of: upload.name))] = .some(nil)
-            default:
+            case .skipped, .notStarted:
                 continue
             }
         }

@@ -324,20 +324,25 @@ public struct Executor: Sendable {
                 let name = key.text
                 let shown = name.terminalSafe
                 let found = listing[name] ?? listing[RemoteState.storedAlias(of: name)]
-                if step.kind == .delete {
+                switch step.action {
+                case .delete:
                     // Gone, or uploaded again since by someone else (another version).
                     let before = plan.fingerprints.first { $0.repository == repository && $0.name.isExactly(name) }
                     if let found = listing[name], before.map({ $0.stillMatches(found) }) ?? true {
                         differences.append("\(repository): \(shown) is still listed after its delete")
                     }
-                } else if let found {
-                    if let size = step.size, found.size != size {
+                case .upload(let upload), .replace(let upload):
+                    guard let found else {
+                        differences.append("\(repository): \(shown) was uploaded but is not listed")
+                        continue
+                    }
+                    if let size = upload.size, found.size != size {
                         differences.append(
                             "\(repository): \(shown) is listed with \(formatBytes(found.size)), not the \(formatBytes(size)) sent"
                         )
                     }
-                } else {
-                    differences.append("\(repository): \(shown) was uploaded but is not listed")
+                // Not among the steps confirmed here (they change no Downloads, or confirm themselves).
+                case .download, .skip, .connect, .verify, .checksums: continue
                 }
             }
         }

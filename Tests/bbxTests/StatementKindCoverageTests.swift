@@ -79,6 +79,19 @@ struct StatementKindCoverageTests {
         #expect(missing.isEmpty, "statement kinds without an example here: \(missing)")
     }
 
+    /// The user's guide describes every statement: a heading names it in backticks, or a row
+    /// of a statement table starts with it (the Connect statements).
+    @Test func everyKindIsInTheGuide() throws {
+        let guide = try String(contentsOf: Paths.root.appendingPathComponent("docs/guide.md"), encoding: .utf8)
+        let lines = guide.split(separator: "\n")
+        let missing = Statement.Tag.allCases.filter { tag in
+            !lines.contains {
+                ($0.hasPrefix("#") && $0.contains("`\(tag.keyword)")) || $0.hasPrefix("| `\(tag.rawValue)")
+            }
+        }
+        #expect(missing.isEmpty, "statements the guide does not describe: \(missing)")
+    }
+
     @Test(arguments: Statement.Tag.allCases)
     func parsesChecksAndFormats(_ tag: Statement.Tag) throws {
         let example = try #require(Self.examples[tag])
