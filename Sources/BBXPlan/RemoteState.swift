@@ -139,9 +139,6 @@ public struct RemoteState: Hashable, Sendable {
         }
     }
 
-    /// The line of the statement that confirmed `name` in this run, if one did.
-    public func confirmation(of name: String) -> Int? { confirmedInThisRun[ExactName(name)] }
-
     public mutating func delete(_ name: String) {
         let key = ExactName(name)
         if artifacts[key] != nil { deleted.insert(key) }

@@ -134,9 +134,6 @@ public final class Session: @unchecked Sendable {
         return entry
     }
 
-    /// Whether a line is still being continued.
-    public var isContinuing: Bool { !pending.isEmpty }
-
     /// Matched on bytes, as `Redactor` does: an entry holding a secret followed by a combining
     /// mark still holds it.
     func holdsSecret(_ entry: String) -> Bool {

@@ -230,13 +230,6 @@ public enum BinaryOperator: String, Hashable, Sendable {
     case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
     case matches
     case coalesce = "??"
-
-    public var isComparison: Bool {
-        switch self {
-        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: return true
-        default: return false
-        }
-    }
 }
 
 /// A piece of a double-quoted string: literal text or an interpolated expression.

@@ -43,8 +43,6 @@ struct MultipartParser {
         delimiter = Array("\r\n--\(boundary)".utf8)
     }
 
-    var isDone: Bool { state == .done }
-
     /// Extracts the boundary of a `multipart/form-data` content type; nil for anything else.
     static func boundary(fromContentType contentType: String) -> String? {
         let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }

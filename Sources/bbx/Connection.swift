@@ -1,6 +1,7 @@
 import BBXApply
 import BBXBridge
 import BBXCheck
+import BBXEvaluate
 import BBXSyntax
 import BitbucketAPI
 import BitbucketEmulator
@@ -23,6 +24,17 @@ struct Connection {
         self.client = client
         self.sandbox = sandbox
         service = BitbucketService(client: client, sandboxed: sandbox != nil)
+    }
+
+    /// What planning needs to know of this connection and the run's environment (`run`, `plan`
+    /// and the REPL each add their own settings).
+    func evaluationOptions(defaultRepository: RepositoryName?, environment: [String: String]) -> EvaluationOptions {
+        var options = EvaluationOptions()
+        options.defaultRepository = defaultRepository
+        options.environment = environment
+        options.hasConnectCredentials = client.configuration.connect != nil
+        options.connectCredentialsProblem = client.configuration.incompleteConnect
+        return options
     }
 
     /// Opens the client from the options and the environment, or starts the sandbox for `script`

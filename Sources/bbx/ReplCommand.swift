@@ -56,11 +56,7 @@ struct ReplCommand: AsyncParsableCommand {
             connection, sandbox: sandbox, environment: environment, dryRun: false, script: nil,
             defaultRepository: start,
             quiet: false)
-        var options = EvaluationOptions()
-        options.defaultRepository = start
-        options.environment = environment
-        options.hasConnectCredentials = connection.client.configuration.connect != nil
-        options.connectCredentialsProblem = connection.client.configuration.incompleteConnect
+        var options = connection.evaluationOptions(defaultRepository: start, environment: environment)
         options.rebindsEarlierNames = true
         let evaluator = Evaluator(options: options, reader: connection.service)
         let interactive = isatty(STDIN_FILENO) == 1

@@ -61,19 +61,13 @@ struct RunCommand: AsyncParsableCommand {
         let script = try Pipeline.check(
             source, variables: variables, defaultRepository: defaultRepository, reporter: reporter)
 
+        let bound = Dictionary(variables.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
         let connection = try await Connection.open(
             connectionOptions, sandbox: sandbox, environment: environment, dryRun: dryRun, script: script,
-            variables: Dictionary(variables.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
-            defaultRepository: defaultRepository, quiet: reporter.isQuiet)
+            variables: bound, defaultRepository: defaultRepository, quiet: reporter.isQuiet)
         if let api = connection.sandbox?.api { reporter.sandboxStarted(api) }
-        var evaluation = EvaluationOptions()
-        evaluation.variables = Dictionary(variables.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
-        evaluation.defaultRepository = defaultRepository
-        evaluation.environment = environment
-        evaluation.maxDelete = options.maxDelete
-        evaluation.hasConnectCredentials = connection.client.configuration.connect != nil
-        evaluation.connectCredentialsProblem = connection.client.configuration.incompleteConnect
-        evaluation.readJobs = jobs
+        var evaluation = connection.evaluationOptions(defaultRepository: defaultRepository, environment: environment)
+        (evaluation.variables, evaluation.maxDelete, evaluation.readJobs) = (bound, options.maxDelete, jobs)
         let driver = RunDriver(service: connection.service, jobs: jobs, filesPerRequest: filesPerRequest) {
             try SigningKey.signing(for: $0, environment: environment)
         }
