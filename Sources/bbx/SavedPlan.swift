@@ -104,25 +104,21 @@ struct SavedPlan: Codable {
             // Reading the plan built each step's action, so what a kind needs is there (a
             // repository, checked as it was read; a Connect call); what remains is its values.
             if let size = step.size, size < 0 { return "\(field).size is negative" }
+            // The name first (of every step that sends, deletes or reads one by it), then the path.
+            var path: (text: String, written: Bool)?
             switch step.action {
-            case .upload, .replace, .delete, .download, .checksums:
-                if let problem = FileNameRule.problem(with: step.name) {
-                    return "\(field).name: '\(step.name)' cannot be an artifact's name: \(problem)"
-                }
-            case .skip, .connect, .verify:
-                break
+            case .upload(let file), .replace(let file): path = (file.localPath, false)
+            case .download(let download): path = (download.localPath, true)
+            case .delete, .checksums: break
+            case .skip, .connect, .verify: continue
             }
-            switch step.action {
-            case .upload(let file), .replace(let file):
-                if let problem = Self.pathProblem(file.localPath) { return "\(field).localPath \(problem)" }
-            case .download(let download):
-                if let problem = Self.pathProblem(download.localPath) { return "\(field).localPath \(problem)" }
-                let path = download.localPath
-                if let problem = FileNameRule.problem(with: (path as NSString).lastPathComponent) {
-                    return "\(field).localPath: '\(path)' cannot be written: \(problem)"
-                }
-            case .delete, .skip, .connect, .verify, .checksums:
-                break
+            if let problem = FileNameRule.problem(with: step.name) {
+                return "\(field).name: '\(step.name)' cannot be an artifact's name: \(problem)"
+            }
+            guard let path else { continue }
+            if let problem = Self.pathProblem(path.text) { return "\(field).localPath \(problem)" }
+            if path.written, let problem = FileNameRule.problem(with: (path.text as NSString).lastPathComponent) {
+                return "\(field).localPath: '\(path.text)' cannot be written: \(problem)"
             }
         }
         if let outputs, let bad = outputs.firstIndex(where: { $0.afterSteps < 0 || $0.afterSteps > plan.steps.count }) {
