@@ -11,7 +11,7 @@ import SafeText
 import Synchronization
 
 /// The steps `run`, `plan` and `apply` share: read, check, plan, show, apply, report. Each step
-/// prints its own failure and throws the exit status.
+/// says its own failure and throws the exit status of its `RunOutcome`.
 enum Pipeline {
     /// The script from a file (`-` is standard input) or from `-e CODE`.
     static func load(file: String?, code: String?) throws -> SourceFile {
@@ -37,9 +37,10 @@ enum Pipeline {
         if diagnostics.contains(where: \.isError) {
             let count = diagnostics.filter(\.isError).count
             Console.error("\(count) error\(count == 1 ? "" : "s"); nothing was changed\n")
-            reporter.failed(diagnostics, exitCode: ExitStatus.scriptError.rawValue, in: source)
+            let status = ExitCode(RunOutcome.unchecked.exitCode())
+            reporter.failed(diagnostics, exitCode: status.rawValue, in: source)
             reporter.finish()
-            throw ExitStatus.scriptError
+            throw status
         }
         return parsed.script
     }
@@ -69,15 +70,16 @@ enum Pipeline {
             let name = Interrupt.name(of: number)
             output.release(after: nil)
             Console.error("\nbbx: \(name); nothing was changed\n")
-            reporter.failed("\(name); nothing was changed", exitCode: 128 + number)
+            let status = RunOutcome.interrupted(signal: number).exitCode()
+            reporter.failed("\(name); nothing was changed", exitCode: status)
             reporter.finish()
-            throw ExitCode(128 + number)
+            throw ExitCode(status)
         } catch let error as PlanningError {
             // Nothing will be applied, so what waited for changes shows what planning saw, as
             // in a dry run (a `print` before a failing `assert` is how scripts are debugged).
             output.release(after: nil)
             reporter.planned(output)
-            let status = ExitCode(error.cause.exitCode)
+            let status = ExitCode(RunOutcome.planningStopped(error).exitCode())
             if let refusal = error.credentialRefusal { throw stop(refusal, status, reporter: reporter) }
             Console.report([error.diagnostic], in: source)
             Console.error(
