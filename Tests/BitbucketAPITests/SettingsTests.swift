@@ -21,7 +21,7 @@ struct SettingsTests {
             environment: ["BITBUCKET_TOKEN": "tok-123", "BITBUCKET_URL": "http://127.0.0.1:7990"],
             expected: "url http://127.0.0.1:7990, credential access token"),
         .init(
-            environment: ["BITBUCKET_EMAIL": "dev@example.com", "BITBUCKET_API_TOKEN": "ATATT-secret"],
+            environment: ["BITBUCKET_EMAIL": "dev@example.com", "BITBUCKET_API_TOKEN": "api-token-secret"],
             expected: "url https://api.bitbucket.org, credential API token of dev@example.com"),
         // An access token wins over an API token when both are set.
         .init(
@@ -56,7 +56,7 @@ struct SettingsTests {
     func environmentIsReadAndDescribedWithoutSecrets(_ example: EnvironmentCase) throws {
         let configuration = try ClientConfiguration(environment: example.environment)
         #expect(configuration.description == example.expected)
-        for secret in ["tok-123", "ATATT-secret", "app-pass-9", "shh-secret", "pr@xy-pass", "pr%40xy-pass"] {
+        for secret in ["tok-123", "api-token-secret", "app-pass-9", "shh-secret", "pr@xy-pass", "pr%40xy-pass"] {
             #expect(!"\(configuration)".contains(secret))
             #expect(!String(reflecting: configuration).contains(secret))
             var dumped = ""

@@ -42,11 +42,11 @@ struct ConfigurationTests {
     }
 
     @Test func apiTokens() throws {
-        let credential = try APITokenCredential(parsing: "dev@example.com:ATATT-x:repository")
+        let credential = try APITokenCredential(parsing: "dev@example.com:test-api-token-x:repository")
         #expect(credential.email == "dev@example.com")
-        #expect(credential.apiToken == "ATATT-x")
+        #expect(credential.apiToken == "test-api-token-x")
         #expect(credential.scopes == .read)
-        #expect(try APITokenCredential(parsing: "dev@example.com:ATATT-y").scopes == .all)
+        #expect(try APITokenCredential(parsing: "dev@example.com:test-api-token-y").scopes == .all)
         for text in ["no-colon", "dev@example.com:tok:repostory", "not-an-email:tok", "dev@example.com:"] {
             #expect(throws: CredentialSyntax.self, "\(text)") { try APITokenCredential(parsing: text) }
         }
