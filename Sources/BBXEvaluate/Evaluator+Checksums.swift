@@ -17,10 +17,10 @@ extension Evaluator {
         if let problem = FileNameRule.problem(with: name) {
             throw PlanningError.invalidArtifactName(name, problem: problem, at: s.manifest.range)
         }
-        if let declared = declaredManifests[repository], !declared.isExactly(name) {
+        if let declared = declaredManifests[repository]?.name, !declared.isExactly(name) {
             throw PlanningError.secondManifest(name, declared: declared, in: repository, at: statement.range)
         }
-        declaredManifests[repository] = name
+        declaredManifests[repository] = (name, declaredManifests[repository]?.signed ?? false)
         _ = try await remote(repository, at: statement.range)
         try await loadManifest(of: repository, at: statement.range)
         if s.signed { try planSigning(of: repository, statement) }
@@ -34,7 +34,7 @@ extension Evaluator {
         guard variables.contains(where: { !(options.environment[$0] ?? "").isEmpty }) else {
             throw PlanningError.signingKeyMissing(at: statement.range)
         }
-        signedManifests.insert(repository)
+        declaredManifests[repository]?.signed = true
         guard var manifest = remotes[repository]?.checksums else { return }
         manifest.signed = true
         remotes[repository]?.checksums = manifest
@@ -100,7 +100,9 @@ extension Evaluator {
     /// Reads the declared manifest of a repository just listed (or declared just now), unless
     /// its state already holds it.
     mutating func loadManifest(of repository: RepositoryName, at range: SourceRange) async throws {
-        guard let name = declaredManifests[repository], var state = remotes[repository], state.checksums == nil else {
+        guard let (name, signed) = declaredManifests[repository], var state = remotes[repository],
+            state.checksums == nil
+        else {
             return
         }
         var text: String?
@@ -135,7 +137,7 @@ extension Evaluator {
             }
             touch(repository, signature)
         }
-        read.signed = signedManifests.contains(repository)
+        read.signed = signed
         manifestTexts[repository] = text
         state.checksums = read
         remotes[repository] = state

@@ -61,11 +61,9 @@ public struct Evaluator: Sendable {
     var prefetchedManifests: Set<RepositoryName> = []
     /// Each workspace's repositories as listed (`repositories(…)`), by lower-cased workspace.
     var workspaces: [String: [RepositoryName]] = [:]
-    /// `checksums NAME` by repository: kept across runs (REPL entries), like the remote state.
-    var declaredManifests: [RepositoryName: String] = [:]
-    /// `checksums NAME signed` by repository, kept as the declaration is: a REPL entry after the
-    /// one that declared it re-reads the manifest and still signs it.
-    var signedManifests: Set<RepositoryName> = []
+    /// `checksums NAME [signed]` by repository: kept across runs (REPL entries), while the
+    /// manifest's state is read again with the repository (and takes `signed` from here).
+    var declaredManifests: [RepositoryName: (name: String, signed: Bool)] = [:]
     /// Each declared manifest as read, restored when a dry run's predictions are dropped.
     var manifestsRead: [RepositoryName: RemoteState.ManifestState] = [:]
 

@@ -29,18 +29,16 @@ extension Statement {
             }
         }
 
-        /// What the statement needs of Bitbucket beyond reading a repository: to change its
-        /// Downloads (a write scope), or a Connect app's credentials. `checksums` only records
-        /// what other statements change.
-        public var needs: Need {
+        /// Whether the statement calls the Connect app's endpoints (and so needs its
+        /// credentials). What a statement does to a repository is its clauses' role.
+        public var isConnect: Bool {
             switch self {
-            case .upload, .delete, .prune: .writeDownloads
-            case .addonUpdate, .addonDelete, .linkers, .linker: .connect
-            case .use, .let, .download, .list, .print, .assert, .fail, .if, .for, .checksums, .verify, .trust: .read
+            case .addonUpdate, .addonDelete, .linkers, .linker: true
+            case .use, .let, .upload, .download, .delete, .prune, .list, .print, .assert, .fail, .if, .for, .checksums,
+                .verify, .trust:
+                false
             }
         }
-
-        public enum Need: Sendable { case read, writeDownloads, connect }
 
         /// How the statement is written, every clause shown: the REPL's `:help` lists these.
         public var synopsis: String {

@@ -15,7 +15,8 @@ public struct RepositoryClause: Sendable {
         case inEffect
         /// Read (listed, downloaded, verified, trusted).
         case read
-        /// Its Downloads are changed (uploads, deletes, the manifest).
+        /// Its Downloads are changed (uploads, deletes). Not `checksums`: it keeps a manifest
+        /// that the statements which change something write.
         case written
     }
 
@@ -37,7 +38,7 @@ extension Statement {
         case .prune(let s): [RepositoryClause("in", s.repository, .written)]
         case .list(let s): [RepositoryClause("in", s.repository, .read)]
         case .verify(let s): [RepositoryClause("in", s.repository, .read)]
-        case .checksums(let s): [RepositoryClause("in", s.repository, .written)]
+        case .checksums(let s): [RepositoryClause("in", s.repository, .read)]
         case .trust(let s): [RepositoryClause("in", s.repository, .read)]
         case .let, .print, .assert, .fail, .if, .for, .addonUpdate, .addonDelete, .linkers, .linker: []
         }

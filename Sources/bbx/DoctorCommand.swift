@@ -90,8 +90,10 @@ struct Doctor {
     let environment: [String: String]
     let options: ConnectionOptions
     var repositories: [RepositoryName] = []
-    /// The statement kinds the scripts named use (to say which the credential can run).
+    /// The statement kinds the scripts named use, and those of them that change a
+    /// repository's Downloads (to say which the credential can run).
     var statementKinds: Set<Statement.Tag> = []
+    var writingKinds: Set<Statement.Tag> = []
 
     /// A repository, or a script whose repositories and statements are checked for.
     mutating func add(_ target: String) throws {
@@ -113,6 +115,9 @@ struct Doctor {
         func visit(_ statements: [Statement]) {
             for statement in statements {
                 statementKinds.insert(statement.kind.tag)
+                if statement.repositoryClauses.contains(where: { $0.role == .written }) {
+                    writingKinds.insert(statement.kind.tag)
+                }
                 statement.blocks.forEach { visit($0.statements) }
             }
         }
@@ -140,7 +145,7 @@ struct Doctor {
         }
         checks += await networkChecks(client, configuration)
         if configuration.connect != nil || configuration.incompleteConnect != nil
-            || statementKinds.contains(where: { $0.needs == .connect })
+            || statementKinds.contains(where: \.isConnect)
         {
             checks.append(await connectCheck(client, configuration))
         }
@@ -315,7 +320,7 @@ struct Doctor {
         }
         let held = grant.scopes.isEmpty ? "no scope" : grant.scopes.joined(separator: ", ")
         let kinds = "\(grant.type.isEmpty ? "the credential" : grant.type) holds \(held)"
-        let writing = Statement.Tag.allCases.filter { $0.needs == .writeDownloads && statementKinds.contains($0) }
+        let writing = Statement.Tag.allCases.filter(writingKinds.contains)
         if grant.canWrite {
             return .ok(repository.description, "visible; \(kinds): it can list, download, upload and delete")
         }

@@ -60,12 +60,15 @@ struct LyingWorkspaceTests {
             return {"values": [{"full_name": "acme/app"}, {"full_name": "evil/app"}]}
         if args[0] == "none":
             return {"values": [{"slug": "app"}]}
+        if args[0] == "hostile":
+            return {"values": [{"full_name": "acme/my app \u001b[2J%2F.."}]}
         return {"values": [{"full_name": "acme/app"}], "next": base + "?page=2"}
         """#
 
     @Test(arguments: [
         ("foreign", "a repository of acme is listed with 'evil/app', not acme/SLUG"),
         ("none", "a repository of acme is listed with no full_name, not acme/SLUG"),
+        ("hostile", "a repository of acme is listed with 'acme/my app \u{1B}[2J%2F..', not acme/SLUG"),
         ("loop", "the listing does not end: a page links to a page already read"),
     ])
     func refusedAsTheServersMistake(_ mode: String, _ reason: String) async throws {

@@ -250,13 +250,16 @@ struct SignedManifestTests {
     @Test func aReplEntryAfterTheDeclarationStillSigns() async throws {
         try await EndToEnd.with { world in
             let keys = try Keys(in: world)
+            // A name as people write them: spaces, `#`, `[`, `%` and a non-ASCII letter.
+            try world.write("build/app 1.4.0 #2 [ü] 100%.zip", "odd")
             let entries = ["use acme/app", "checksums \"SHA256SUMS\" signed", "upload \"build/*.zip\""]
             let session = try await BBXProcess.launch(
                 ["repl"], environment: world.environment.merging(keys.environment) { $1 }, in: world.folder,
                 stdin: entries.joined(separator: "\n") + "\n")
             #expect(session.status == 0, "\(session.stdout)\(session.stderr)")
-            #expect(session.stdout.contains("(2 to record, signed)"), "\(session.stdout)")
+            #expect(session.stdout.contains("(3 to record, signed)"), "\(session.stdout)")
             let manifest = try await ChecksumsEndToEndTests.fetch(world, "SHA256SUMS")
+            #expect(String(decoding: manifest, as: UTF8.self).contains("  app 1.4.0 #2 [ü] 100%.zip\n"))
             let signature = String(
                 decoding: try await ChecksumsEndToEndTests.fetch(world, "SHA256SUMS.minisig"), as: UTF8.self)
             #expect(throws: Never.self) {
